@@ -1,0 +1,44 @@
+import * as yup from 'yup';
+import type { EventMetadata } from '../events/envelope.js';
+import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
+import { nameField, validate } from './validation.js';
+
+/** The canonical IANA name of a time zone, or null when the runtime does not know it. */
+export const canonicalTimeZone = (zone: string): string | null => {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+};
+
+const schema = yup.object({
+  name: nameField(),
+  timeZone: yup
+    .string()
+    .test('iana-zone', 'must be an IANA time zone name such as Europe/Paris', (v) => v === undefined || canonicalTimeZone(v) !== null),
+});
+
+export interface CreateWorkspaceInput {
+  name: string;
+  timeZone: string;
+}
+
+export const parseCreateWorkspace = (body: unknown): CreateWorkspaceInput => {
+  const valid = validate(schema, body, ['name', 'timeZone']);
+  return { name: valid.name.trim(), timeZone: valid.timeZone === undefined ? 'UTC' : canonicalTimeZone(valid.timeZone)! };
+};
+
+export interface CreateWorkspace {
+  type: 'CreateWorkspace';
+  data: CreateWorkspaceInput & { workspaceId: string };
+  metadata: EventMetadata;
+}
+
+export const decideCreateWorkspace = (command: CreateWorkspace): WorkspaceCreated[] => [
+  {
+    type: 'WorkspaceCreated',
+    data: { workspaceId: command.data.workspaceId, name: command.data.name, timeZone: command.data.timeZone },
+    metadata: { ...command.metadata, schemaVersion: workspaceCreatedVersion },
+  },
+];

@@ -1,0 +1,62 @@
+/**
+ * Typed errors shared by every layer. The HTTP layer maps them to problem+json in one place;
+ * nothing else decides a status code.
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  constructor(
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request is malformed or a field is invalid. */
+export class ValidationError extends AppError {
+  readonly code = 'validation-error';
+  readonly status = 400;
+}
+
+/** 401: no usable credentials. */
+export class AuthError extends AppError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+/** 403: authenticated, but not allowed to do this here. */
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+/** 404: something the request names does not exist (in this workspace). */
+export class NotFoundError extends AppError {
+  readonly code = 'not-found';
+  readonly status = 404;
+}
+
+/** 409: a concurrent write won; retrying the request is safe. */
+export class ConflictError extends AppError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+/** 422: the request is well-formed but breaks a business rule. */
+export class BusinessRuleError extends AppError {
+  readonly code = 'business-rule-violation';
+  readonly status = 422;
+}
+
+/** 422: an Idempotency-Key was reused with a different request body. */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly code = 'idempotency-key-reused';
+  readonly status = 422;
+}

@@ -1,0 +1,7 @@
+import type { Event } from './envelope.js';
+
+export type ServiceDefined = Event<
+  'ServiceDefined',
+  { serviceId: string; workspaceId: string; name: string; scope: string; durationMinutes: number | null }
+>;
+export const serviceDefinedVersion = 1;

@@ -1,0 +1,8 @@
+/** One stream per aggregate. The prefixes are also what the projector subscribes to. */
+export const streamPrefixes = ['workspace-', 'client-', 'service-', 'staff-', 'session-'] as const;
+
+export const workspaceStream = (id: string): string => `workspace-${id}`;
+export const clientStream = (id: string): string => `client-${id}`;
+export const serviceStream = (id: string): string => `service-${id}`;
+export const staffStream = (id: string): string => `staff-${id}`;
+export const sessionStream = (id: string): string => `session-${id}`;

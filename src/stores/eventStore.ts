@@ -1,0 +1,70 @@
+/**
+ * The event store port. Adapters: SQLite (embedded default) and KurrentDB (production).
+ * Revisions are 0-based per stream; positions are global and strictly increasing in append order.
+ * Both are bigint because KurrentDB's are 64-bit unsigned.
+ */
+import type { EventMetadata } from '../events/envelope.js';
+
+export type ExpectedRevision =
+  | 'no_stream'
+  | 'stream_exists'
+  | 'any'
+  /** The revision of the stream's last event. */
+  | bigint;
+
+export interface EventToAppend {
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface StoredEvent {
+  streamId: string;
+  revision: bigint;
+  position: bigint;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written (the stream's new revision). */
+  nextRevision: bigint;
+  /** Global position of the last event written. */
+  position: bigint;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read events strictly after this position. Omit to start at the beginning. */
+  after?: bigint;
+  /** Events fetched per round trip. */
+  pageSize?: number;
+  /** Only events whose metadata.workspaceId matches. */
+  workspaceId?: string;
+  /** Only events of these types. */
+  types?: readonly string[];
+}
+
+export interface EventStore {
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream in revision order; an empty array when the stream does not exist. */
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  /** The whole log (or a filtered part of it) in position order, fetched page by page. */
+  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /** Position of the last event in the log, or null when the log is empty. */
+  headPosition(): Promise<bigint | null>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  readonly code = 'concurrency';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'ConcurrencyError';
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * Embedded store: one SQLite file holds the event log and the read models.
+ *
+ * Durability: WAL with synchronous=FULL, so a resolved append is on disk.
+ * Group commit: appends issued during one turn of the event loop are written in one transaction
+ * (one fsync); each append runs in its own savepoint, so a failed expected-revision check rejects
+ * only that append. Every caller is answered after the transaction holding its events commits.
+ * Inline projections: when configured, projections are applied inside the append's savepoint, so
+ * the read model and its checkpoints commit atomically with the events.
+ */
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { EventMetadata } from '../../events/envelope.js';
+import type { Projection } from '../../projections/projection.js';
+import {
+  ConcurrencyError,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type StoredEvent,
+} from '../eventStore.js';
+import type { Document, ReadModelStore } from '../readModel.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file (created when missing). */
+  path: string;
+  /** Projections applied in the same transaction as every append. */
+  inlineProjections?: readonly Projection[];
+  /** Events per page for readAll. */
+  pageSize?: number;
+}
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface CollectionStatements {
+  find: Statement<[string, string], { doc: string }>;
+  findForUpdate: Statement<[string], { doc: string; position: number }>;
+  upsert: Statement<[string, string, string, number]>;
+  remove: Statement<[string]>;
+}
+
+const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
+
+export const tableFor = (collection: string): string => {
+  if (!collectionName.test(collection)) throw new Error(`invalid collection name ${collection}`);
+  return `rm_${collection}`;
+};
+
+const toStored = (row: EventRow): StoredEvent => ({
+  streamId: row.stream_id,
+  revision: BigInt(row.revision),
+  position: BigInt(row.position),
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+});
+
+export class SqliteStore implements EventStore, ReadModelStore {
+  readonly db: Database.Database;
+  private readonly inlineProjections: readonly Projection[];
+  private readonly pageSize: number;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly collections = new Map<string, CollectionStatements>();
+  private readonly readAllStatements = new Map<string, Statement<unknown[], EventRow>>();
+
+  private readonly stmt: {
+    streamRevision: Statement<[string], { revision: number }>;
+    insertEvent: Statement<[string, number, string, string, number, string | null, string, string]>;
+    eventById: Statement<[string], { stream_id: string; revision: number; position: number }>;
+    readStream: Statement<[string], EventRow>;
+    head: Statement<[], { position: number | null }>;
+    getCheckpoint: Statement<[string], { position: number }>;
+    setCheckpoint: Statement<[string, number]>;
+  };
+
+  private readonly appendOne: (pending: PendingAppend) => AppendResult;
+  private readonly appendBatch: (batch: PendingAppend[]) => ({ ok: AppendResult } | { error: unknown })[];
+  private readonly applyTransaction: (projections: readonly Projection[], events: readonly StoredEvent[]) => void;
+
+  constructor(options: SqliteStoreOptions) {
+    this.inlineProjections = options.inlineProjections ?? [];
+    this.pageSize = options.pageSize ?? 1000;
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        workspace_id TEXT,
+        data TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        UNIQUE (stream_id, revision)
+      );
+      CREATE INDEX IF NOT EXISTS events_workspace ON events (workspace_id, position);
+      CREATE TABLE IF NOT EXISTS projection_checkpoints (
+        name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+    this.stmt = {
+      streamRevision: this.db.prepare('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      insertEvent: this.db.prepare(
+        `INSERT INTO events (stream_id, revision, event_id, type, schema_version, workspace_id, data, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
+      readStream: this.db.prepare(
+        'SELECT position, stream_id, revision, type, data, metadata FROM events WHERE stream_id = ? ORDER BY revision',
+      ),
+      head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
+      getCheckpoint: this.db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?'),
+      setCheckpoint: this.db.prepare(
+        `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+      ),
+    };
+    for (const projection of this.inlineProjections) this.statementsFor(projection.collection);
+
+    this.appendOne = this.db.transaction((pending: PendingAppend) => this.appendInTransaction(pending));
+    this.appendBatch = this.db.transaction((batch: PendingAppend[]) =>
+      batch.map((pending) => {
+        try {
+          return { ok: this.appendOne(pending) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+    this.applyTransaction = this.db.transaction((projections: readonly Projection[], events: readonly StoredEvent[]) =>
+      this.applySync(projections, events),
+    );
+  }
+
+  // ---- EventStore ----
+
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return this.stmt.readStream.all(streamId).map(toStored);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const pageSize = options.pageSize ?? this.pageSize;
+    const statement = this.readAllStatement(options);
+    let after = options.after ?? -1n;
+    for (;;) {
+      const params: unknown[] = [Number(after)];
+      if (options.workspaceId !== undefined) params.push(options.workspaceId);
+      if (options.types?.length) params.push(...options.types);
+      params.push(pageSize);
+      const rows = statement.all(...params);
+      for (const row of rows) yield toStored(row);
+      if (rows.length < pageSize) return;
+      after = BigInt(rows[rows.length - 1]!.position);
+    }
+  }
+
+  async headPosition(): Promise<bigint | null> {
+    const row = this.stmt.head.get();
+    return row?.position == null ? null : BigInt(row.position);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ---- ReadModelStore ----
+
+  async find(collection: string, workspaceId: string, id: string): Promise<Document | null> {
+    const row = this.statementsFor(collection).find.get(id, workspaceId);
+    return row ? (JSON.parse(row.doc) as Document) : null;
+  }
+
+  async findMany(collection: string, workspaceId: string, ids: readonly string[]): Promise<Document[]> {
+    const statements = this.statementsFor(collection);
+    const found: Document[] = [];
+    for (const id of new Set(ids)) {
+      const row = statements.find.get(id, workspaceId);
+      if (row) found.push(JSON.parse(row.doc) as Document);
+    }
+    return found;
+  }
+
+  async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.applyTransaction(projections, events);
+  }
+
+  async checkpoint(projection: string): Promise<bigint | null> {
+    const row = this.stmt.getCheckpoint.get(projection);
+    return row ? BigInt(row.position) : null;
+  }
+
+  // ---- internals ----
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: ({ ok: AppendResult } | { error: unknown })[];
+    try {
+      outcomes = this.appendBatch(batch);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      const pending = batch[i]!;
+      if ('ok' in outcome) pending.resolve(outcome.ok);
+      else pending.reject(outcome.error);
+    });
+  }
+
+  private appendInTransaction({ streamId, events, expected }: PendingAppend): AppendResult {
+    const current = this.stmt.streamRevision.get(streamId)?.revision;
+    const matches =
+      expected === 'any' ||
+      (expected === 'no_stream' && current === undefined) ||
+      (expected === 'stream_exists' && current !== undefined) ||
+      (typeof expected === 'bigint' && current !== undefined && BigInt(current) === expected);
+    if (!matches) {
+      const earlier = this.alreadyAppended(streamId, events);
+      if (earlier) return earlier;
+      throw new ConcurrencyError(streamId, expected, current === undefined ? 'no_stream' : BigInt(current));
+    }
+    const duplicate = this.alreadyAppended(streamId, events);
+    if (duplicate) return duplicate;
+
+    let revision = current ?? -1;
+    const recorded: StoredEvent[] = [];
+    for (const event of events) {
+      revision += 1;
+      const info = this.stmt.insertEvent.run(
+        streamId,
+        revision,
+        event.metadata.eventId,
+        event.type,
+        event.metadata.schemaVersion,
+        event.metadata.workspaceId ?? null,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+      );
+      recorded.push({
+        streamId,
+        revision: BigInt(revision),
+        position: BigInt(info.lastInsertRowid),
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
+    }
+    if (this.inlineProjections.length > 0) this.applySync(this.inlineProjections, recorded);
+    const last = recorded[recorded.length - 1]!;
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  /**
+   * A retried append whose events (by event id) are already in this stream succeeds with the
+   * original result instead of writing them twice, as KurrentDB does.
+   */
+  private alreadyAppended(streamId: string, events: EventToAppend[]): AppendResult | null {
+    const rows = events.map((event) => this.stmt.eventById.get(event.metadata.eventId));
+    if (rows.every((row) => row !== undefined && row.stream_id === streamId)) {
+      const last = rows[rows.length - 1]!;
+      return { nextRevision: BigInt(last.revision), position: BigInt(last.position) };
+    }
+    return null;
+  }
+
+  private applySync(projections: readonly Projection[], events: readonly StoredEvent[]): void {
+    for (const projection of projections) {
+      const statements = this.statementsFor(projection.collection);
+      const checkpoint = this.stmt.getCheckpoint.get(projection.name)?.position;
+      let last: number | undefined;
+      for (const event of events) {
+        const position = Number(event.position);
+        if (checkpoint !== undefined && position <= checkpoint) continue;
+        last = position;
+        if (!projection.handles.includes(event.type)) continue;
+        const { workspaceId, id } = projection.key(event);
+        const row = statements.findForUpdate.get(id);
+        if (row && row.position >= position) continue;
+        const next = projection.evolve(row ? (JSON.parse(row.doc) as Document) : null, event);
+        if (next === null) statements.remove.run(id);
+        else statements.upsert.run(id, workspaceId, JSON.stringify(next), position);
+      }
+      if (last !== undefined) this.stmt.setCheckpoint.run(projection.name, last);
+    }
+  }
+
+  private statementsFor(collection: string): CollectionStatements {
+    let statements = this.collections.get(collection);
+    if (statements) return statements;
+    const table = tableFor(collection);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS ${table} (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        position INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+    statements = {
+      find: this.db.prepare(`SELECT doc FROM ${table} WHERE id = ? AND workspace_id = ?`),
+      findForUpdate: this.db.prepare(`SELECT doc, position FROM ${table} WHERE id = ?`),
+      upsert: this.db.prepare(
+        `INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = excluded.doc, position = excluded.position`,
+      ),
+      remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+    };
+    this.collections.set(collection, statements);
+    return statements;
+  }
+
+  private readAllStatement(options: ReadAllOptions): Statement<unknown[], EventRow> {
+    const types = options.types?.length ?? 0;
+    const key = `${options.workspaceId !== undefined}:${types}`;
+    let statement = this.readAllStatements.get(key);
+    if (!statement) {
+      const where = ['position > ?'];
+      if (options.workspaceId !== undefined) where.push('workspace_id = ?');
+      if (types > 0) where.push(`type IN (${new Array(types).fill('?').join(', ')})`);
+      statement = this.db.prepare(
+        `SELECT position, stream_id, revision, type, data, metadata FROM events
+         WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+      );
+      this.readAllStatements.set(key, statement);
+    }
+    return statement;
+  }
+}
