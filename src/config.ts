@@ -39,6 +39,8 @@ export interface Config {
   /** Seed a demo workspace on an empty development store. */
   seedDemo: boolean;
   shutdownTimeoutMs: number;
+  /** Batch concurrent appends into one SQLite transaction (one fsync). Off only to measure its effect. */
+  sqliteGroupCommit: boolean;
 }
 
 export class ConfigError extends Error {
@@ -161,5 +163,6 @@ export const loadConfig = (env: Env, developmentSecret: (dataDir: string) => str
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 60000),
     seedDemo: boolean(env, 'SEED_DEMO', nodeEnv !== 'production' && jwt.development),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    sqliteGroupCommit: boolean(env, 'SQLITE_GROUP_COMMIT', true),
   };
 };

@@ -60,3 +60,15 @@ export class IdempotencyKeyReusedError extends AppError {
   readonly code = 'idempotency-key-reused';
   readonly status = 422;
 }
+
+/** 413: the body is larger than the configured limit. */
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload-too-large';
+  readonly status = 413;
+}
+
+/** 415: the body is not JSON. */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = 'unsupported-media-type';
+  readonly status = 415;
+}

@@ -1,4 +1,9 @@
 import * as yup from 'yup';
+import { staffStream } from '../events/streams.js';
+import { staffView } from '../projections/staffView.js';
+import type { ReadModelStore } from '../stores/readModel.js';
+import type { CreateSpec } from './execute.js';
+import { loadCatalog } from './loadCatalog.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { staffMemberAddedVersion, type StaffMemberAdded } from '../events/staff.js';
 import type { CatalogState } from './catalogState.js';
@@ -34,3 +39,12 @@ export const decideAddStaffMember = (command: AddStaffMember, state: CatalogStat
     },
   ];
 };
+
+export const addStaffMemberSpec = (readModel: ReadModelStore, workspaceId: string, input: AddStaffMemberInput): CreateSpec => ({
+  kind: 'staff',
+  projection: staffView,
+  stream: staffStream,
+  workspaceOf: () => workspaceId,
+  decide: async (staffId, metadata) =>
+    decideAddStaffMember({ type: 'AddStaffMember', data: { ...input, staffId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
+});

@@ -9,6 +9,11 @@ import { BusinessRuleError, NotFoundError, type FieldError } from '../errors.js'
 import { addMinutes, parseIsoDateTime, timeOfDay, utcMidnight } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
+import { sessionStream } from '../events/streams.js';
+import { sessionView } from '../projections/sessionView.js';
+import type { ReadModelStore } from '../stores/readModel.js';
+import type { CreateSpec } from './execute.js';
+import { loadCatalog } from './loadCatalog.js';
 import { nameField, objectIdMessage, objectIdPattern, validate } from './validation.js';
 
 export const maxDurationMinutes = 1440;
@@ -210,3 +215,19 @@ export const decideCreateSession = (command: CreateSession, state: CatalogState)
     },
   ];
 };
+
+/** The write-path wiring for CreateSession: load the catalog entries it names, then decide. */
+export const createSessionSpec = (readModel: ReadModelStore, workspaceId: string, input: CreateSessionInput): CreateSpec => ({
+  kind: 'session',
+  projection: sessionView,
+  stream: sessionStream,
+  workspaceOf: () => workspaceId,
+  decide: async (sessionId, metadata) => {
+    const state = await loadCatalog(readModel, workspaceId, {
+      clientIds: [input.clientId],
+      serviceIds: input.serviceIds,
+      staffIds: input.staffId === null ? [] : [input.staffId],
+    });
+    return decideCreateSession({ type: 'CreateSession', data: { ...input, sessionId, workspaceId }, metadata }, state);
+  },
+});

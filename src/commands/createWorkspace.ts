@@ -1,4 +1,7 @@
 import * as yup from 'yup';
+import { workspaceStream } from '../events/streams.js';
+import { workspaceView } from '../projections/workspaceView.js';
+import type { CreateSpec } from './execute.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
 import { nameField, validate } from './validation.js';
@@ -42,3 +45,12 @@ export const decideCreateWorkspace = (command: CreateWorkspace): WorkspaceCreate
     metadata: { ...command.metadata, schemaVersion: workspaceCreatedVersion },
   },
 ];
+
+export const createWorkspaceSpec = (input: CreateWorkspaceInput): CreateSpec => ({
+  kind: 'workspace',
+  projection: workspaceView,
+  stream: workspaceStream,
+  workspaceOf: (workspaceId) => workspaceId,
+  decide: async (workspaceId, metadata) =>
+    decideCreateWorkspace({ type: 'CreateWorkspace', data: { ...input, workspaceId }, metadata }),
+});

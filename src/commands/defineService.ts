@@ -1,4 +1,9 @@
 import * as yup from 'yup';
+import { serviceStream } from '../events/streams.js';
+import { serviceView } from '../projections/serviceView.js';
+import type { ReadModelStore } from '../stores/readModel.js';
+import type { CreateSpec } from './execute.js';
+import { loadCatalog } from './loadCatalog.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { serviceDefinedVersion, type ServiceDefined } from '../events/service.js';
 import type { CatalogState } from './catalogState.js';
@@ -47,3 +52,12 @@ export const decideDefineService = (command: DefineService, state: CatalogState)
     },
   ];
 };
+
+export const defineServiceSpec = (readModel: ReadModelStore, workspaceId: string, input: DefineServiceInput): CreateSpec => ({
+  kind: 'service',
+  projection: serviceView,
+  stream: serviceStream,
+  workspaceOf: () => workspaceId,
+  decide: async (serviceId, metadata) =>
+    decideDefineService({ type: 'DefineService', data: { ...input, serviceId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
+});

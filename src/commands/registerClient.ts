@@ -1,4 +1,9 @@
 import * as yup from 'yup';
+import { clientStream } from '../events/streams.js';
+import { clientView } from '../projections/clientView.js';
+import type { ReadModelStore } from '../stores/readModel.js';
+import type { CreateSpec } from './execute.js';
+import { loadCatalog } from './loadCatalog.js';
 import { clientRegisteredVersion, type ClientRegistered } from '../events/client.js';
 import type { EventMetadata } from '../events/envelope.js';
 import type { CatalogState } from './catalogState.js';
@@ -42,3 +47,12 @@ export const decideRegisterClient = (command: RegisterClient, state: CatalogStat
     },
   ];
 };
+
+export const registerClientSpec = (readModel: ReadModelStore, workspaceId: string, input: RegisterClientInput): CreateSpec => ({
+  kind: 'client',
+  projection: clientView,
+  stream: clientStream,
+  workspaceOf: () => workspaceId,
+  decide: async (clientId, metadata) =>
+    decideRegisterClient({ type: 'RegisterClient', data: { ...input, clientId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
+});

@@ -30,6 +30,11 @@ export interface SqliteStoreOptions {
   inlineProjections?: readonly Projection[];
   /** Events per page for readAll. */
   pageSize?: number;
+  /**
+   * Batch appends issued in the same event-loop turn into one transaction (default true).
+   * False commits every append on its own: the baseline the benchmark compares against.
+   */
+  groupCommit?: boolean;
 }
 
 interface EventRow {
@@ -76,6 +81,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   readonly db: Database.Database;
   private readonly inlineProjections: readonly Projection[];
   private readonly pageSize: number;
+  private readonly groupCommit: boolean;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -99,6 +105,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   constructor(options: SqliteStoreOptions) {
     this.inlineProjections = options.inlineProjections ?? [];
     this.pageSize = options.pageSize ?? 1000;
+    this.groupCommit = options.groupCommit ?? true;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -163,7 +170,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
     if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events, expected, resolve, reject });
-      if (!this.flushScheduled) {
+      if (!this.groupCommit) {
+        this.flush();
+      } else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
       }

@@ -1,0 +1,42 @@
+import type { Next } from 'koa';
+import type { TokenVerifier } from '../../auth/tokens.js';
+import { AuthError, ForbiddenError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+
+/** 401 unless the request carries a verifiable Bearer token. */
+export const authenticate = (options: { verifier: TokenVerifier }) =>
+  async function authenticateMiddleware(ctx: AppContext, next: Next): Promise<void> {
+    const header = ctx.get('Authorization');
+    const match = /^Bearer ([A-Za-z0-9_.\-+/=]+)$/.exec(header);
+    if (!match) {
+      throw new AuthError(header ? 'The Authorization header must be "Bearer <token>".' : 'This request needs a Bearer token.');
+    }
+    ctx.state.principal = options.verifier.verify(match[1]!);
+    await next();
+  };
+
+export interface AuthorizeOptions {
+  /** Permission the token must hold; omit when any token of the workspace may proceed. */
+  permission?: string;
+  /** The route acts in the workspace named by the :workspaceId path parameter. */
+  workspaceScoped?: boolean;
+  /** Only tokens without a workspace (platform tokens) may proceed. */
+  platformOnly?: boolean;
+}
+
+/** 403 unless the token holds the permission and acts in the path's workspace. */
+export const authorize = (options: AuthorizeOptions) =>
+  async function authorizeMiddleware(ctx: AppContext, next: Next): Promise<void> {
+    const principal = ctx.state.principal;
+    if (!principal) throw new AuthError('This request needs a Bearer token.');
+    if (options.permission && !principal.permissions.includes(options.permission)) {
+      throw new ForbiddenError(`This action needs the ${options.permission} permission.`);
+    }
+    if (options.platformOnly && principal.workspaceId !== undefined) {
+      throw new ForbiddenError('This action needs a platform token (one that is not bound to a workspace).');
+    }
+    if (options.workspaceScoped && principal.workspaceId !== ctx.params.workspaceId) {
+      throw new ForbiddenError('This token may not act in this workspace.');
+    }
+    await next();
+  };

@@ -1,0 +1,50 @@
+/** Clients, services and staff share one route shape: POST to create, GET one by id. */
+import Router from '@koa/router';
+import { executeCreate, type CreateSpec } from '../../commands/execute.js';
+import type { ReadModelStore } from '../../stores/readModel.js';
+import type { AppContext, AppState } from '../context.js';
+import { authorize } from '../middleware/auth.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+
+export interface CatalogResource<Input> {
+  /** Path segment and read-model collection, e.g. `clients`. */
+  collection: string;
+  /** Permission prefix, e.g. `clients` for clients.create / clients.read. */
+  permissions: string;
+  /** Key of the response body, e.g. `client`. */
+  responseKey: string;
+  /** For messages: "Client 64f… was not found". */
+  label: string;
+  parse: (body: unknown) => Input;
+  spec: (readModel: ReadModelStore, workspaceId: string, input: Input) => CreateSpec;
+}
+
+export const catalogResourceRoutes = <Input>(deps: RouteDeps, resource: CatalogResource<Input>): Router<AppState, AppContext> => {
+  const router = new Router<AppState, AppContext>();
+  const { collection, permissions, responseKey, label } = resource;
+
+  router.post(
+    `/v1/workspace/:workspaceId/${collection}`,
+    authorize({ permission: `${permissions}.create`, workspaceScoped: true }),
+    jsonBody({ limitBytes: deps.bodyLimitBytes }),
+    async function createCatalogEntry(ctx) {
+      const { workspaceId } = ctx.params as { workspaceId: string };
+      const input = resource.parse(ctx.request.body);
+      const request = createRequest(ctx, workspaceId);
+      const outcome = await executeCreate(deps.commands, resource.spec(deps.commands.readModel, workspaceId, input), request);
+      respondCreated(ctx, responseKey, `/v1/workspace/${workspaceId}/${collection}/${outcome.document.id}`, outcome);
+    },
+  );
+
+  router.get(
+    `/v1/workspace/:workspaceId/${collection}/:id`,
+    authorize({ permission: `${permissions}.read`, workspaceScoped: true }),
+    async function getCatalogEntry(ctx) {
+      const { workspaceId, id } = ctx.params as { workspaceId: string; id: string };
+      ctx.body = { [responseKey]: await findOr404(deps, collection, workspaceId, id, label) };
+    },
+  );
+
+  return router;
+};

@@ -1,0 +1,13 @@
+import { parseRegisterClient, registerClientSpec } from '../../commands/registerClient.js';
+import { catalogResourceRoutes } from './catalogResource.js';
+import type { RouteDeps } from './shared.js';
+
+export const clientRoutes = (deps: RouteDeps) =>
+  catalogResourceRoutes(deps, {
+    collection: 'clients',
+    permissions: 'clients',
+    responseKey: 'client',
+    label: 'Client',
+    parse: parseRegisterClient,
+    spec: registerClientSpec,
+  });

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import { createSessionSpec, parseCreateSession } from '../../commands/createSession.js';
+import { executeCreate } from '../../commands/execute.js';
+import type { AppContext, AppState } from '../context.js';
+import { authorize } from '../middleware/auth.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+
+export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
+  const router = new Router<AppState, AppContext>();
+
+  router.post(
+    '/v1/workspace/:workspaceId/sessions',
+    authorize({ permission: 'sessions.create', workspaceScoped: true }),
+    jsonBody({ limitBytes: deps.bodyLimitBytes }),
+    async function createSession(ctx) {
+      const { workspaceId } = ctx.params as { workspaceId: string };
+      const input = parseCreateSession(ctx.request.body);
+      const request = createRequest(ctx, workspaceId);
+      const outcome = await executeCreate(deps.commands, createSessionSpec(deps.commands.readModel, workspaceId, input), request);
+      respondCreated(ctx, 'session', `/v1/workspace/${workspaceId}/sessions/${outcome.document.id}`, outcome);
+    },
+  );
+
+  router.get(
+    '/v1/workspace/:workspaceId/sessions/:sessionId',
+    authorize({ permission: 'sessions.read', workspaceScoped: true }),
+    async function getSession(ctx) {
+      const { workspaceId, sessionId } = ctx.params as { workspaceId: string; sessionId: string };
+      ctx.body = { session: await findOr404(deps, 'sessions', workspaceId, sessionId, 'Session') };
+    },
+  );
+
+  return router;
+};

@@ -1,0 +1,13 @@
+import { addStaffMemberSpec, parseAddStaffMember } from '../../commands/addStaffMember.js';
+import { catalogResourceRoutes } from './catalogResource.js';
+import type { RouteDeps } from './shared.js';
+
+export const staffRoutes = (deps: RouteDeps) =>
+  catalogResourceRoutes(deps, {
+    collection: 'staff',
+    permissions: 'staff',
+    responseKey: 'staff',
+    label: 'Staff member',
+    parse: parseAddStaffMember,
+    spec: addStaffMemberSpec,
+  });

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import { createWorkspaceSpec, parseCreateWorkspace } from '../../commands/createWorkspace.js';
+import { executeCreate } from '../../commands/execute.js';
+import { publicWorkspace, type WorkspaceView } from '../../projections/workspaceView.js';
+import type { Document } from '../../stores/readModel.js';
+import type { AppContext, AppState } from '../context.js';
+import { authorize } from '../middleware/auth.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+
+const view = (doc: Document) => publicWorkspace(doc as WorkspaceView);
+
+export const workspaceRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
+  const router = new Router<AppState, AppContext>();
+
+  router.post(
+    '/v1/workspaces',
+    authorize({ permission: 'workspaces.create', platformOnly: true }),
+    jsonBody({ limitBytes: deps.bodyLimitBytes }),
+    async function createWorkspace(ctx) {
+      const input = parseCreateWorkspace(ctx.request.body);
+      // Platform requests have no workspace: idempotency keys are scoped to the user instead.
+      const request = createRequest(ctx, `platform:${ctx.state.principal!.userId}`);
+      const outcome = await executeCreate(deps.commands, createWorkspaceSpec(input), request);
+      respondCreated(ctx, 'workspace', `/v1/workspace/${outcome.document.id}`, outcome, view);
+    },
+  );
+
+  router.get('/v1/workspace/:workspaceId', authorize({ workspaceScoped: true }), async function getWorkspace(ctx) {
+    const { workspaceId } = ctx.params as { workspaceId: string };
+    ctx.body = { workspace: view(await findOr404(deps, 'workspaces', workspaceId, workspaceId, 'Workspace')) };
+  });
+
+  return router;
+};

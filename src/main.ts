@@ -1,0 +1,117 @@
+/**
+ * Composition root: the only place that reads configuration, opens stores and wires the app.
+ * `start` is exported so tests run exactly this wiring on an ephemeral port.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createTokenVerifier } from './auth/tokens.js';
+import { systemClock, systemIds, type Clock, type IdGenerator } from './commands/deps.js';
+import type { CommandDeps } from './commands/execute.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { seedDemo } from './demo.js';
+import { developmentSecret } from './devSecret.js';
+import { buildApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { openStores, type Stores } from './stores/open.js';
+
+export interface Running {
+  server: Server;
+  url: string;
+  stores: Stores;
+  commands: CommandDeps;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const stores = await openStores(config, logger);
+  const commands: CommandDeps = {
+    events: stores.events,
+    readModel: stores.readModel,
+    progress: stores.progress,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? systemIds,
+    logger,
+    projectionWaitMs: config.projectionWaitMs,
+  };
+  const app = buildApp({
+    commands,
+    verifier: createTokenVerifier(config.jwt),
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    health: stores.health,
+  });
+
+  if (config.seedDemo) await seedDemo(config, commands, logger);
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await stores.close();
+      logger.info('stopped');
+    })());
+
+  return { server, url, stores, commands, stop };
+};
+
+const runFromCommandLine = async (): Promise<void> => {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, developmentSecret);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await start(config);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    process.stderr.write(`${signal} received: finishing in-flight requests, then stopping\n`);
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+};
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runFromCommandLine().catch((error: unknown) => {
+    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
