@@ -1,5 +1,13 @@
 /** Date and time rules of the session contract, kept pure for the decider. */
 
+/** Milliseconds since the epoch of a UTC date and time. Unlike Date.UTC, years 0..99 are not read as 1900..1999. */
+const utcMillis = (year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, millis = 0): number => {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime();
+};
+
 const isoDate =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -19,7 +27,7 @@ export const parseIsoDateTime = (text: string): Date | null => {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = new Date(utcMillis(year, month, 0)).getUTCDate();
   if (day > daysInMonth) return null;
   let offsetMinutes = 0;
   if (zone !== 'Z') {
@@ -31,14 +39,14 @@ export const parseIsoDateTime = (text: string): Date | null => {
     offsetMinutes = sign * (oh * 60 + om);
   }
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  const utc = utcMillis(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
   const instant = new Date(utc);
   return Number.isNaN(instant.getTime()) ? null : instant;
 };
 
 /** Midnight UTC of the instant's UTC calendar day, as ISO with milliseconds. */
 export const utcMidnight = (instant: Date): string =>
-  new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate())).toISOString();
+  new Date(utcMillis(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate())).toISOString();
 
 export const timeOfDay = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
