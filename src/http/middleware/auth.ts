@@ -7,7 +7,8 @@ import type { AppContext } from '../context.js';
 export const authenticate = (options: { verifier: TokenVerifier }) =>
   async function authenticateMiddleware(ctx: AppContext, next: Next): Promise<void> {
     const header = ctx.get('Authorization');
-    const match = /^Bearer ([A-Za-z0-9_.\-+/=]+)$/.exec(header);
+    // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" is "Bearer".
+    const match = /^Bearer ([A-Za-z0-9_.\-+/=]+)$/i.exec(header);
     if (!match) {
       throw new AuthError(header ? 'The Authorization header must be "Bearer <token>".' : 'This request needs a Bearer token.');
     }
