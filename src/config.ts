@@ -8,6 +8,7 @@ import type { Algorithm } from 'jsonwebtoken';
 
 export type EventStoreKind = 'sqlite' | 'kurrentdb';
 export type ReadStoreKind = 'sqlite' | 'mongodb';
+export type ProjectorMode = 'in-process' | 'external';
 
 export interface JwtConfig {
   /** HMAC secret, when verifying HS256 tokens. */
@@ -36,6 +37,11 @@ export interface Config {
   mongodbUrl?: string;
   mongodbDb: string;
   projectionWaitMs: number;
+  /**
+   * Where the asynchronous projector of the production profile runs: in this process (default), or
+   * elsewhere (`external`: `npm run projector` or another instance holds the lease).
+   */
+  projector: ProjectorMode;
   /** Seed a demo workspace on an empty development store. */
   seedDemo: boolean;
   shutdownTimeoutMs: number;
@@ -161,6 +167,7 @@ export const loadConfig = (env: Env, developmentSecret: (dataDir: string) => str
     ...(mongodbUrl ? { mongodbUrl } : {}),
     mongodbDb: text(env, 'MONGODB_DB') ?? 'sessions',
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 60000),
+    projector: oneOf(env, 'PROJECTOR', ['in-process', 'external'] as const, 'in-process'),
     seedDemo: boolean(env, 'SEED_DEMO', nodeEnv !== 'production' && jwt.development),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
     sqliteGroupCommit: boolean(env, 'SQLITE_GROUP_COMMIT', true),

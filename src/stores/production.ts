@@ -1,8 +1,185 @@
-/** Production profile (KurrentDB events, MongoDB read models): wired in by the production-profile work. */
+/**
+ * Production profile: events in KurrentDB (or the embedded SQLite log), read models in MongoDB,
+ * projected asynchronously by AsyncProjector (in this process unless PROJECTOR=external).
+ *
+ * Start-up fails fast, naming the store and its URL, when a store does not answer within
+ * `connectTimeoutMs`. Creates wait for the read model through `checkpointProgress`, which reads
+ * the checkpoints from MongoDB and so works whichever instance holds the projector lease.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { AsyncProjector, type SubscriptionSource } from '../projections/asyncProjector.js';
+import { checkpointProgress } from '../projections/checkpointProgress.js';
+import { allProjections } from '../projections/index.js';
+import { pollingSource } from '../projections/pollingSource.js';
+import type { EventStore } from './eventStore.js';
+import { kurrentSubscriptionSource } from './kurrentdb/kurrentSubscriptionSource.js';
+import { KurrentEventStore } from './kurrentdb/kurrentEventStore.js';
+import { MongoLease, leaseOwnerId } from './mongodb/mongoLease.js';
+import { MongoReadModel } from './mongodb/mongoReadModel.js';
 import type { Stores } from './open.js';
+import { SqliteStore } from './sqlite/sqliteStore.js';
 
-export const openProductionStores = async (config: Config, _logger: Logger): Promise<Stores> => {
-  throw new Error(`EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore} is not available in this build`);
+/** Bounded wait for each store at start-up and for each health check. */
+export const connectTimeoutMs = 10_000;
+const healthTimeoutMs = 2_000;
+
+/** One lease for the group: all projections are applied together, from one subscription. */
+export const projectorName = 'read-models';
+export const leaseTiming = { ttlMs: 15_000, renewEveryMs: 5_000, retryEveryMs: 5_000 };
+
+/** The URL with any password removed, for messages and logs. */
+export const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_match, userInfo: string) => `//${userInfo.split(':')[0]}:***@`);
+
+export const withTimeout = async <T>(what: string, ms: number, operation: () => Promise<T>): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([operation(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+export class StoreUnreachableError extends Error {
+  constructor(store: string, variable: string, url: string, cause: unknown) {
+    super(`${store} is not reachable at ${redactUrl(url)} (${variable}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreUnreachableError';
+  }
+}
+
+export interface EventSide {
+  events: EventStore;
+  source: SubscriptionSource;
+  kind: 'kurrentdb' | 'sqlite';
+}
+
+/** Connects the event store the configuration names and checks that it answers. */
+export const openEventSide = async (config: Config): Promise<EventSide> => {
+  if (config.eventStore === 'kurrentdb') {
+    const url = config.kurrentdbUrl!;
+    let store: KurrentEventStore;
+    try {
+      store = KurrentEventStore.fromConnectionString(url);
+    } catch (error) {
+      throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, error);
+    }
+    try {
+      await withTimeout('KurrentDB', connectTimeoutMs, () => store.ping());
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, error);
+    }
+    return { events: store, source: kurrentSubscriptionSource(store.client), kind: 'kurrentdb' };
+  }
+  // The embedded log with MongoDB read models: no push subscription, so the projector polls.
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStore({ path: path.join(config.dataDir, 'sessions.db') });
+  return { events: store, source: pollingSource(store), kind: 'sqlite' };
+};
+
+/** Connects MongoDB, checks that it answers, and creates the read models' indexes. */
+export const openReadSide = async (config: Config): Promise<MongoReadModel> => {
+  const url = config.mongodbUrl!;
+  let client: MongoClient;
+  try {
+    client = new MongoClient(url, { serverSelectionTimeoutMS: connectTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: 'sessions-service' });
+  } catch (error) {
+    throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, error);
+  }
+  const readModel = new MongoReadModel(client.db(config.mongodbDb), client);
+  try {
+    await withTimeout('MongoDB', connectTimeoutMs + 1_000, async () => {
+      await client.connect();
+      await readModel.ping();
+    });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, error);
+  }
+  await readModel.ensureIndexes(allProjections);
+  return readModel;
+};
+
+export const createProjector = (
+  side: EventSide,
+  readModel: MongoReadModel,
+  logger: Logger,
+  onApplied?: (position: bigint) => void,
+): AsyncProjector =>
+  new AsyncProjector({
+    name: projectorName,
+    source: side.source,
+    readModel,
+    projections: allProjections,
+    logger,
+    lease: { lease: new MongoLease(readModel.db, projectorName, leaseOwnerId(), leaseTiming.ttlMs), ...leaseTiming },
+    ...(onApplied ? { onApplied } : {}),
+  });
+
+const check = async (kind: string, ping: () => Promise<void>): Promise<{ kind: string; ok: boolean; error?: string }> => {
+  try {
+    await withTimeout(kind, healthTimeoutMs, ping);
+    return { kind, ok: true };
+  } catch (error) {
+    return { kind, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+export const openProductionStores = async (config: Config, logger: Logger): Promise<Stores> => {
+  if (config.readStore !== 'mongodb') {
+    throw new Error(`EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore} is not a supported combination`);
+  }
+  const side = await openEventSide(config);
+  let readModel: MongoReadModel;
+  try {
+    readModel = await openReadSide(config);
+  } catch (error) {
+    await side.events.close().catch(() => undefined);
+    throw error;
+  }
+  const progress = checkpointProgress({ events: side.events, readModel, projections: allProjections });
+  const projector = config.projector === 'in-process' ? createProjector(side, readModel, logger, (position) => progress.notify(position)) : undefined;
+  projector?.start();
+  logger.info(
+    {
+      eventStore: side.kind,
+      kurrentdb: config.kurrentdbUrl ? redactUrl(config.kurrentdbUrl) : undefined,
+      mongodb: redactUrl(config.mongodbUrl!),
+      database: config.mongodbDb,
+      projector: config.projector,
+    },
+    'production stores open',
+  );
+
+  return {
+    events: side.events,
+    readModel,
+    progress,
+    health: async () => {
+      const [eventStore, readStore] = await Promise.all([check(side.kind, () => side.events.ping()), check('mongodb', () => readModel.ping())]);
+      let projectionLag: number | null = null;
+      if (eventStore.ok && readStore.ok) {
+        projectionLag = await withTimeout('projection lag', healthTimeoutMs, () => progress.lag()).then(Number, () => null);
+      }
+      return {
+        ok: eventStore.ok && readStore.ok,
+        checks: {
+          eventStore,
+          readStore,
+          projector: projector ? projector.status() : { mode: 'external' },
+          projectionLag,
+        },
+      };
+    },
+    close: async () => {
+      await projector?.stop();
+      await Promise.allSettled([side.events.close(), readModel.close()]);
+    },
+  };
 };

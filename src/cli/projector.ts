@@ -1,0 +1,52 @@
+/**
+ * npm run projector   (in a built image: node dist/cli/projector.js)
+ * Runs the asynchronous projector of the production profile as its own process, for scale-out:
+ * API instances then run with PROJECTOR=external. Same configuration as the API (EVENT_STORE,
+ * READ_STORE, KURRENTDB_URL, MONGODB_URL, MONGODB_DB, LOG_LEVEL). Several projector processes may
+ * run: the MongoDB lease lets one write at a time, the others wait to take over.
+ */
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createProjector, openEventSide, openReadSide } from '../stores/production.js';
+
+const main = async (): Promise<void> => {
+  // The projector verifies no tokens: any secret satisfies the shared configuration loader.
+  const config = loadConfig(process.env, () => 'projector-does-not-verify-tokens-0000000000');
+  if (config.readStore !== 'mongodb') {
+    throw new ConfigError('READ_STORE', 'the projector process is for READ_STORE=mongodb (the embedded profile projects inline)');
+  }
+  const logger = createLogger(config.logLevel);
+  const side = await openEventSide(config);
+  const readModel = await openReadSide(config).catch(async (error: unknown) => {
+    await side.events.close();
+    throw error;
+  });
+  const projector = createProjector(side, readModel, logger);
+  projector.start();
+  logger.info({ eventStore: config.eventStore, database: config.mongodbDb }, 'projector process started');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`${signal} received: finishing the current batch, releasing the lease\n`);
+    projector
+      .stop()
+      .then(() => Promise.allSettled([side.events.close(), readModel.close()]))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+};
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : `Projector failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

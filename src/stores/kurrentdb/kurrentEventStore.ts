@@ -1,0 +1,194 @@
+/**
+ * KurrentDB (formerly EventStoreDB) event store adapter, on @kurrent/kurrentdb-client.
+ *
+ * Revisions are KurrentDB's stream revisions (0-based). The port's global position is the
+ * event's commit position in the transaction log: unique per event, increasing in log order, not
+ * gapless. To read or subscribe after a position p we pass `{ commit: p, prepare: p }`; reads of
+ * $all forwards include the event at the start position while subscriptions exclude it, so reads
+ * drop every event at or before `after` themselves (and subscriptions do too, harmlessly).
+ *
+ * Appends pass the port's expected revision as the client's `streamState` and the event id as the
+ * KurrentDB event id, so the server's idempotency check makes a retried append succeed without
+ * writing twice (reliable with any expected state other than `any`).
+ */
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  FORWARDS,
+  KurrentDBClient,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AppendStreamState,
+  type JSONType,
+  type Position,
+  type ReadPosition,
+  type ResolvedEvent,
+} from '@kurrent/kurrentdb-client';
+import type { EventMetadata } from '../../events/envelope.js';
+import {
+  ConcurrencyError,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type StoredEvent,
+} from '../eventStore.js';
+import { toEventUuid } from './eventIds.js';
+import { matchesReadAll, readAllFilter } from './filters.js';
+
+export interface KurrentEventStoreOptions {
+  /** Events fetched per readAll round trip. */
+  pageSize?: number;
+}
+
+export const streamStateFor = (expected: ExpectedRevision): AppendStreamState => {
+  switch (expected) {
+    case 'no_stream':
+      return NO_STREAM;
+    case 'stream_exists':
+      return STREAM_EXISTS;
+    case 'any':
+      return ANY;
+    default:
+      return expected;
+  }
+};
+
+/** Where a read of $all starts for a port position (exclusive on the port, see the header). */
+export const readPositionAfter = (after: bigint | undefined): ReadPosition => (after === undefined ? START : { commit: after, prepare: after });
+
+const jsonData = (value: unknown, what: string): JSONType => {
+  if (value !== null && typeof value === 'object') return value as JSONType;
+  throw new TypeError(`${what} must be a JSON object or array`);
+};
+
+const asMetadata = (value: unknown, eventId: string): EventMetadata => {
+  if (value !== null && typeof value === 'object' && typeof (value as { eventId?: unknown }).eventId === 'string') {
+    return value as EventMetadata;
+  }
+  throw new Error(`event ${eventId} has no metadata of ours`);
+};
+
+const commitOf = (position: Position | undefined, eventId: string): bigint => {
+  if (!position) throw new Error(`the server reported no position for event ${eventId} (KurrentDB/EventStoreDB 22.6 or later is required)`);
+  return position.commit;
+};
+
+/** Our view of a recorded event; null for what is not ours (links to deleted events, binary events). */
+export const toStoredEvent = (resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null => {
+  const event = resolved.event;
+  if (!event || !event.isJson) return null;
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    position: commitOf(event.position, event.id),
+    type: event.type,
+    data: event.data,
+    metadata: asMetadata(event.metadata, event.id),
+  };
+};
+
+export class KurrentEventStore implements EventStore {
+  private readonly pageSize: number;
+
+  constructor(
+    readonly client: KurrentDBClient,
+    options: KurrentEventStoreOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 500;
+  }
+
+  static fromConnectionString(url: string, options: KurrentEventStoreOptions = {}): KurrentEventStore {
+    return new KurrentEventStore(KurrentDBClient.connectionString(url), options);
+  }
+
+  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const data = events.map((event) =>
+      jsonEvent({
+        id: toEventUuid(event.metadata.eventId),
+        type: event.type,
+        data: jsonData(event.data, `data of ${event.type}`),
+        metadata: { ...event.metadata },
+      }),
+    );
+    try {
+      const result = await this.client.appendToStream(streamId, data, { streamState: streamStateFor(expected) });
+      const position = result.position?.commit ?? (await this.lastPositionOf(streamId));
+      return { nextRevision: result.nextExpectedRevision, position };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) throw new ConcurrencyError(streamId, expected, error.actualState);
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: START })) {
+        const event = toStoredEvent(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const pageSize = options.pageSize ?? this.pageSize;
+    const filter = readAllFilter(options);
+    let after = options.after;
+    for (;;) {
+      // Forward reads include the start position: ask for one more to still get a full page.
+      const maxCount = after === undefined ? pageSize : pageSize + 1;
+      let received = 0;
+      let last: bigint | undefined;
+      for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: readPositionAfter(after), maxCount, filter })) {
+        received += 1;
+        const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+        if (position === undefined || (after !== undefined && position <= after)) continue;
+        last = position;
+        const event = toStoredEvent(resolved);
+        if (event && matchesReadAll(event, options)) yield event;
+      }
+      if (received < maxCount || last === undefined) return;
+      after = last;
+    }
+  }
+
+  async headPosition(): Promise<bigint | null> {
+    // The last non-system event: the server itself appends system events (statistics, epochs).
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: readAllFilter({}) })) {
+      const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+      if (position !== undefined) return position;
+    }
+    return null;
+  }
+
+  async ping(): Promise<void> {
+    // The cheapest call that needs the server: the last record of the log.
+    for await (const _resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+
+  /** The append result carries no position on some idempotent retries: read it back. */
+  private async lastPositionOf(streamId: string): Promise<bigint> {
+    for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      const event = toStoredEvent(resolved);
+      if (event) return event.position;
+    }
+    throw new Error(`stream ${streamId} is empty right after an append`);
+  }
+}
