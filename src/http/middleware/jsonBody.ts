@@ -8,7 +8,9 @@ import type { AppContext } from '../context.js';
  * not JSON is a 415; a body over the limit a 413; malformed JSON a 400.
  */
 export const jsonBody = (options: { limitBytes: number }) => {
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: options.limitBytes, jsonStrict: false, encoding: 'utf-8' });
+  // detectJSON: parse runs only after the check below accepted the type as JSON (any +json too);
+  // without it the parser skips +json types it does not list and leaves an empty object behind.
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: options.limitBytes, jsonStrict: false, encoding: 'utf-8', detectJSON: () => true });
   return async function jsonBodyMiddleware(ctx: AppContext, next: Next): Promise<void> {
     const hasBody = ctx.request.length > 0 || ctx.get('Transfer-Encoding') !== '';
     if (hasBody && !ctx.request.is('application/json', '+json')) {
