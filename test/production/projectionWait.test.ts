@@ -1,0 +1,170 @@
+/**
+ * The 201 under asynchronous projection: a create waits (bounded by projectionWaitMs) until the
+ * read model's checkpoint reaches the appended event. Run on the embedded SQLite log with no
+ * inline projections, so that the read model only moves when a projector moves it.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { createSessionSpec, parseCreateSession } from '../../src/commands/createSession.js';
+import { executeCreate, type CommandDeps, type CreateRequest } from '../../src/commands/execute.js';
+import type { EventMetadata } from '../../src/events/envelope.js';
+import { AsyncProjector } from '../../src/projections/asyncProjector.js';
+import { checkpointProgress } from '../../src/projections/checkpointProgress.js';
+import { clientView } from '../../src/projections/clientView.js';
+import { allProjections } from '../../src/projections/index.js';
+import { pollingSource } from '../../src/projections/pollingSource.js';
+import { catchUp } from '../../src/projections/projector.js';
+import { serviceView } from '../../src/projections/serviceView.js';
+import { sessionView } from '../../src/projections/sessionView.js';
+import { workspaceView } from '../../src/projections/workspaceView.js';
+import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+const capturingLogger = () => {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { logger, lines };
+};
+
+const objectId = (): string => randomUUID().replace(/-/g, '').slice(0, 24);
+
+const meta = (workspaceId: string): EventMetadata => ({
+  eventId: randomUUID(),
+  occurredAt: '2024-01-15T09:00:00.000Z',
+  actor: { userId: 'admin' },
+  workspaceId,
+  requestId: 'seed',
+  correlationId: 'seed',
+  schemaVersion: 1,
+});
+
+describe('a create under asynchronous projection', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let workspaceId: string;
+  let clientId: string;
+  let serviceIds: string[];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-wait-'));
+    store = new SqliteStore({ path: path.join(dir, 'sessions.db') });
+    workspaceId = objectId();
+    clientId = objectId();
+    serviceIds = [objectId(), objectId()];
+    const seeded = [
+      await store.append(`workspace-${workspaceId}`, [{ type: 'WorkspaceCreated', data: { workspaceId, name: 'Clinic', timeZone: 'UTC' }, metadata: meta(workspaceId) }], 'no_stream'),
+      await store.append(
+        `client-${clientId}`,
+        [{ type: 'ClientRegistered', data: { clientId, workspaceId, name: 'John Doe', email: null, phone: null }, metadata: meta(workspaceId) }],
+        'no_stream',
+      ),
+      await store.append(
+        `service-${serviceIds[0]}`,
+        [{ type: 'ServiceDefined', data: { serviceId: serviceIds[0], workspaceId, name: 'استشارة طبية', scope: 'sessions', durationMinutes: 30 }, metadata: meta(workspaceId) }],
+        'no_stream',
+      ),
+      await store.append(
+        `service-${serviceIds[1]}`,
+        [{ type: 'ServiceDefined', data: { serviceId: serviceIds[1], workspaceId, name: 'فحص عام', scope: 'sessions', durationMinutes: 60 }, metadata: meta(workspaceId) }],
+        'no_stream',
+      ),
+    ];
+    expect(seeded.map((r) => r.position)).to.deep.equal([1n, 2n, 3n, 4n]);
+    // The catalog is projected; the sessions (and staff) projections have applied nothing yet.
+    const catalog = [];
+    for await (const event of store.readAll()) catalog.push(event);
+    await store.apply([workspaceView, clientView, serviceView], catalog);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deps = (logger: CommandDeps['logger'], progress: CommandDeps['progress'], projectionWaitMs: number): CommandDeps => ({
+    events: store,
+    readModel: store,
+    progress,
+    clock: () => new Date('2024-01-15T10:00:00.000Z'),
+    ids: { objectId, uuid: randomUUID },
+    logger,
+    projectionWaitMs,
+  });
+
+  const request = (): CreateRequest => ({
+    context: { actor: { userId: 'user-1', name: 'Reception' }, requestId: 'req-1', correlationId: 'corr-1' },
+    scope: workspaceId,
+    body: {},
+  });
+
+  const sessionInput = () =>
+    parseCreateSession({ name: 'Consultation', clientId, serviceIds, date: '2024-01-20T10:00:00Z', startTime: '10:00' });
+
+  it('answers with the document projected from the event, and logs a warning with the lag, when the read model does not catch up in time', async () => {
+    const { logger, lines } = capturingLogger();
+    // No projector runs: the sessions checkpoint never reaches the new event.
+    const progress = checkpointProgress({ events: store, readModel: store, projections: allProjections, pollMs: 10 });
+    const outcome = await executeCreate(deps(logger, progress, 50), createSessionSpec(store, workspaceId, sessionInput()), request());
+
+    const events = [];
+    for await (const event of store.readAll({ after: 4n })) events.push(event);
+    expect(events.map((e) => e.type)).to.deep.equal(['SessionCreated']);
+    const [created] = events;
+    expect(outcome.replayed).to.equal(false);
+    expect(outcome.document).to.deep.equal(sessionView.evolve(null, created!));
+    expect(outcome.document).to.deep.include({ workspaceId, clientName: 'John Doe', durationMinutes: 90, endTime: '11:30', serviceNames: ['استشارة طبية', 'فحص عام'] });
+    expect(await store.find('sessions', workspaceId, outcome.document.id)).to.equal(null);
+
+    const warnings = lines.filter((line) => line.level === 40);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]!.msg).to.match(/did not reach the appended event in time/);
+    expect(warnings[0]).to.deep.include({ streamId: `session-${outcome.document.id}`, position: '5', lag: '5' });
+
+    // Once a projector catches up, the stored document is the one the 201 answered with.
+    await catchUp(store, store, allProjections);
+    expect(await store.find('sessions', workspaceId, outcome.document.id)).to.deep.equal(outcome.document);
+  });
+
+  it('answers with the stored document, without a warning, when the in-process projector applies the event in time', async () => {
+    const { logger, lines } = capturingLogger();
+    const progress = checkpointProgress({ events: store, readModel: store, projections: allProjections, pollMs: 10 });
+    const projector = new AsyncProjector({
+      name: 'test',
+      source: pollingSource(store, { intervalMs: 5 }),
+      readModel: store,
+      projections: allProjections,
+      logger,
+      onApplied: (position) => progress.notify(position),
+    });
+    projector.start();
+    try {
+      const outcome = await executeCreate(deps(logger, progress, 5000), createSessionSpec(store, workspaceId, sessionInput()), request());
+      const stored = await store.find('sessions', workspaceId, outcome.document.id);
+      expect(stored).to.not.equal(null);
+      expect(outcome.document).to.deep.equal(stored);
+      expect(await store.checkpoint('sessions')).to.equal(5n);
+      expect(lines.filter((line) => line.level >= 40)).to.deep.equal([]);
+    } finally {
+      await projector.stop();
+    }
+  });
+
+  it('reports the lag as the number of events after the slowest checkpoint, up to the limit', async () => {
+    const progress = checkpointProgress({ events: store, readModel: store, projections: allProjections, lagCountLimit: 3 });
+    // staff and sessions have applied nothing: all 4 events are behind, counted up to 3.
+    expect(await progress.lag()).to.equal(3n);
+    await catchUp(store, store, allProjections);
+    expect(await progress.lag()).to.equal(0n);
+    expect(await progress.waitFor('sessions', 4n, 0)).to.equal(true);
+    expect(await progress.waitFor('sessions', 5n, 20)).to.equal(false);
+  });
+});
