@@ -71,7 +71,7 @@ describe('catalog endpoints', () => {
     it('answers 404 for a workspace that does not exist and for a malformed id', async () => {
       for (const id of ['0'.repeat(24), 'nope']) {
         const token = app.token({ sub: 'u', workspaceId: id, permissions: allPermissions });
-        expectProblem(await request(app.url, 'GET', `/v1/workspace/${id}`, { token }), 404);
+        await expectRejected(app, 'GET', `/v1/workspace/${id}`, { token }, 404);
       }
     });
   });
@@ -103,7 +103,7 @@ describe('catalog endpoints', () => {
 
     it("answers 404 for another workspace's client asked in this workspace, and for unknown or malformed ids", async () => {
       for (const id of [other.clientId, 'f'.repeat(24), 'bad-id']) {
-        expectProblem(await request(app.url, 'GET', `${path(c)}/${id}`, { token: c.token }), 404);
+        await expectRejected(app, 'GET', `${path(c)}/${id}`, { token: c.token }, 404);
       }
     });
 
@@ -138,7 +138,7 @@ describe('catalog endpoints', () => {
     });
 
     it("answers 404 for another workspace's service asked in this workspace", async () => {
-      expectProblem(await request(app.url, 'GET', `${path(c)}/${other.consultationId}`, { token: c.token }), 404);
+      await expectRejected(app, 'GET', `${path(c)}/${other.consultationId}`, { token: c.token }, 404);
     });
   });
 
@@ -160,7 +160,7 @@ describe('catalog endpoints', () => {
     });
 
     it("answers 404 for another workspace's staff member asked in this workspace", async () => {
-      expectProblem(await request(app.url, 'GET', `${path(c)}/${other.staffId}`, { token: c.token }), 404);
+      await expectRejected(app, 'GET', `${path(c)}/${other.staffId}`, { token: c.token }, 404);
     });
   });
 

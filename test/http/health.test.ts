@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
-import { expectProblem, sessionBody, sessionsPath, uuidPattern } from './helpers.js';
+import { expectProblem, expectRejected, sessionBody, sessionsPath, uuidPattern } from './helpers.js';
 
 describe('health, request ids and unknown routes', () => {
   let app: TestApp;
@@ -35,12 +35,12 @@ describe('health, request ids and unknown routes', () => {
   });
 
   it('answers 404 problem+json for an unknown route (after authentication)', async () => {
-    expectProblem(await request(app.url, 'GET', '/v1/nothing-here', { token: c.token }), 404);
-    expectProblem(await request(app.url, 'GET', '/v1/nothing-here'), 401);
+    await expectRejected(app, 'GET', '/v1/nothing-here', { token: c.token }, 404);
+    await expectRejected(app, 'GET', '/v1/nothing-here', {}, 401);
   });
 
   it('answers 405 problem+json for a method a route does not have', async () => {
-    expectProblem(await request(app.url, 'DELETE', sessionsPath(c), { token: c.token }), 405);
+    await expectRejected(app, 'DELETE', sessionsPath(c), { token: c.token }, 405);
   });
 });
 

@@ -413,25 +413,24 @@ describe('GET /v1/workspace/:workspaceId/sessions/:sessionId', () => {
 
   it('answers 404 for an unknown id and for a malformed id', async () => {
     for (const id of ['f'.repeat(24), 'not-an-id', 'F'.repeat(24), '1']) {
-      const reply = await request(app.url, 'GET', `${sessionsPath(c)}/${id}`, { token: c.token });
-      expectProblem(reply, 404);
+      await expectRejected(app, 'GET', `${sessionsPath(c)}/${id}`, { token: c.token }, 404);
     }
   });
 
   it("answers 404 for another workspace's session asked in this workspace", async () => {
     const foreign = (await createSession(app, other)).body.session.id;
-    expectProblem(await request(app.url, 'GET', `${sessionsPath(c)}/${foreign}`, { token: c.token }), 404);
+    await expectRejected(app, 'GET', `${sessionsPath(c)}/${foreign}`, { token: c.token }, 404);
   });
 
   it("answers 403 to a token of another workspace, even for that workspace's own session id", async () => {
     const own = (await createSession(app, c)).body.session.id;
-    expectProblem(await request(app.url, 'GET', `${sessionsPath(c)}/${own}`, { token: other.token }), 403);
+    await expectRejected(app, 'GET', `${sessionsPath(c)}/${own}`, { token: other.token }, 403);
   });
 
   it('needs sessions.read (sessions.create alone is a 403)', async () => {
     const own = (await createSession(app, c)).body.session.id;
     const token = app.token({ sub: 'writer', workspaceId: c.workspaceId, permissions: ['sessions.create'] });
-    expectProblem(await request(app.url, 'GET', `${sessionsPath(c)}/${own}`, { token }), 403);
+    await expectRejected(app, 'GET', `${sessionsPath(c)}/${own}`, { token }, 403);
     const reader = app.token({ sub: 'reader', workspaceId: c.workspaceId, permissions: ['sessions.read'] });
     expect((await request(app.url, 'GET', `${sessionsPath(c)}/${own}`, { token: reader })).status).to.equal(200);
   });
