@@ -6,13 +6,19 @@ import type { EventMetadata } from '../events/envelope.js';
 import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
 import { nameField, validate } from './validation.js';
 
-/** The canonical IANA name of a time zone, or null when the runtime does not know it. */
+/**
+ * The IANA name to store for a time zone, or null when the runtime does not know it. ICU resolves
+ * names to its own ids, which are often outdated IANA links (Asia/Kolkata → Asia/Calcutta,
+ * Europe/Kyiv → Europe/Kiev), so the caller's name is kept; ICU's spelling only fixes letter case.
+ */
 export const canonicalTimeZone = (zone: string): string | null => {
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return null;
   }
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 };
 
 const schema = yup.object({

@@ -36,10 +36,21 @@ describe('deciding CreateWorkspace', () => {
     }
   });
 
-  it('stores a time zone in its canonical spelling', () => {
+  it('keeps current IANA names that the runtime resolves to outdated aliases', () => {
+    for (const zone of ['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh', 'Etc/UTC']) {
+      given()
+        .when(createWorkspace({ name: 'Clinic', timeZone: zone }, ids))
+        .thenEvents((events) => expect(events[0]!.data).to.have.property('timeZone', zone));
+    }
+  });
+
+  it('fixes the letter case of a time zone name', () => {
     given()
       .when(createWorkspace({ name: 'Clinic', timeZone: 'europe/paris' }, ids))
       .thenEvents((events) => expect(events[0]!.data).to.have.property('timeZone', 'Europe/Paris'));
+    given()
+      .when(createWorkspace({ name: 'Clinic', timeZone: 'utc' }, ids))
+      .thenEvents((events) => expect(events[0]!.data).to.have.property('timeZone', 'UTC'));
   });
 
   for (const timeZone of ['Mars/Olympus', 'Europe/Pariss', '', '+01:00', 'GMT+25', 42, null]) {
