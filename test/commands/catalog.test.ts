@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { clientRegisteredVersion } from '../../src/events/client.js';
+import { serviceDefinedVersion } from '../../src/events/service.js';
+import { staffMemberAddedVersion } from '../../src/events/staff.js';
+import { workspaceCreatedVersion } from '../../src/events/workspace.js';
 import {
   addStaffMember,
   clientRegistered,
@@ -23,7 +27,7 @@ describe('deciding CreateWorkspace', () => {
         {
           type: 'WorkspaceCreated',
           data: { workspaceId, name: 'Clinic of Hope', timeZone: 'UTC' },
-          metadata: { ...metadata, schemaVersion: 1 },
+          metadata: { ...metadata, schemaVersion: workspaceCreatedVersion },
         },
       ]);
   });
@@ -88,7 +92,7 @@ describe('deciding RegisterClient', () => {
         {
           type: 'ClientRegistered',
           data: { clientId, workspaceId, name: 'John Doe', email: null, phone: null },
-          metadata: { ...metadata, schemaVersion: 1 },
+          metadata: { ...metadata, schemaVersion: clientRegisteredVersion },
         },
       ]);
   });
@@ -137,7 +141,7 @@ describe('deciding DefineService', () => {
         {
           type: 'ServiceDefined',
           data: { serviceId, workspaceId, name: 'استشارة طبية', scope: 'sessions', durationMinutes: null },
-          metadata: { ...metadata, schemaVersion: 1 },
+          metadata: { ...metadata, schemaVersion: serviceDefinedVersion },
         },
       ]);
   });
@@ -185,7 +189,7 @@ describe('deciding AddStaffMember', () => {
         {
           type: 'StaffMemberAdded',
           data: { staffId, workspaceId, name: 'Dr. Smith', email: null },
-          metadata: { ...metadata, schemaVersion: 1 },
+          metadata: { ...metadata, schemaVersion: staffMemberAddedVersion },
         },
       ]);
   });

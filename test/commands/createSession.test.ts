@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { SessionCreated } from '../../src/events/index.js';
+import { sessionCreatedVersion } from '../../src/events/session.js';
 import {
   clientRegistered,
   commandMetadata,
@@ -104,7 +105,7 @@ describe('deciding CreateSession', () => {
           status: 'scheduled',
           fieldValues: [{ fieldKey: 'session-type', value: 'consultation', phase: 'pre' }],
         },
-        metadata: { ...metadata, schemaVersion: 2 },
+        metadata: { ...metadata, schemaVersion: sessionCreatedVersion },
       };
       given(...catalog).when(createSession(request, { ...ids, metadata })).then([expected]);
     });
@@ -119,7 +120,7 @@ describe('deciding CreateSession', () => {
       const metadata = commandMetadata(ws, { actor: { userId: 'u-9' }, requestId: 'r-9', correlationId: 'c-9', idempotencyKey: 'k-1', requestHash: 'h-1' });
       given(...catalog)
         .when(createSession(body(), { ...ids, metadata }))
-        .thenSession((event) => expect(event.metadata).to.deep.equal({ ...metadata, schemaVersion: 2 }));
+        .thenSession((event) => expect(event.metadata).to.deep.equal({ ...metadata, schemaVersion: sessionCreatedVersion }));
     });
   });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { allPermissions } from '../../src/auth/tokens.js';
+import { staffMemberAddedVersion } from '../../src/events/staff.js';
+import { workspaceCreatedVersion } from '../../src/events/workspace.js';
 import { createCatalog, platformToken, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
@@ -43,7 +45,7 @@ describe('catalog endpoints', () => {
         workspaceId: ws.id,
         requestId,
         correlationId: requestId,
-        schemaVersion: 1,
+        schemaVersion: workspaceCreatedVersion,
       });
 
       const token = app.token({ sub: 'anyone', workspaceId: ws.id, permissions: [] });
@@ -179,7 +181,7 @@ describe('catalog endpoints', () => {
       workspaceId: c.workspaceId,
       requestId: 'staff-req-1',
       correlationId: 'onboarding-42',
-      schemaVersion: 1,
+      schemaVersion: staffMemberAddedVersion,
     });
     expect(event!.metadata.eventId).to.match(uuidPattern);
     expect(event!.metadata.occurredAt).to.match(isoMillisPattern);

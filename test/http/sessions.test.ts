@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { idempotentId } from '../../src/commands/idempotency.js';
 import type { SessionCreated } from '../../src/events/index.js';
+import { sessionCreatedVersion } from '../../src/events/session.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
@@ -127,7 +128,7 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
       workspaceId: c.workspaceId,
       requestId,
       correlationId: 'booking-flow-7',
-      schemaVersion: 2,
+      schemaVersion: sessionCreatedVersion,
     });
     const data = event!.data as SessionCreated['data'];
     expect(data).to.deep.include({
