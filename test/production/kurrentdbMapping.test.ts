@@ -117,4 +117,18 @@ describe('KurrentDB append and read mapping', () => {
     expect(event).to.deep.equal({ streamId: 'session-1', revision: 3n, position: 2n ** 55n + 7n, type: 'SessionCreated', data: { name: 'استشارة' }, metadata });
     expect(toStoredEvent({})).to.equal(null);
   });
+
+  it('skips events that are not ours: no metadata of ours, or binary', () => {
+    const base = {
+      streamId: 'other-1',
+      id: '0b7c1e5e-6f1d-4a44-9f0e-3f3c2f7a9d11',
+      revision: 0n,
+      type: 'SomethingElse',
+      created: new Date(),
+      position: { commit: 10n, prepare: 10n },
+    };
+    expect(toStoredEvent({ event: { ...base, isJson: true, data: {}, metadata: undefined } })).to.equal(null);
+    expect(toStoredEvent({ event: { ...base, isJson: true, data: {}, metadata: { source: 'another tool' } } })).to.equal(null);
+    expect(toStoredEvent({ event: { ...base, isJson: false, data: new Uint8Array([1]), metadata: undefined } })).to.equal(null);
+  });
 });

@@ -69,29 +69,28 @@ const jsonData = (value: unknown, what: string): JSONType => {
   throw new TypeError(`${what} must be a JSON object or array`);
 };
 
-const asMetadata = (value: unknown, eventId: string): EventMetadata => {
-  if (value !== null && typeof value === 'object' && typeof (value as { eventId?: unknown }).eventId === 'string') {
-    return value as EventMetadata;
-  }
-  throw new Error(`event ${eventId} has no metadata of ours`);
-};
+const isOurMetadata = (value: unknown): value is EventMetadata =>
+  value !== null && typeof value === 'object' && typeof (value as { eventId?: unknown }).eventId === 'string';
 
 const commitOf = (position: Position | undefined, eventId: string): bigint => {
   if (!position) throw new Error(`the server reported no position for event ${eventId} (KurrentDB/EventStoreDB 22.6 or later is required)`);
   return position.commit;
 };
 
-/** Our view of a recorded event; null for what is not ours (links to deleted events, binary events). */
+/**
+ * Our view of a recorded event; null for what is not ours: links to deleted events, binary events,
+ * events without our metadata (written by other tools into the same database).
+ */
 export const toStoredEvent = (resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null => {
   const event = resolved.event;
-  if (!event || !event.isJson) return null;
+  if (!event || !event.isJson || !isOurMetadata(event.metadata)) return null;
   return {
     streamId: event.streamId,
     revision: event.revision,
     position: commitOf(event.position, event.id),
     type: event.type,
     data: event.data,
-    metadata: asMetadata(event.metadata, event.id),
+    metadata: event.metadata,
   };
 };
 
