@@ -119,4 +119,6 @@ export const allPermissions = [
   'staff.read',
   'sessions.create',
   'sessions.read',
+  'sessions.audit',
+  'audit.read',
 ] as const;

@@ -9,8 +9,12 @@ export type FieldValue = {
   phase: string;
 };
 
-/** How `durationMinutes` was decided: given in the request, summed from the services, or the 60-minute default. */
-export type DurationSource = 'request' | 'services' | 'default';
+/**
+ * How `durationMinutes` was decided: given in the request, summed from the services, or the 60-minute default.
+ * `legacy`: upcast from a schemaVersion 1 event, which kept only the outcome; how the duration was
+ * derived was not recorded and is not guessed (see src/events/upcasters.ts). The decider never emits it.
+ */
+export type DurationSource = 'request' | 'services' | 'default' | 'legacy';
 
 /**
  * SessionCreated records the facts the decision was made on, not only its outcome:

@@ -7,6 +7,7 @@ import type { AppContext, AppState } from './context.js';
 import { authenticate } from './middleware/auth.js';
 import { problems } from './middleware/problems.js';
 import { requestId } from './middleware/requestId.js';
+import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
@@ -29,7 +30,7 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   app.silent = true;
   const routeDeps = { commands: deps.commands, bodyLimitBytes: deps.bodyLimitBytes };
   const health = healthRoutes(deps.health);
-  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes].map((routes) => routes(routeDeps));
+  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, auditRoutes].map((routes) => routes(routeDeps));
 
   app.use(requestId({ logger: deps.logger }));
   app.use(problems());

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { allProjections } from '../projections/index.js';
+import { withUpcasting } from '../events/upcasters.js';
+import { projectableEvents, SkippedEvents } from '../projections/projectableEvents.js';
 import { catchUp, inlineProgress, type ProjectionProgress } from '../projections/projector.js';
 import type { EventStore } from './eventStore.js';
 import { openProductionStores } from './production.js';
@@ -33,10 +35,13 @@ export const openEmbeddedStores = async (dataDir: string, logger: Logger, option
     groupCommit: options.groupCommit ?? true,
   });
   // Projections added since the last run (or a read model rebuilt elsewhere) catch up before serving.
-  const caughtUp = await catchUp(store, store, allProjections);
+  // They read the log upcast, skipping (with a warning) events this release cannot project.
+  const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
+  const caughtUp = await catchUp(projectableEvents(store, skipped), store, allProjections);
   if (caughtUp.applied > 0) logger.info({ applied: caughtUp.applied }, 'read models caught up from their checkpoints');
   return {
-    events: store,
+    // Every read of the log (write path, audit) sees events in their current shape.
+    events: withUpcasting(store),
     readModel: store,
     progress: inlineProgress(),
     health: async () => {
@@ -51,7 +56,11 @@ export const openEmbeddedStores = async (dataDir: string, logger: Logger, option
   };
 };
 
-export const openStores = async (config: Config, logger: Logger): Promise<Stores> =>
-  config.eventStore === 'sqlite' && config.readStore === 'sqlite'
-    ? openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit })
-    : openProductionStores(config, logger);
+export const openStores = async (config: Config, logger: Logger): Promise<Stores> => {
+  if (config.eventStore === 'sqlite' && config.readStore === 'sqlite') {
+    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit });
+  }
+  const stores = await openProductionStores(config, logger);
+  // Every read of the log (write path, audit) sees events in their current shape.
+  return { ...stores, events: withUpcasting(stores.events) };
+};

@@ -68,6 +68,22 @@ export const tableFor = (collection: string): string => {
   return `rm_${collection}`;
 };
 
+/**
+ * The table of one read-model collection. Rebuilds (./sqliteRebuild.ts) create it under another
+ * name and rename it into place; SQLite cannot rename an index, so keep it free of secondary
+ * indexes (the rebuild refuses a table that has one rather than losing it).
+ */
+export const createCollectionTable = (db: Database.Database, table: string): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS ${table} (
+      id TEXT PRIMARY KEY,
+      workspace_id TEXT NOT NULL,
+      doc TEXT NOT NULL,
+      position INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  `);
+};
+
 const toStored = (row: EventRow): StoredEvent => ({
   streamId: row.stream_id,
   revision: BigInt(row.revision),
@@ -344,14 +360,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     let statements = this.collections.get(collection);
     if (statements) return statements;
     const table = tableFor(collection);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS ${table} (
-        id TEXT PRIMARY KEY,
-        workspace_id TEXT NOT NULL,
-        doc TEXT NOT NULL,
-        position INTEGER NOT NULL
-      ) WITHOUT ROWID;
-    `);
+    createCollectionTable(this.db, table);
     statements = {
       find: this.db.prepare(`SELECT doc FROM ${table} WHERE id = ? AND workspace_id = ?`),
       findForUpdate: this.db.prepare(`SELECT doc, position FROM ${table} WHERE id = ?`),

@@ -1,0 +1,224 @@
+/**
+ * Rebuilds read models from the event log, from position 0, blue/green: the projections are built
+ * into new tables while the current ones keep serving, brought to the head of the log (events
+ * appended meanwhile included), then switched in one atomic step with their checkpoints, and the
+ * old tables dropped. The log is streamed page by page (memory stays flat with its length); each
+ * page is applied in one write. Events are upcast on the way; events this release cannot project
+ * (unknown type or version) are skipped with a warning.
+ *
+ *   const result = await rebuild({
+ *     store,        // a SqliteStore, the path of its database file, or { events, readModel } where
+ *                   // readModel implements RebuildableReadModel (src/stores/readModel.ts)
+ *     projections,  // names to rebuild (default: every projection), e.g. ['sessions']
+ *     dryRun,       // build and compare with the current tables, then drop the new tables (no switch)
+ *     verify,       // also compute canonical checksums of the current and rebuilt read models
+ *     pageSize,     // events per read and per write (default 2000)
+ *     examples,     // example ids kept per kind of difference (default 5)
+ *     onProgress,   // after every page: { phase, applied, total, position, elapsedMs, eventsPerSecond }
+ *     onWarning,    // once per kind of skipped event
+ *   });
+ *   // result: { projections, applied, skipped, position, durationMs, eventsPerSecond, switched,
+ *   //           comparison?: { position, collections[{ missing, extra, changed, checksums? }], checksums? },
+ *   //           identical? }
+ *
+ * `compare` (dry run or verify) looks at both read models at one position of the log. Checksums
+ * are those of src/projections/checksum.ts.
+ */
+import fs from 'node:fs';
+import { upcasters } from '../events/upcasters.js';
+import type { EventStore, StoredEvent } from '../stores/eventStore.js';
+import type { Comparison, RebuildableReadModel, RebuildTarget } from '../stores/readModel.js';
+import { sqliteRebuildable } from '../stores/sqlite/sqliteRebuild.js';
+import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
+import { allProjections } from './index.js';
+import { isProjectable, SkippedEvents, type SkippedKind, type SkipWarning } from './projectableEvents.js';
+import type { Projection } from './projection.js';
+
+export type RebuildStore = SqliteStore | string | { events: EventStore; readModel: RebuildableReadModel };
+
+export type RebuildPhase = 'build' | 'compare' | 'switch' | 'done';
+
+export interface RebuildProgress {
+  phase: RebuildPhase;
+  /** Events applied so far. */
+  applied: number;
+  /** Estimated events in all: applied plus what lies between the last applied position and the head. */
+  total: number;
+  position: bigint | null;
+  elapsedMs: number;
+  eventsPerSecond: number;
+}
+
+export interface RebuildOptions {
+  store: RebuildStore;
+  projections?: readonly string[];
+  dryRun?: boolean;
+  verify?: boolean;
+  pageSize?: number;
+  examples?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+  onWarning?: SkipWarning;
+}
+
+export interface RebuildResult {
+  projections: string[];
+  /** Events handed to the projections (every projectable event of the log up to `position`). */
+  applied: number;
+  /** Events left out because this release cannot project them. */
+  skipped: SkippedKind[];
+  /** The rebuilt read model reflects the log up to here. */
+  position: bigint | null;
+  durationMs: number;
+  eventsPerSecond: number;
+  /** True when the rebuilt tables replaced the current ones. */
+  switched: boolean;
+  /** Present for a dry run or with verify. */
+  comparison?: Comparison;
+  /** Present with `comparison`: no missing, extra or changed document, and equal checksums when computed. */
+  identical?: boolean;
+}
+
+export class UnknownProjectionError extends Error {
+  readonly code = 'unknown-projection';
+  constructor(name: string) {
+    super(`unknown projection "${name}"; known: ${allProjections.map((p) => p.name).join(', ')}`);
+    this.name = 'UnknownProjectionError';
+  }
+}
+
+export const selectProjections = (names?: readonly string[]): Projection[] => {
+  if (names === undefined || names.length === 0) return [...allProjections];
+  return [...new Set(names)].map((name) => {
+    const projection = allProjections.find((p) => p.name === name);
+    if (!projection) throw new UnknownProjectionError(name);
+    return projection;
+  });
+};
+
+const openStore = (store: RebuildStore): { events: EventStore; readModel: RebuildableReadModel; close(): Promise<void> } => {
+  if (typeof store === 'string') {
+    if (!fs.existsSync(store)) throw new Error(`no database at ${store}`);
+    const opened = new SqliteStore({ path: store });
+    return { events: opened, readModel: sqliteRebuildable(opened.db, { ownConnection: true }), close: () => opened.close() };
+  }
+  if (store instanceof SqliteStore) return { events: store, readModel: sqliteRebuildable(store.db), close: async () => {} };
+  return { ...store, close: async () => {} };
+};
+
+/** Streams the log through readAll into `target`, one page per write. Returns the events applied. */
+const feedPages = async (
+  events: EventStore,
+  target: RebuildTarget,
+  pageSize: number,
+  prepare: (event: StoredEvent) => StoredEvent | null,
+  onPage: (applied: number, position: bigint | null) => void,
+): Promise<number> => {
+  let applied = 0;
+  let page: StoredEvent[] = [];
+  let read = 0;
+  let lastRead: bigint | undefined;
+  const write = async (): Promise<void> => {
+    await target.applyPage(page, lastRead);
+    applied += page.length;
+    onPage(applied, lastRead ?? null);
+    page = [];
+    read = 0;
+  };
+  for await (const raw of events.readAll({ pageSize })) {
+    const event = prepare(raw);
+    if (event !== null) page.push(event);
+    read += 1;
+    lastRead = raw.position;
+    if (read === pageSize) await write();
+  }
+  if (read > 0) await write();
+  return applied;
+};
+
+const identicalComparison = (comparison: Comparison): boolean =>
+  comparison.collections.every((c) => c.missing.count === 0 && c.extra.count === 0 && c.changed.count === 0) &&
+  (comparison.checksums === undefined || comparison.checksums.current === comparison.checksums.rebuilt);
+
+export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> => {
+  const projections = selectProjections(options.projections);
+  const pageSize = options.pageSize ?? 2000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
+  const started = performance.now();
+  const { events, readModel, close } = openStore(options.store);
+  const skipped = new SkippedEvents(options.onWarning);
+  const prepare = (event: StoredEvent): StoredEvent | null => {
+    const current = upcasters.upcast(event);
+    if (isProjectable(current)) return current;
+    skipped.note(current);
+    return null;
+  };
+
+  let applied = 0;
+  let head = await events.headPosition();
+  const elapsed = () => performance.now() - started;
+  const report = (phase: RebuildPhase, position: bigint | null, done = applied): void => {
+    if (!options.onProgress) return;
+    const ms = elapsed();
+    const remaining = head === null || position === null ? 0 : Math.max(0, Number(head - position));
+    options.onProgress({ phase, applied: done, total: done + remaining, position, elapsedMs: ms, eventsPerSecond: ms > 0 ? (done / ms) * 1000 : 0 });
+  };
+  const onPage = (done: number, position: bigint | null): void => {
+    if (!options.onProgress) return;
+    // The head moves when the API appends meanwhile; the next page's report uses the new one.
+    events.headPosition().then((h) => (head = h), () => {});
+    report('build', position, done);
+  };
+
+  try {
+    // A subset of the projections only needs their event types (a full rebuild reads everything,
+    // so that events of unknown types are noticed and reported).
+    const subset = projections.length < allProjections.length;
+    const types = subset ? [...new Set(projections.flatMap((p) => p.handles))] : undefined;
+    const target = await readModel.beginRebuild(projections, { prepare, ...(types ? { types } : {}) });
+    try {
+      report('build', null);
+      applied = target.catchUp
+        ? await target.catchUp({ pageSize, onPage })
+        : await feedPages(events, target, pageSize, prepare, onPage);
+      head = await events.headPosition();
+
+      let comparison: (Comparison & { applied: number }) | undefined;
+      if (options.dryRun || options.verify) {
+        head = await events.headPosition();
+        report('compare', target.position);
+        comparison = await target.compare({ checksums: options.verify ?? false, differences: true, examples: options.examples ?? 5 });
+        applied += comparison.applied;
+      }
+      let switched = false;
+      if (options.dryRun) {
+        await target.discard();
+      } else {
+        report('switch', target.position);
+        applied += (await target.switchOver()).applied;
+        switched = true;
+      }
+      const durationMs = elapsed();
+      report('done', target.position);
+      const result: RebuildResult = {
+        projections: projections.map((p) => p.name),
+        applied,
+        skipped: skipped.summary(),
+        position: target.position,
+        durationMs,
+        eventsPerSecond: durationMs > 0 ? (applied / durationMs) * 1000 : 0,
+        switched,
+      };
+      if (comparison) {
+        const { applied: _applied, ...rest } = comparison;
+        result.comparison = rest;
+        result.identical = identicalComparison(rest);
+      }
+      return result;
+    } catch (error) {
+      await target.discard().catch(() => {});
+      throw error;
+    }
+  } finally {
+    await close();
+  }
+};

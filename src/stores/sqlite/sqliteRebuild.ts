@@ -1,0 +1,521 @@
+/**
+ * Blue/green rebuild of the SQLite read model (see RebuildableReadModel in ../readModel.ts).
+ *
+ * Each projection is built into `rm_<collection>__next` while the API keeps serving (and inline
+ * projecting into) `rm_<collection>`. A page of events is applied in one IMMEDIATE transaction
+ * (other connections wait on busy_timeout, none sees a half page). The switch is one IMMEDIATE
+ * transaction: it holds SQLite's single write lock, so no append can slip in between the final
+ * catch-up (the events appended while the rebuild ran) and the renames; the projections'
+ * checkpoints move in the same transaction. Other connections' prepared statements re-prepare on
+ * the schema change and read the new tables from their next query. The old tables are dropped
+ * after the switch commits.
+ *
+ * A lock row (`rebuild_lock`) keeps two rebuilds from sharing the `__next` tables; a lock left by
+ * a process that is gone (crash) is taken over, and its leftover tables are dropped.
+ */
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { EventMetadata } from '../../events/envelope.js';
+import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
+import type { Projection } from '../../projections/projection.js';
+import type { StoredEvent } from '../eventStore.js';
+import type {
+  BeginRebuildOptions,
+  CollectionComparison,
+  CompareOptions,
+  Comparison,
+  DocumentDifferences,
+  RebuildableReadModel,
+  RebuildTarget,
+} from '../readModel.js';
+import { createCollectionTable, tableFor } from './sqliteStore.js';
+
+export class RebuildInProgressError extends Error {
+  readonly code = 'rebuild-in-progress';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RebuildInProgressError';
+  }
+}
+
+/** position, stream_id, revision, type, data, metadata (raw mode: arrays are cheaper than objects). */
+type EventRow = [number, string, number, string, string, string];
+
+interface DocRow {
+  id: string;
+  workspace_id: string;
+  doc: string;
+}
+
+/** A document touched by the page being applied; written once at the end of the page. */
+interface Pending {
+  doc: Record<string, unknown> | null;
+  workspaceId: string;
+  /** Position of the last event applied to it (-1: none yet). */
+  position: number;
+  existed: boolean;
+}
+
+interface Slot {
+  projection: Projection;
+  current: string;
+  next: string;
+  old: string;
+  find: Statement<[string], { doc: string; position: number }>;
+  insert: Statement<[string, string, string, number]>;
+  update: Statement<[string, string, number, string]>;
+  remove: Statement<[string]>;
+  pending: Map<string, Pending>;
+}
+
+const tailPageSize = 1000;
+const snapshotAttempts = 5;
+
+const toStored = (row: EventRow): StoredEvent => ({
+  streamId: row[1],
+  revision: BigInt(row[2]),
+  position: BigInt(row[0]),
+  type: row[3],
+  data: JSON.parse(row[4]) as unknown,
+  metadata: JSON.parse(row[5]) as EventMetadata,
+});
+
+const tableExists = (db: Database.Database, table: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * The SQLite read model's rebuild capability (the database must also hold the event log).
+ * `ownConnection`: the connection serves only the rebuild, so its page transactions may skip the
+ * fsync (synchronous=NORMAL: a crash can lose the last pages of the scratch tables, never corrupt
+ * them, and the rebuild then starts over); the switch itself always commits with synchronous=FULL.
+ * Never set it on the API's connection: its appends would lose their durability meanwhile.
+ */
+export const sqliteRebuildable = (db: Database.Database, options: { ownConnection?: boolean } = {}): RebuildableReadModel => ({
+  beginRebuild: async (projections, beginOptions) => {
+    const rebuild = SqliteRebuild.begin(db, projections, beginOptions, options.ownConnection ?? false);
+    if (options.ownConnection) db.pragma('synchronous = NORMAL');
+    return rebuild;
+  },
+});
+
+/** Canonical checksum of the current read-model tables of these projections (see projections/checksum.ts). */
+export const sqliteReadModelChecksum = (
+  db: Database.Database,
+  projections: readonly Projection[],
+): { checksum: string; collections: Record<string, { checksum: string; documents: number }> } =>
+  db.transaction(() => {
+    const sums = new Map<string, string>();
+    const collections: Record<string, { checksum: string; documents: number }> = {};
+    for (const projection of projections) {
+      const sum = new CollectionChecksum();
+      const table = tableFor(projection.collection);
+      if (tableExists(db, table)) {
+        for (const row of db.prepare(`SELECT id, workspace_id, doc FROM ${table} ORDER BY id`).iterate() as IterableIterator<DocRow>) {
+          sum.add(row.id, row.workspace_id, row.doc);
+        }
+      }
+      const digest = sum.digest();
+      sums.set(projection.collection, digest);
+      collections[projection.collection] = { checksum: digest, documents: sum.count };
+    }
+    return { checksum: combineChecksums(sums), collections };
+  })();
+
+class SqliteRebuild implements RebuildTarget {
+  private lastPosition: number | null = null;
+  private readonly slots: Slot[];
+  private readonly byType = new Map<string, Slot[]>();
+  private readonly readTail: Statement<unknown[], EventRow>;
+  private readonly typeFilter: readonly string[];
+  private readonly head: Statement<[], { position: number | null }>;
+  private readonly applyTransaction: Database.Transaction<(events: readonly StoredEvent[]) => void>;
+  private finished = false;
+
+  static begin(
+    db: Database.Database,
+    projections: readonly Projection[],
+    options: BeginRebuildOptions,
+    relaxDurability: boolean,
+  ): SqliteRebuild {
+    const collections = new Set<string>();
+    for (const projection of projections) {
+      if (collections.has(projection.collection)) throw new Error(`two projections share collection ${projection.collection}`);
+      collections.add(projection.collection);
+    }
+    db.transaction(() => {
+      db.exec(`CREATE TABLE IF NOT EXISTS rebuild_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        started_at TEXT NOT NULL
+      )`);
+      const holder = db.prepare('SELECT pid, host, started_at FROM rebuild_lock WHERE id = 1').get() as
+        | { pid: number; host: string; started_at: string }
+        | undefined;
+      if (holder && (holder.host !== os.hostname() || processAlive(holder.pid))) {
+        throw new RebuildInProgressError(
+          `another rebuild is running (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}); ` +
+            'if that process is gone for good, delete the row in table rebuild_lock',
+        );
+      }
+      db.prepare('INSERT OR REPLACE INTO rebuild_lock (id, pid, host, started_at) VALUES (1, ?, ?, ?)').run(
+        process.pid,
+        os.hostname(),
+        new Date().toISOString(),
+      );
+      // Leftovers of a rebuild that did not finish (its process is gone).
+      const leftovers = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm\\_%' ESCAPE '\\' AND (name LIKE '%\\_\\_next' ESCAPE '\\' OR name LIKE '%\\_\\_old' ESCAPE '\\')")
+        .pluck()
+        .all() as string[];
+      for (const name of leftovers) db.exec(`DROP TABLE ${name}`);
+      for (const projection of projections) {
+        const current = tableFor(projection.collection);
+        const indexes = db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+          .pluck()
+          .all(current) as string[];
+        if (indexes.length > 0) {
+          throw new Error(`${current} has secondary indexes (${indexes.join(', ')}), which a rebuild cannot carry over`);
+        }
+        createCollectionTable(db, `${current}__next`);
+      }
+    }).immediate();
+    return new SqliteRebuild(db, projections, options, relaxDurability);
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    projections: readonly Projection[],
+    private readonly options: BeginRebuildOptions,
+    /** Pages commit without fsync (synchronous=NORMAL); only for a connection the rebuild owns. */
+    private readonly relaxDurability: boolean,
+  ) {
+    this.slots = projections.map((projection) => {
+      const current = tableFor(projection.collection);
+      const next = `${current}__next`;
+      return {
+        projection,
+        current,
+        next,
+        old: `${current}__old`,
+        find: db.prepare(`SELECT doc, position FROM ${next} WHERE id = ?`),
+        insert: db.prepare(`INSERT INTO ${next} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`),
+        update: db.prepare(`UPDATE ${next} SET workspace_id = ?, doc = ?, position = ? WHERE id = ?`),
+        remove: db.prepare(`DELETE FROM ${next} WHERE id = ?`),
+        pending: new Map(),
+      };
+    });
+    for (const slot of this.slots) {
+      for (const type of slot.projection.handles) {
+        const list = this.byType.get(type);
+        if (list) list.push(slot);
+        else this.byType.set(type, [slot]);
+      }
+    }
+    this.typeFilter = options.types ? [...new Set(options.types)] : [];
+    const onlyTypes = this.typeFilter.length > 0 ? ` AND type IN (${this.typeFilter.map(() => '?').join(', ')})` : '';
+    this.readTail = db
+      .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ?${onlyTypes} ORDER BY position LIMIT ?`)
+      .raw(true) as unknown as Statement<unknown[], EventRow>;
+    this.head = db.prepare('SELECT MAX(position) AS position FROM events');
+    this.applyTransaction = db.transaction((events: readonly StoredEvent[]) => this.applyEvents(events));
+  }
+
+  get position(): bigint | null {
+    return this.lastPosition === null ? null : BigInt(this.lastPosition);
+  }
+
+  async applyPage(events: readonly StoredEvent[], through?: bigint): Promise<void> {
+    this.ensureOpen();
+    if (events.length > 0) this.applyTransaction.immediate(events);
+    if (through !== undefined && (this.lastPosition === null || Number(through) > this.lastPosition)) this.lastPosition = Number(through);
+  }
+
+  async catchUp(options: { pageSize: number; onPage?: (applied: number, position: bigint | null) => void }): Promise<number> {
+    this.ensureOpen();
+    return this.catchUpInPages(options.pageSize, options.onPage);
+  }
+
+  async compare(options: CompareOptions): Promise<Comparison & { applied: number }> {
+    this.ensureOpen();
+    let applied = 0;
+    // Catch up in ordinary page transactions, then compare inside one read snapshot in which the
+    // new tables have reached the head; under a steady stream of appends, fall back to holding
+    // the write lock for the final catch-up and the comparison.
+    for (let attempt = 0; attempt < snapshotAttempts; attempt += 1) {
+      applied += await this.catchUpInPages(tailPageSize);
+      const result = this.db.transaction(() => (this.headPosition() === this.lastPosition ? this.compareNow(options) : null))();
+      if (result) return { ...result, applied };
+    }
+    const result = this.db
+      .transaction(() => {
+        const tail = this.catchUpInTransaction();
+        return { ...this.compareNow(options), applied: tail };
+      })
+      .immediate();
+    return { ...result, applied: applied + result.applied };
+  }
+
+  async switchOver(): Promise<{ applied: number; position: bigint | null }> {
+    this.ensureOpen();
+    let applied = await this.catchUpInPages(tailPageSize);
+    const setCheckpoint = this.db.prepare(
+      'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    );
+    const clearCheckpoint = this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?');
+    const durability = this.relaxDurability ? this.db.pragma('synchronous', { simple: true }) : undefined;
+    // The switch is what makes the new tables count: it commits with full durability, which also
+    // syncs every page written before it.
+    if (this.relaxDurability) this.db.pragma('synchronous = FULL');
+    try {
+      applied += this.db
+        .transaction(() => {
+          const tail = this.catchUpInTransaction();
+          for (const slot of this.slots) {
+            if (tableExists(this.db, slot.current)) this.db.exec(`ALTER TABLE ${slot.current} RENAME TO ${slot.old}`);
+            this.db.exec(`ALTER TABLE ${slot.next} RENAME TO ${slot.current}`);
+            if (this.lastPosition === null) clearCheckpoint.run(slot.projection.name);
+            else setCheckpoint.run(slot.projection.name, this.lastPosition);
+          }
+          return tail;
+        })
+        .immediate();
+    } finally {
+      if (durability !== undefined) this.db.pragma(`synchronous = ${Number(durability)}`);
+    }
+    this.finished = true;
+    this.db
+      .transaction(() => {
+        for (const slot of this.slots) this.db.exec(`DROP TABLE IF EXISTS ${slot.old}`);
+        this.releaseLock();
+      })
+      .immediate();
+    return { applied, position: this.position };
+  }
+
+  async discard(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.db
+      .transaction(() => {
+        for (const slot of this.slots) this.db.exec(`DROP TABLE IF EXISTS ${slot.next}`);
+        this.releaseLock();
+      })
+      .immediate();
+  }
+
+  // ---- internals ----
+
+  private ensureOpen(): void {
+    if (this.finished) throw new Error('this rebuild has already been switched over or discarded');
+  }
+
+  private releaseLock(): void {
+    this.db.prepare('DELETE FROM rebuild_lock WHERE id = 1 AND pid = ?').run(process.pid);
+  }
+
+  private headPosition(): number | null {
+    return this.head.get()?.position ?? null;
+  }
+
+  /** Applies one event to the documents of the page being built (read once, written at flush). */
+  private applyEvent(event: StoredEvent): void {
+    const position = Number(event.position);
+    const slots = this.byType.get(event.type);
+    if (slots !== undefined) {
+      for (const slot of slots) {
+        const { workspaceId, id } = slot.projection.key(event);
+        let entry = slot.pending.get(id);
+        if (entry === undefined) {
+          const row = slot.find.get(id);
+          entry = row
+            ? { doc: JSON.parse(row.doc) as Record<string, unknown>, workspaceId, position: row.position, existed: true }
+            : { doc: null, workspaceId, position: -1, existed: false };
+          slot.pending.set(id, entry);
+        }
+        if (entry.position >= position) continue;
+        entry.doc = slot.projection.evolve(entry.doc as never, event);
+        entry.workspaceId = workspaceId;
+        entry.position = position;
+      }
+    }
+    this.lastPosition = position;
+  }
+
+  /** Writes the page's documents, each once. */
+  private flush(): void {
+    for (const slot of this.slots) {
+      for (const [id, entry] of slot.pending) {
+        if (entry.doc === null) {
+          if (entry.existed) slot.remove.run(id);
+        } else if (entry.existed) {
+          slot.update.run(entry.workspaceId, JSON.stringify(entry.doc), entry.position, id);
+        } else {
+          slot.insert.run(id, entry.workspaceId, JSON.stringify(entry.doc), entry.position);
+        }
+      }
+      slot.pending.clear();
+    }
+  }
+
+  private applyEvents(events: readonly StoredEvent[]): void {
+    const before = this.lastPosition;
+    try {
+      for (const event of events) this.applyEvent(event);
+      this.flush();
+    } catch (error) {
+      for (const slot of this.slots) slot.pending.clear();
+      this.lastPosition = before;
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the next page of the log after what has been applied and applies it, inside the
+   * caller's transaction. Each event is read, upcast, applied and dropped before the next, so a
+   * page keeps only its documents alive. Events `prepare` skips count as covered.
+   */
+  private catchUpOnePage(pageSize: number): { applied: number; read: number } {
+    const before = this.lastPosition;
+    const rows = this.readTail.all(before ?? -1, ...this.typeFilter, pageSize);
+    let applied = 0;
+    try {
+      for (const row of rows) {
+        const event = this.options.prepare(toStored(row));
+        if (event !== null) {
+          this.applyEvent(event);
+          applied += 1;
+        } else {
+          this.lastPosition = row[0];
+        }
+      }
+      this.flush();
+      if (rows.length < pageSize) {
+        // The end of the log as this transaction sees it: everything up to the head is covered,
+        // including events of types the type filter left unread.
+        const head = this.headPosition();
+        if (head !== null && (this.lastPosition === null || head > this.lastPosition)) this.lastPosition = head;
+      }
+    } catch (error) {
+      for (const slot of this.slots) slot.pending.clear();
+      this.lastPosition = before;
+      throw error;
+    }
+    return { applied, read: rows.length };
+  }
+
+  /** Applies the rest of the log, each page in its own transaction, letting other work run in between. */
+  private async catchUpInPages(pageSize: number, onPage?: (applied: number, position: bigint | null) => void): Promise<number> {
+    const applyPage = this.db.transaction(() => this.catchUpOnePage(pageSize));
+    let applied = 0;
+    for (;;) {
+      const page = applyPage.immediate();
+      applied += page.applied;
+      onPage?.(applied, this.position);
+      if (page.read < pageSize) return applied;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Applies the rest of the log inside the caller's transaction. */
+  private catchUpInTransaction(): number {
+    let applied = 0;
+    for (;;) {
+      const page = this.catchUpOnePage(tailPageSize);
+      applied += page.applied;
+      if (page.read < tailPageSize) return applied;
+    }
+  }
+
+  /** Compares every slot's current and new table; call inside a transaction (one snapshot). */
+  private compareNow(options: CompareOptions): Comparison {
+    const collections: CollectionComparison[] = [];
+    const current = new Map<string, string>();
+    const rebuilt = new Map<string, string>();
+    for (const slot of this.slots) {
+      const comparison = this.compareSlot(slot, options);
+      collections.push(comparison);
+      if (comparison.checksums) {
+        current.set(slot.projection.collection, comparison.checksums.current);
+        rebuilt.set(slot.projection.collection, comparison.checksums.rebuilt);
+      }
+    }
+    return {
+      position: this.position,
+      collections,
+      ...(options.checksums ? { checksums: { current: combineChecksums(current), rebuilt: combineChecksums(rebuilt) } } : {}),
+    };
+  }
+
+  /** One merge pass over both tables in id order: counts, differences and checksums together. */
+  private compareSlot(slot: Slot, options: CompareOptions): CollectionComparison {
+    const empty = (): DocumentDifferences => ({ count: 0, examples: [] });
+    const missing = empty();
+    const extra = empty();
+    const changed = empty();
+    const note = (differences: DocumentDifferences, id: string): void => {
+      differences.count += 1;
+      if (differences.examples.length < options.examples) differences.examples.push(id);
+    };
+    const currentSum = new CollectionChecksum();
+    const rebuiltSum = new CollectionChecksum();
+    const rows = (table: string): IterableIterator<DocRow> =>
+      this.db.prepare(`SELECT id, workspace_id, doc FROM ${table} ORDER BY id`).iterate() as IterableIterator<DocRow>;
+    const emptyRows = (): IterableIterator<DocRow> => [][Symbol.iterator]();
+    const left = tableExists(this.db, slot.current) ? rows(slot.current) : emptyRows();
+    const right = rows(slot.next);
+    let counts = { current: 0, rebuilt: 0 };
+    try {
+      let a = left.next();
+      let b = right.next();
+      while (!a.done || !b.done) {
+        const cur = a.done ? undefined : a.value;
+        const reb = b.done ? undefined : b.value;
+        if (cur && (!reb || cur.id < reb.id)) {
+          if (options.differences) note(extra, cur.id);
+          if (options.checksums) currentSum.add(cur.id, cur.workspace_id, cur.doc);
+          counts.current += 1;
+          a = left.next();
+        } else if (reb && (!cur || reb.id < cur.id)) {
+          if (options.differences) note(missing, reb.id);
+          if (options.checksums) rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
+          counts.rebuilt += 1;
+          b = right.next();
+        } else if (cur && reb) {
+          if (options.differences && (cur.doc !== reb.doc || cur.workspace_id !== reb.workspace_id)) note(changed, cur.id);
+          if (options.checksums) {
+            currentSum.add(cur.id, cur.workspace_id, cur.doc);
+            rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
+          }
+          counts = { current: counts.current + 1, rebuilt: counts.rebuilt + 1 };
+          a = left.next();
+          b = right.next();
+        }
+      }
+    } finally {
+      left.return?.();
+      right.return?.();
+    }
+    return {
+      projection: slot.projection.name,
+      collection: slot.projection.collection,
+      current: counts.current,
+      rebuilt: counts.rebuilt,
+      missing,
+      extra,
+      changed,
+      ...(options.checksums ? { checksums: { current: currentSum.digest(), rebuilt: rebuiltSum.digest() } } : {}),
+    };
+  }
+}
