@@ -59,8 +59,14 @@ export interface EventSide {
   kind: 'kurrentdb' | 'sqlite';
 }
 
+export interface ConnectOptions {
+  /** Bounded wait for each store at start-up. */
+  connectTimeoutMs?: number;
+}
+
 /** Connects the event store the configuration names and checks that it answers. */
-export const openEventSide = async (config: Config): Promise<EventSide> => {
+export const openEventSide = async (config: Config, options: ConnectOptions = {}): Promise<EventSide> => {
+  const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMs;
   if (config.eventStore === 'kurrentdb') {
     const url = config.kurrentdbUrl!;
     let store: KurrentEventStore;
@@ -70,10 +76,11 @@ export const openEventSide = async (config: Config): Promise<EventSide> => {
       throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, error);
     }
     try {
-      await withTimeout('KurrentDB', connectTimeoutMs, () => store.ping());
+      await withTimeout('KurrentDB', timeoutMs, () => store.ping());
     } catch (error) {
       await store.close().catch(() => undefined);
-      throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, error);
+      const hint = url.includes('tls=false') ? '' : ' (an insecure node needs ?tls=false in the URL)';
+      throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, `${error instanceof Error ? error.message : String(error)}${hint}`);
     }
     return { events: store, source: kurrentSubscriptionSource(store.client), kind: 'kurrentdb' };
   }
@@ -84,17 +91,18 @@ export const openEventSide = async (config: Config): Promise<EventSide> => {
 };
 
 /** Connects MongoDB, checks that it answers, and creates the read models' indexes. */
-export const openReadSide = async (config: Config): Promise<MongoReadModel> => {
+export const openReadSide = async (config: Config, options: ConnectOptions = {}): Promise<MongoReadModel> => {
+  const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMs;
   const url = config.mongodbUrl!;
   let client: MongoClient;
   try {
-    client = new MongoClient(url, { serverSelectionTimeoutMS: connectTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: 'sessions-service' });
+    client = new MongoClient(url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: 'sessions-service' });
   } catch (error) {
     throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, error);
   }
   const readModel = new MongoReadModel(client.db(config.mongodbDb), client);
   try {
-    await withTimeout('MongoDB', connectTimeoutMs + 1_000, async () => {
+    await withTimeout('MongoDB', timeoutMs + 1_000, async () => {
       await client.connect();
       await readModel.ping();
     });
@@ -131,14 +139,14 @@ const check = async (kind: string, ping: () => Promise<void>): Promise<{ kind: s
   }
 };
 
-export const openProductionStores = async (config: Config, logger: Logger): Promise<Stores> => {
+export const openProductionStores = async (config: Config, logger: Logger, options: ConnectOptions = {}): Promise<Stores> => {
   if (config.readStore !== 'mongodb') {
     throw new Error(`EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore} is not a supported combination`);
   }
-  const side = await openEventSide(config);
+  const side = await openEventSide(config, options);
   let readModel: MongoReadModel;
   try {
-    readModel = await openReadSide(config);
+    readModel = await openReadSide(config, options);
   } catch (error) {
     await side.events.close().catch(() => undefined);
     throw error;
