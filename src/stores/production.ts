@@ -10,12 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
+import { upcasters } from '../events/upcasters.js';
 import type { Logger } from '../logger.js';
 import { AsyncProjector, type SubscriptionSource } from '../projections/asyncProjector.js';
 import { checkpointProgress } from '../projections/checkpointProgress.js';
 import { allProjections } from '../projections/index.js';
 import { pollingSource } from '../projections/pollingSource.js';
-import type { EventStore } from './eventStore.js';
+import { isProjectable, SkippedEvents } from '../projections/projectableEvents.js';
+import type { EventStore, StoredEvent } from './eventStore.js';
 import { kurrentSubscriptionSource } from './kurrentdb/kurrentSubscriptionSource.js';
 import { KurrentEventStore } from './kurrentdb/kurrentEventStore.js';
 import { MongoLease, leaseOwnerId } from './mongodb/mongoLease.js';
@@ -114,6 +116,20 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
   return readModel;
 };
 
+/**
+ * What projections see of an event, as in the embedded profile: upcast to its current shape, and
+ * skipped (with one warning per kind) when this release cannot project it.
+ */
+export const projectableOnly = (logger: Logger): ((event: StoredEvent) => StoredEvent | null) => {
+  const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
+  return (event) => {
+    const current = upcasters.upcast(event);
+    if (isProjectable(current)) return current;
+    skipped.note(current);
+    return null;
+  };
+};
+
 export const createProjector = (
   side: EventSide,
   readModel: MongoReadModel,
@@ -127,6 +143,7 @@ export const createProjector = (
     projections: allProjections,
     logger,
     lease: { lease: new MongoLease(readModel.db, projectorName, leaseOwnerId(), leaseTiming.ttlMs), ...leaseTiming },
+    prepare: projectableOnly(logger),
     ...(onApplied ? { onApplied } : {}),
   });
 

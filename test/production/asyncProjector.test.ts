@@ -17,6 +17,7 @@ import {
 } from '../../src/projections/asyncProjector.js';
 import { allProjections } from '../../src/projections/index.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
+import { projectableOnly } from '../../src/stores/production.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 
 type Step = { batch: StoredEvent[] } | { fail: string } | { end: true } | { silence: true };
@@ -231,6 +232,68 @@ describe('the async projector', () => {
     expect(await readModel.find('workspaces', a, a)).to.not.equal(null);
     expect(await readModel.find('workspaces', b, b)).to.equal(null);
     expect(await readModel.checkpoint('workspaces')).to.equal(2n);
+  });
+});
+
+describe('what the production projector applies', () => {
+  let dir: string;
+  let readModel: SqliteStore;
+  let projector: AsyncProjector | undefined;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-projector-'));
+    readModel = new SqliteStore({ path: path.join(dir, 'read.db') });
+  });
+  afterEach(async () => {
+    await projector?.stop();
+    await readModel.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('upcasts a v1 SessionCreated before projecting it, and skips an unknown event type with one warning', async () => {
+    const workspaceId = newWorkspaceId();
+    const sessionId = 'f'.repeat(24);
+    const v1: StoredEvent = {
+      streamId: `session-${sessionId}`,
+      revision: 0n,
+      position: 2n,
+      type: 'SessionCreated',
+      data: {
+        sessionId,
+        workspaceId,
+        name: 'Follow-up',
+        clientId: 'a'.repeat(24),
+        clientName: 'John Doe',
+        serviceIds: ['b'.repeat(24)],
+        serviceNames: ['فحص عام'],
+        staffId: null,
+        staffName: null,
+        date: '2024-01-20T00:00:00.000Z',
+        startTime: '10:00',
+        endTime: '11:00',
+        durationMinutes: 60,
+        status: 'scheduled',
+        fieldValues: [{ fieldKey: 'weight', value: 70 }],
+      },
+      metadata: { ...workspaceCreated(1n, workspaceId).metadata, eventId: 'v1-session', schemaVersion: 1 },
+    };
+    const unknown: StoredEvent = { ...workspaceCreated(3n, workspaceId), type: 'SessionRescheduled', metadata: { ...v1.metadata, eventId: 'unknown' } };
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const server = new ScriptedServer([[{ batch: [workspaceCreated(1n, workspaceId), v1, unknown] }, { batch: [{ ...unknown, position: 4n }] }, { silence: true }]], readModel);
+    projector = new AsyncProjector({ name: 'test', source: server, readModel, projections: allProjections, logger: silentLogger, prepare: projectableOnly(logger) });
+    projector.start();
+    await server.silent();
+    expect(await readModel.find('sessions', workspaceId, sessionId)).to.deep.include({
+      name: 'Follow-up',
+      serviceNames: ['فحص عام'],
+      durationMinutes: 60,
+      fieldValues: [{ fieldKey: 'weight', value: 70, phase: 'pre' }],
+    });
+    expect(await readModel.checkpoint('sessions')).to.equal(4n);
+    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).to.deep.equal([
+      'projector skips SessionRescheduled v1 events: unknown event type',
+    ]);
   });
 });
 
