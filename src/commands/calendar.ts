@@ -41,7 +41,10 @@ export const parseIsoDateTime = (text: string): Date | null => {
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
   const utc = utcMillis(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
   const instant = new Date(utc);
-  return Number.isNaN(instant.getTime()) ? null : instant;
+  if (Number.isNaN(instant.getTime())) return null;
+  // An offset can push year 1 or 9999 out of the four-digit range ISO 8601 strings can carry.
+  const utcYear = instant.getUTCFullYear();
+  return utcYear >= 1 && utcYear <= 9999 ? instant : null;
 };
 
 /** Midnight UTC of the instant's UTC calendar day, as ISO with milliseconds. */

@@ -6,6 +6,13 @@ import * as yup from 'yup';
 import { ValidationError as YupValidationError, type ObjectSchema, type AnyObject } from 'yup';
 import { ValidationError, type FieldError } from '../errors.js';
 
+// Messages name no path: the path is reported beside them in `errors`.
+yup.setLocale({
+  mixed: {
+    notType: ({ type }: { type: string }) => `must be ${type === 'array' ? 'an array' : type === 'object' ? 'an object' : `a ${type}`}`,
+  },
+});
+
 export const objectIdPattern = /^[0-9a-f]{24}$/;
 export const objectIdMessage = 'must be a 24-character lowercase hexadecimal id';
 
@@ -26,13 +33,13 @@ export const validate = <T extends AnyObject>(schema: ObjectSchema<T>, input: un
     schema.validateSync(input, { abortEarly: false, strict: true });
   } catch (error) {
     if (!(error instanceof YupValidationError)) throw error;
+    // One message per field: the first rule it breaks (an empty string is "required", not also "malformed").
     const seen = new Set<string>();
     for (const inner of error.inner.length > 0 ? error.inner : [error]) {
-      const entry = { path: inner.path ?? '', message: inner.errors[0] ?? inner.message };
-      const key = `${entry.path}\u0000${entry.message}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        errors.push(entry);
+      const path = inner.path ?? '';
+      if (!seen.has(path)) {
+        seen.add(path);
+        errors.push({ path, message: inner.errors[0] ?? inner.message });
       }
     }
   }
