@@ -14,6 +14,7 @@ import { developmentSecret } from './devSecret.js';
 import { buildApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStores, type Stores } from './stores/open.js';
+import { PendingDocuments, ReadYourWritesReadModel } from './stores/pendingDocuments.js';
 
 export interface Running {
   server: Server;
@@ -33,9 +34,12 @@ export interface StartOptions {
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const logger = options.logger ?? createLogger(config.logLevel);
   const stores = await openStores(config, logger);
+  // Reads on this instance see what its creates answered, even while an async read model lags.
+  const pending = new PendingDocuments();
   const commands: CommandDeps = {
     events: stores.events,
-    readModel: stores.readModel,
+    readModel: new ReadYourWritesReadModel(stores.readModel, pending),
+    pending,
     progress: stores.progress,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? systemIds,

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Projection } from '../projections/projection.js';
 import type { ProjectionProgress } from '../projections/projector.js';
 import { ConcurrencyError, type EventStore, type EventToAppend, type StoredEvent } from '../stores/eventStore.js';
+import type { PendingDocuments } from '../stores/pendingDocuments.js';
 import type { Document, ReadModelStore } from '../stores/readModel.js';
 import type { Clock, IdGenerator } from './deps.js';
 import { idempotentId, requestHash } from './idempotency.js';
@@ -23,6 +24,8 @@ export interface CommandDeps {
   logger: Logger;
   /** How long a create waits for the read model before answering from the event itself. */
   projectionWaitMs: number;
+  /** Where a create that answered from its own event leaves the document for reads on this instance. */
+  pending?: PendingDocuments;
 }
 
 export interface CreateRequest {
@@ -108,6 +111,7 @@ export const executeCreate = async (deps: CommandDeps, spec: CreateSpec, request
   }));
   const document = project(spec.projection, recorded);
   if (!document) throw new Error(`projection ${spec.projection.name} produced no document for ${streamId}`);
+  deps.pending?.remember(spec.projection.collection, document);
   return { document, replayed: false };
 };
 

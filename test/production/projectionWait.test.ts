@@ -21,6 +21,7 @@ import { catchUp } from '../../src/projections/projector.js';
 import { serviceView } from '../../src/projections/serviceView.js';
 import { sessionView } from '../../src/projections/sessionView.js';
 import { workspaceView } from '../../src/projections/workspaceView.js';
+import { PendingDocuments, ReadYourWritesReadModel } from '../../src/stores/pendingDocuments.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 
 interface LogLine {
@@ -132,6 +133,28 @@ describe('a create under asynchronous projection', () => {
     // Once a projector catches up, the stored document is the one the 201 answered with.
     await catchUp(store, store, allProjections);
     expect(await store.find('sessions', workspaceId, outcome.document.id)).to.deep.equal(outcome.document);
+  });
+
+  it('serves the answered document to reads on the same instance until the read model has it', async () => {
+    const { logger } = capturingLogger();
+    const progress = checkpointProgress({ events: store, readModel: store, projections: allProjections, pollMs: 10 });
+    const pending = new PendingDocuments();
+    const readModel = new ReadYourWritesReadModel(store, pending);
+    const outcome = await executeCreate(
+      { ...deps(logger, progress, 50), readModel, pending },
+      createSessionSpec(readModel, workspaceId, sessionInput()),
+      request(),
+    );
+    const id = outcome.document.id;
+
+    expect(await store.find('sessions', workspaceId, id)).to.equal(null);
+    expect(await readModel.find('sessions', workspaceId, id)).to.deep.equal(outcome.document);
+    expect(await readModel.findMany('sessions', workspaceId, [id])).to.deep.equal([outcome.document]);
+    expect(await readModel.find('sessions', objectId(), id), 'another workspace').to.equal(null);
+
+    await catchUp(store, store, allProjections);
+    expect(await readModel.find('sessions', workspaceId, id)).to.deep.equal(outcome.document);
+    expect(pending.size, 'forgotten once the read model holds it').to.equal(0);
   });
 
   it('answers with the stored document, without a warning, when the in-process projector applies the event in time', async () => {
