@@ -14,6 +14,7 @@
  *     verify,       // also compute canonical checksums of the current and rebuilt read models
  *     pageSize,     // events per read and per write (default 2000)
  *     examples,     // example ids kept per kind of difference (default 5)
+ *     workers,      // embedded store: worker threads for the JSON work (default 1 on 2+ CPUs)
  *     onProgress,   // after every page: { phase, applied, total, position, elapsedMs, eventsPerSecond }
  *     onWarning,    // once per kind of skipped event
  *   });
@@ -25,6 +26,7 @@
  * are those of src/projections/checksum.ts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { upcasters } from '../events/upcasters.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
 import type { Comparison, RebuildableReadModel, RebuildTarget } from '../stores/readModel.js';
@@ -58,6 +60,13 @@ export interface RebuildOptions {
   examples?: number;
   onProgress?: (progress: RebuildProgress) => void;
   onWarning?: SkipWarning;
+  /**
+   * Embedded store only: worker threads computing documents while this thread writes them
+   * (default: 1 when the machine has at least 2 CPUs, else 0), used when the log holds at least
+   * `parallelThreshold` events (default 20,000).
+   */
+  workers?: number;
+  parallelThreshold?: number;
 }
 
 export interface RebuildResult {
@@ -95,13 +104,22 @@ export const selectProjections = (names?: readonly string[]): Projection[] => {
   });
 };
 
-const openStore = (store: RebuildStore): { events: EventStore; readModel: RebuildableReadModel; close(): Promise<void> } => {
+export const defaultWorkers = (): number => (os.availableParallelism() >= 2 ? 1 : 0);
+
+const openStore = (
+  options: RebuildOptions,
+): { events: EventStore; readModel: RebuildableReadModel; close(): Promise<void> } => {
+  const { store } = options;
+  const parallel = {
+    workers: options.workers ?? defaultWorkers(),
+    ...(options.parallelThreshold === undefined ? {} : { parallelThreshold: options.parallelThreshold }),
+  };
   if (typeof store === 'string') {
     if (!fs.existsSync(store)) throw new Error(`no database at ${store}`);
     const opened = new SqliteStore({ path: store });
-    return { events: opened, readModel: sqliteRebuildable(opened.db, { ownConnection: true }), close: () => opened.close() };
+    return { events: opened, readModel: sqliteRebuildable(opened.db, { ownConnection: true, ...parallel }), close: () => opened.close() };
   }
-  if (store instanceof SqliteStore) return { events: store, readModel: sqliteRebuildable(store.db), close: async () => {} };
+  if (store instanceof SqliteStore) return { events: store, readModel: sqliteRebuildable(store.db, parallel), close: async () => {} };
   return { ...store, close: async () => {} };
 };
 
@@ -144,7 +162,7 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
   const pageSize = options.pageSize ?? 2000;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
   const started = performance.now();
-  const { events, readModel, close } = openStore(options.store);
+  const { events, readModel, close } = openStore(options);
   const skipped = new SkippedEvents(options.onWarning);
   const prepare = (event: StoredEvent): StoredEvent | null => {
     const current = upcasters.upcast(event);
@@ -174,7 +192,7 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     // so that events of unknown types are noticed and reported).
     const subset = projections.length < allProjections.length;
     const types = subset ? [...new Set(projections.flatMap((p) => p.handles))] : undefined;
-    const target = await readModel.beginRebuild(projections, { prepare, ...(types ? { types } : {}) });
+    const target = await readModel.beginRebuild(projections, { prepare, prepareIsStandard: true, ...(types ? { types } : {}) });
     try {
       report('build', null);
       applied = target.catchUp

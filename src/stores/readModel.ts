@@ -38,6 +38,12 @@ export interface BeginRebuildOptions {
    * switch): the event upcast, or null when it must be skipped.
    */
   prepare(event: StoredEvent): StoredEvent | null;
+  /**
+   * True when `prepare` is the standard one (upcast, leave out what cannot be projected, note it):
+   * the target may then do the same itself, e.g. in worker threads, and call `prepare` only for
+   * the events it leaves out.
+   */
+  prepareIsStandard?: boolean;
   /** When set, only events of these types matter: the target may leave the others unread. */
   types?: readonly string[];
 }

@@ -14,10 +14,12 @@
  * a process that is gone (crash) is taken over, and its leftover tables are dropped.
  */
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
 import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
+import { allProjections } from '../../projections/index.js';
 import type { Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type {
@@ -29,6 +31,8 @@ import type {
   RebuildableReadModel,
   RebuildTarget,
 } from '../readModel.js';
+import { rangeComputer, Speculation, touchWidth, type ComputedRange, type RangeReply, type RangeRequest } from './rebuildRanges.js';
+import type { RebuildWorkerData } from './rebuildWorker.js';
 import { createCollectionTable, tableFor } from './sqliteStore.js';
 
 export class RebuildInProgressError extends Error {
@@ -51,6 +55,8 @@ interface DocRow {
 /** A document touched by the page being applied; written once at the end of the page. */
 interface Pending {
   doc: Record<string, unknown> | null;
+  /** The document's JSON (UTF-8) as a worker serialized it, in place of `doc`. */
+  bytes?: Buffer;
   workspaceId: string;
   /** Position of the last event applied to it (-1: none yet). */
   position: number;
@@ -64,6 +70,7 @@ interface Slot {
   old: string;
   find: Statement<[string], { doc: string; position: number }>;
   insert: Statement<[string, string, string, number]>;
+  insertBytes: Statement<[string, string, Buffer, number]>;
   update: Statement<[string, string, number, string]>;
   remove: Statement<[string]>;
   pending: Map<string, Pending>;
@@ -81,6 +88,25 @@ const toStored = (row: EventRow): StoredEvent => ({
   metadata: JSON.parse(row[5]) as EventMetadata,
 });
 
+/**
+ * Starts a rebuild worker. Compiled, it is ./rebuildWorker.js; run from TypeScript sources
+ * (tsx), the worker thread registers tsx itself first, since loader hooks are per thread.
+ */
+/** A small young generation keeps a worker's memory down at little cost: its garbage dies young. */
+const workerLimits = { maxYoungGenerationSizeMb: 8 };
+
+const startWorker = (data: RebuildWorkerData): Worker => {
+  if (import.meta.url.endsWith('.ts')) {
+    const url = new URL('./rebuildWorker.ts', import.meta.url).href;
+    return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`, {
+      eval: true,
+      workerData: data,
+      resourceLimits: workerLimits,
+    });
+  }
+  return new Worker(new URL('./rebuildWorker.js', import.meta.url), { workerData: data, resourceLimits: workerLimits });
+};
+
 const tableExists = (db: Database.Database, table: string): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 
@@ -93,17 +119,32 @@ const processAlive = (pid: number): boolean => {
   }
 };
 
-/**
- * The SQLite read model's rebuild capability (the database must also hold the event log).
- * `ownConnection`: the connection serves only the rebuild, so its page transactions may skip the
- * fsync (synchronous=NORMAL: a crash can lose the last pages of the scratch tables, never corrupt
- * them, and the rebuild then starts over); the switch itself always commits with synchronous=FULL.
- * Never set it on the API's connection: its appends would lose their durability meanwhile.
- */
-export const sqliteRebuildable = (db: Database.Database, options: { ownConnection?: boolean } = {}): RebuildableReadModel => ({
+export interface SqliteRebuildSettings {
+  /**
+   * The connection serves only the rebuild, so its page transactions may skip the fsync
+   * (synchronous=NORMAL: a crash can lose the last pages of the scratch tables, never corrupt
+   * them, and the rebuild then starts over); the switch itself always commits with
+   * synchronous=FULL. Never set it on the API's connection: its appends would lose their
+   * durability meanwhile.
+   */
+  ownConnection: boolean;
+  /**
+   * Worker threads that read, upcast, project and serialize ranges of the log while this thread
+   * writes (0: none). Used for the bulk of a large log only: the rebuild's `prepare` must be the
+   * standard one (upcast, skip what cannot be projected), and the projections those of
+   * `allProjections`, which the workers load by name.
+   */
+  workers: number;
+  /** Fewest events between the start and the head of the log for workers to be worth starting. */
+  parallelThreshold: number;
+}
+
+/** The SQLite read model's rebuild capability (the database must also hold the event log). */
+export const sqliteRebuildable = (db: Database.Database, settings: Partial<SqliteRebuildSettings> = {}): RebuildableReadModel => ({
   beginRebuild: async (projections, beginOptions) => {
-    const rebuild = SqliteRebuild.begin(db, projections, beginOptions, options.ownConnection ?? false);
-    if (options.ownConnection) db.pragma('synchronous = NORMAL');
+    const complete: SqliteRebuildSettings = { ownConnection: false, workers: 0, parallelThreshold: 20_000, ...settings };
+    const rebuild = SqliteRebuild.begin(db, projections, beginOptions, complete);
+    if (complete.ownConnection) db.pragma('synchronous = NORMAL');
     return rebuild;
   },
 });
@@ -138,6 +179,7 @@ class SqliteRebuild implements RebuildTarget {
   private readonly readTail: Statement<unknown[], EventRow>;
   private readonly typeFilter: readonly string[];
   private readonly head: Statement<[], { position: number | null }>;
+  private readonly readAt: Statement<[number], EventRow>;
   private readonly applyTransaction: Database.Transaction<(events: readonly StoredEvent[]) => void>;
   private finished = false;
 
@@ -145,7 +187,7 @@ class SqliteRebuild implements RebuildTarget {
     db: Database.Database,
     projections: readonly Projection[],
     options: BeginRebuildOptions,
-    relaxDurability: boolean,
+    settings: SqliteRebuildSettings,
   ): SqliteRebuild {
     const collections = new Set<string>();
     for (const projection of projections) {
@@ -191,15 +233,14 @@ class SqliteRebuild implements RebuildTarget {
         createCollectionTable(db, `${current}__next`);
       }
     }).immediate();
-    return new SqliteRebuild(db, projections, options, relaxDurability);
+    return new SqliteRebuild(db, projections, options, settings);
   }
 
   private constructor(
     private readonly db: Database.Database,
     projections: readonly Projection[],
     private readonly options: BeginRebuildOptions,
-    /** Pages commit without fsync (synchronous=NORMAL); only for a connection the rebuild owns. */
-    private readonly relaxDurability: boolean,
+    private readonly settings: SqliteRebuildSettings,
   ) {
     this.slots = projections.map((projection) => {
       const current = tableFor(projection.collection);
@@ -211,6 +252,8 @@ class SqliteRebuild implements RebuildTarget {
         old: `${current}__old`,
         find: db.prepare(`SELECT doc, position FROM ${next} WHERE id = ?`),
         insert: db.prepare(`INSERT INTO ${next} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`),
+        // The bytes are the UTF-8 of the JSON text: stored as the very same TEXT value.
+        insertBytes: db.prepare(`INSERT INTO ${next} (id, workspace_id, doc, position) VALUES (?, ?, CAST(? AS TEXT), ?)`),
         update: db.prepare(`UPDATE ${next} SET workspace_id = ?, doc = ?, position = ? WHERE id = ?`),
         remove: db.prepare(`DELETE FROM ${next} WHERE id = ?`),
         pending: new Map(),
@@ -229,6 +272,9 @@ class SqliteRebuild implements RebuildTarget {
       .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ?${onlyTypes} ORDER BY position LIMIT ?`)
       .raw(true) as unknown as Statement<unknown[], EventRow>;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
+    this.readAt = db
+      .prepare('SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position = ?')
+      .raw(true) as unknown as Statement<[number], EventRow>;
     this.applyTransaction = db.transaction((events: readonly StoredEvent[]) => this.applyEvents(events));
   }
 
@@ -244,7 +290,15 @@ class SqliteRebuild implements RebuildTarget {
 
   async catchUp(options: { pageSize: number; onPage?: (applied: number, position: bigint | null) => void }): Promise<number> {
     this.ensureOpen();
-    return this.catchUpInPages(options.pageSize, options.onPage);
+    let applied = 0;
+    const head = this.headPosition();
+    const workers = this.canUseWorkers() ? this.settings.workers : 0;
+    if (workers > 0 && head !== null && head - (this.lastPosition ?? 0) >= this.settings.parallelThreshold) {
+      applied = await this.buildInParallel(head, workers, options.pageSize, options.onPage);
+    }
+    // The rest: events appended meanwhile, and everything when no worker runs.
+    const base = applied;
+    return base + (await this.catchUpInPages(options.pageSize, options.onPage && ((n, position) => options.onPage!(base + n, position))));
   }
 
   async compare(options: CompareOptions): Promise<Comparison & { applied: number }> {
@@ -274,10 +328,11 @@ class SqliteRebuild implements RebuildTarget {
       'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
     );
     const clearCheckpoint = this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?');
-    const durability = this.relaxDurability ? this.db.pragma('synchronous', { simple: true }) : undefined;
+    const relaxed = this.settings.ownConnection;
+    const durability = relaxed ? this.db.pragma('synchronous', { simple: true }) : undefined;
     // The switch is what makes the new tables count: it commits with full durability, which also
     // syncs every page written before it.
-    if (this.relaxDurability) this.db.pragma('synchronous = FULL');
+    if (relaxed) this.db.pragma('synchronous = FULL');
     try {
       applied += this.db
         .transaction(() => {
@@ -357,7 +412,9 @@ class SqliteRebuild implements RebuildTarget {
   private flush(): void {
     for (const slot of this.slots) {
       for (const [id, entry] of slot.pending) {
-        if (entry.doc === null) {
+        if (entry.bytes !== undefined) {
+          slot.insertBytes.run(id, entry.workspaceId, entry.bytes, entry.position);
+        } else if (entry.doc === null) {
           if (entry.existed) slot.remove.run(id);
         } else if (entry.existed) {
           slot.update.run(entry.workspaceId, JSON.stringify(entry.doc), entry.position, id);
@@ -436,6 +493,148 @@ class SqliteRebuild implements RebuildTarget {
       applied += page.applied;
       if (page.read < tailPageSize) return applied;
     }
+  }
+
+  private canUseWorkers(): boolean {
+    return (
+      this.settings.workers > 0 &&
+      !this.db.memory &&
+      this.options.prepareIsStandard === true &&
+      this.slots.every((slot) => allProjections.includes(slot.projection))
+    );
+  }
+
+  /**
+   * Builds up to `head` in ranges of positions: worker threads compute ranges (see
+   * ./rebuildRanges.ts) on their own connections; this thread applies them in order, one
+   * transaction each, and computes the next unassigned range itself whenever it would otherwise
+   * wait, so both cores stay busy.
+   */
+  private async buildInParallel(
+    head: number,
+    count: number,
+    pageSize: number,
+    onPage?: (applied: number, position: bigint | null) => void,
+  ): Promise<number> {
+    const setup = {
+      projections: this.slots.map((slot) => slot.projection.name),
+      types: this.options.types ? [...new Set(this.options.types)] : [],
+    };
+    const computeHere = rangeComputer(this.db, setup);
+    const workers = Array.from({ length: count }, () => startWorker({ path: this.db.name, ...setup }));
+    const results = new Map<number, RangeReply>();
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    let nextLow = this.lastPosition ?? 0;
+    let nextSeq = 0;
+    const nextRange = (): RangeRequest | undefined => {
+      if (nextLow >= head) return undefined;
+      const request = { seq: nextSeq, lo: nextLow, hi: Math.min(head, nextLow + pageSize) };
+      nextSeq += 1;
+      nextLow = request.hi;
+      return request;
+    };
+    const dispatch = (worker: Worker): void => {
+      const request = nextRange();
+      if (request) worker.postMessage(request);
+    };
+    for (const worker of workers) {
+      worker.on('message', (reply: RangeReply) => {
+        results.set(reply.seq, reply);
+        dispatch(worker);
+        wake?.();
+      });
+      worker.on('error', (error) => {
+        failure ??= error;
+        wake?.();
+      });
+      // Two ranges in flight per worker: one being computed, one waiting.
+      dispatch(worker);
+      dispatch(worker);
+    }
+    const applyRange = this.db.transaction((range: ComputedRange) => this.applyComputed(range));
+    // Ranges computed ahead of the one to apply stay in memory: bound them.
+    const maxAhead = 2 * count + 2;
+    let applied = 0;
+    try {
+      for (let seq = 0; this.lastPosition === null || this.lastPosition < head; seq += 1) {
+        let result = results.get(seq);
+        while (result === undefined) {
+          if (failure) throw failure;
+          const request = results.size < maxAhead ? nextRange() : undefined;
+          if (request) {
+            results.set(request.seq, computeHere(request));
+            // Let the workers' replies in before the next look.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          } else {
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
+          result = results.get(seq);
+        }
+        results.delete(seq);
+        if ('error' in result) throw new Error(`rebuild worker failed: ${result.error}`);
+        applied += applyRange.immediate(result);
+        onPage?.(applied, this.position);
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    }
+    return applied;
+  }
+
+  /** Applies a worker's range: its speculative documents where they hold, the events themselves where not. */
+  private applyComputed(reply: ComputedRange): number {
+    const before = this.lastPosition;
+    const buffer = Buffer.from(reply.buffer);
+    const touches = reply.touches;
+    let cached: { position: number; event: StoredEvent } | undefined;
+    const eventAt = (position: number): StoredEvent => {
+      if (cached?.position !== position) {
+        const event = this.options.prepare(toStored(this.readAt.get(position)!));
+        if (event === null) throw new Error(`event at ${position} cannot be projected here but could in a worker`);
+        cached = { position, event };
+      }
+      return cached.event;
+    };
+    try {
+      for (let i = 0; i < touches.length; i += touchWidth) {
+        const position = touches[i] as number;
+        const slot = this.slots[touches[i + 1] as number]!;
+        const id = touches[i + 2] as string;
+        const workspaceId = touches[i + 3] as string;
+        const speculation = touches[i + 4] as number;
+        let entry = slot.pending.get(id);
+        if (entry === undefined) {
+          const row = slot.find.get(id);
+          if (row === undefined && speculation !== Speculation.failed) {
+            // A new document: exactly what the worker computed.
+            const offset = touches[i + 5] as number;
+            const bytes = speculation === Speculation.document ? buffer.subarray(offset, offset + (touches[i + 6] as number)) : undefined;
+            slot.pending.set(id, { doc: null, ...(bytes ? { bytes } : {}), workspaceId, position, existed: false });
+            continue;
+          }
+          entry = row
+            ? { doc: JSON.parse(row.doc) as Record<string, unknown>, workspaceId, position: row.position, existed: true }
+            : { doc: null, workspaceId, position: -1, existed: false };
+          slot.pending.set(id, entry);
+        }
+        if (entry.position >= position) continue;
+        const current = entry.bytes ? (JSON.parse(entry.bytes.toString('utf8')) as Record<string, unknown>) : entry.doc;
+        delete entry.bytes;
+        entry.doc = slot.projection.evolve(current as never, eventAt(position));
+        entry.workspaceId = workspaceId;
+        entry.position = position;
+      }
+      // Report what the worker could not project (rare), through the rebuild's own prepare.
+      for (const position of reply.skipped) this.options.prepare(toStored(this.readAt.get(position)!));
+      this.flush();
+      this.lastPosition = reply.hi;
+    } catch (error) {
+      for (const slot of this.slots) slot.pending.clear();
+      this.lastPosition = before;
+      throw error;
+    }
+    return reply.applied;
   }
 
   /** Compares every slot's current and new table; call inside a transaction (one snapshot). */
