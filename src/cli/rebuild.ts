@@ -1,5 +1,5 @@
 /**
- * npm run rebuild -- [--projection <name>]... [--dry-run] [--verify] [--page-size <n>] [--examples <n>]
+ * npm run rebuild -- [--projection <name>]... [--dry-run] [--verify] [--page-size <n>] [--examples <n>] [--workers <n>]
  *
  * Rebuilds the read models of the embedded store (DATA_DIR) from the event log, blue/green, while
  * the API may keep serving. See docs/operations.md. A progress bar on a terminal (stderr); the
@@ -15,12 +15,13 @@ import { sqliteDatabasePath } from '../stores/open.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
 const usage =
-  'usage: npm run rebuild -- [--projection <name>]... [--dry-run] [--verify] [--page-size <n>] [--examples <n>]\n' +
+  'usage: npm run rebuild -- [--projection <name>]... [--dry-run] [--verify] [--page-size <n>] [--examples <n>] [--workers <n>]\n' +
   '  --projection <name>  rebuild only this projection (repeatable); default: all\n' +
   '  --dry-run            build aside and report differences with the current read model; switch nothing\n' +
   '  --verify             print canonical checksums of the current and the rebuilt read model\n' +
   '  --page-size <n>      events per read and per transaction (default 2000)\n' +
-  '  --examples <n>       example ids listed per kind of difference (default 5)';
+  '  --examples <n>       example ids listed per kind of difference (default 5)\n' +
+  '  --workers <n>        worker threads for large logs (default 1 on 2+ CPUs; 0: this thread only)';
 
 const count = (n: number): string => Math.round(n).toLocaleString('en');
 
@@ -106,6 +107,7 @@ const main = async (): Promise<number> => {
         verify: { type: 'boolean', default: false },
         'page-size': { type: 'string' },
         examples: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -125,6 +127,7 @@ const main = async (): Promise<number> => {
   }
   const pageSize = positiveInteger('page-size', values['page-size'], 2000);
   const examples = positiveInteger('examples', values.examples, 5);
+  if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers)) throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
   const config = loadOperatorConfig();
   if (config.eventStore !== 'sqlite' || config.readStore !== 'sqlite') {
     throw new UsageError(
@@ -146,6 +149,7 @@ const main = async (): Promise<number> => {
       verify: values.verify ?? false,
       pageSize,
       examples,
+      ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
       ...(bar ? { onProgress: (progress: RebuildProgress) => bar.update(progress) } : {}),
       // Under a progress bar, warnings wait until it is gone.
       onWarning: (_details, message) => {

@@ -177,7 +177,7 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
   const report = (phase: RebuildPhase, position: bigint | null, done = applied): void => {
     if (!options.onProgress) return;
     const ms = elapsed();
-    const remaining = head === null || position === null ? 0 : Math.max(0, Number(head - position));
+    const remaining = head === null ? 0 : Math.max(0, Number(head - (position ?? 0n)));
     options.onProgress({ phase, applied: done, total: done + remaining, position, elapsedMs: ms, eventsPerSecond: ms > 0 ? (done / ms) * 1000 : 0 });
   };
   const onPage = (done: number, position: bigint | null): void => {
