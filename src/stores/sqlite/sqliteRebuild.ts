@@ -18,21 +18,13 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
-import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
 import { allProjections } from '../../projections/index.js';
 import type { Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
-import type {
-  BeginRebuildOptions,
-  CollectionComparison,
-  CompareOptions,
-  Comparison,
-  DocumentDifferences,
-  RebuildableReadModel,
-  RebuildTarget,
-} from '../readModel.js';
+import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
 import { rangeComputer, Speculation, touchWidth, type ComputedRange, type RangeReply, type RangeRequest } from './rebuildRanges.js';
 import type { RebuildWorkerData } from './rebuildWorker.js';
+import { compareTables, tableExists } from './sqliteCompare.js';
 import { createCollectionTable, tableFor } from './sqliteStore.js';
 
 export class RebuildInProgressError extends Error {
@@ -45,12 +37,6 @@ export class RebuildInProgressError extends Error {
 
 /** position, stream_id, revision, type, data, metadata (raw mode: arrays are cheaper than objects). */
 type EventRow = [number, string, number, string, string, string];
-
-interface DocRow {
-  id: string;
-  workspace_id: string;
-  doc: string;
-}
 
 /** A document touched by the page being applied; written once at the end of the page. */
 interface Pending {
@@ -88,13 +74,13 @@ const toStored = (row: EventRow): StoredEvent => ({
   metadata: JSON.parse(row[5]) as EventMetadata,
 });
 
+/** A small young generation keeps a worker's memory down at little cost: its garbage dies young. */
+const workerLimits = { maxYoungGenerationSizeMb: 8 };
+
 /**
  * Starts a rebuild worker. Compiled, it is ./rebuildWorker.js; run from TypeScript sources
  * (tsx), the worker thread registers tsx itself first, since loader hooks are per thread.
  */
-/** A small young generation keeps a worker's memory down at little cost: its garbage dies young. */
-const workerLimits = { maxYoungGenerationSizeMb: 8 };
-
 const startWorker = (data: RebuildWorkerData): Worker => {
   if (import.meta.url.endsWith('.ts')) {
     const url = new URL('./rebuildWorker.ts', import.meta.url).href;
@@ -106,9 +92,6 @@ const startWorker = (data: RebuildWorkerData): Worker => {
   }
   return new Worker(new URL('./rebuildWorker.js', import.meta.url), { workerData: data, resourceLimits: workerLimits });
 };
-
-const tableExists = (db: Database.Database, table: string): boolean =>
-  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 
 const processAlive = (pid: number): boolean => {
   try {
@@ -149,28 +132,7 @@ export const sqliteRebuildable = (db: Database.Database, settings: Partial<Sqlit
   },
 });
 
-/** Canonical checksum of the current read-model tables of these projections (see projections/checksum.ts). */
-export const sqliteReadModelChecksum = (
-  db: Database.Database,
-  projections: readonly Projection[],
-): { checksum: string; collections: Record<string, { checksum: string; documents: number }> } =>
-  db.transaction(() => {
-    const sums = new Map<string, string>();
-    const collections: Record<string, { checksum: string; documents: number }> = {};
-    for (const projection of projections) {
-      const sum = new CollectionChecksum();
-      const table = tableFor(projection.collection);
-      if (tableExists(db, table)) {
-        for (const row of db.prepare(`SELECT id, workspace_id, doc FROM ${table} ORDER BY id`).iterate() as IterableIterator<DocRow>) {
-          sum.add(row.id, row.workspace_id, row.doc);
-        }
-      }
-      const digest = sum.digest();
-      sums.set(projection.collection, digest);
-      collections[projection.collection] = { checksum: digest, documents: sum.count };
-    }
-    return { checksum: combineChecksums(sums), collections };
-  })();
+export { sqliteReadModelChecksum } from './sqliteCompare.js';
 
 class SqliteRebuild implements RebuildTarget {
   private lastPosition: number | null = null;
@@ -639,82 +601,11 @@ class SqliteRebuild implements RebuildTarget {
 
   /** Compares every slot's current and new table; call inside a transaction (one snapshot). */
   private compareNow(options: CompareOptions): Comparison {
-    const collections: CollectionComparison[] = [];
-    const current = new Map<string, string>();
-    const rebuilt = new Map<string, string>();
-    for (const slot of this.slots) {
-      const comparison = this.compareSlot(slot, options);
-      collections.push(comparison);
-      if (comparison.checksums) {
-        current.set(slot.projection.collection, comparison.checksums.current);
-        rebuilt.set(slot.projection.collection, comparison.checksums.rebuilt);
-      }
-    }
-    return {
-      position: this.position,
-      collections,
-      ...(options.checksums ? { checksums: { current: combineChecksums(current), rebuilt: combineChecksums(rebuilt) } } : {}),
-    };
-  }
-
-  /** One merge pass over both tables in id order: counts, differences and checksums together. */
-  private compareSlot(slot: Slot, options: CompareOptions): CollectionComparison {
-    const empty = (): DocumentDifferences => ({ count: 0, examples: [] });
-    const missing = empty();
-    const extra = empty();
-    const changed = empty();
-    const note = (differences: DocumentDifferences, id: string): void => {
-      differences.count += 1;
-      if (differences.examples.length < options.examples) differences.examples.push(id);
-    };
-    const currentSum = new CollectionChecksum();
-    const rebuiltSum = new CollectionChecksum();
-    const rows = (table: string): IterableIterator<DocRow> =>
-      this.db.prepare(`SELECT id, workspace_id, doc FROM ${table} ORDER BY id`).iterate() as IterableIterator<DocRow>;
-    const emptyRows = (): IterableIterator<DocRow> => [][Symbol.iterator]();
-    const left = tableExists(this.db, slot.current) ? rows(slot.current) : emptyRows();
-    const right = rows(slot.next);
-    let counts = { current: 0, rebuilt: 0 };
-    try {
-      let a = left.next();
-      let b = right.next();
-      while (!a.done || !b.done) {
-        const cur = a.done ? undefined : a.value;
-        const reb = b.done ? undefined : b.value;
-        if (cur && (!reb || cur.id < reb.id)) {
-          if (options.differences) note(extra, cur.id);
-          if (options.checksums) currentSum.add(cur.id, cur.workspace_id, cur.doc);
-          counts.current += 1;
-          a = left.next();
-        } else if (reb && (!cur || reb.id < cur.id)) {
-          if (options.differences) note(missing, reb.id);
-          if (options.checksums) rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
-          counts.rebuilt += 1;
-          b = right.next();
-        } else if (cur && reb) {
-          if (options.differences && (cur.doc !== reb.doc || cur.workspace_id !== reb.workspace_id)) note(changed, cur.id);
-          if (options.checksums) {
-            currentSum.add(cur.id, cur.workspace_id, cur.doc);
-            rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
-          }
-          counts = { current: counts.current + 1, rebuilt: counts.rebuilt + 1 };
-          a = left.next();
-          b = right.next();
-        }
-      }
-    } finally {
-      left.return?.();
-      right.return?.();
-    }
-    return {
-      projection: slot.projection.name,
-      collection: slot.projection.collection,
-      current: counts.current,
-      rebuilt: counts.rebuilt,
-      missing,
-      extra,
-      changed,
-      ...(options.checksums ? { checksums: { current: currentSum.digest(), rebuilt: rebuiltSum.digest() } } : {}),
-    };
+    return compareTables(
+      this.db,
+      this.slots.map((slot) => ({ projection: slot.projection, current: slot.current, rebuilt: slot.next })),
+      this.position,
+      options,
+    );
   }
 }
