@@ -1,0 +1,109 @@
+/**
+ * Builds a large log fast, not through HTTP: N SessionCreated events decided by the real decider
+ * against the workspace's catalog, written as the rows EventStore.append writes and with the
+ * documents the sessions projection makes, in big transactions. Worker threads make the rows
+ * while this thread writes. The projections' checkpoints are then moved to the
+ * head through ReadModelStore.apply, so the API starts with nothing to catch up.
+ */
+import { Worker } from 'node:worker_threads';
+import { loadCatalog } from '../src/commands/loadCatalog.js';
+import { allProjections } from '../src/projections/index.js';
+import { sessionView } from '../src/projections/sessionView.js';
+import type { StoredEvent } from '../src/stores/eventStore.js';
+import { sqliteDatabasePath } from '../src/stores/open.js';
+import { createCollectionTable, SqliteStore, tableFor } from '../src/stores/sqlite/sqliteStore.js';
+import type { CatalogEntries } from './sessionRows.js';
+import type { BenchCatalog } from './workload.js';
+
+const chunkSize = 5_000;
+
+export interface FillResult {
+  sessions: number;
+  seconds: number;
+}
+
+/** Appends `count` sessions to the workspace of `catalog` in the embedded store under `dataDir`. */
+export const fillSessions = async (
+  dataDir: string,
+  catalog: BenchCatalog,
+  count: number,
+  onProgress?: (done: number) => void,
+): Promise<FillResult> => {
+  const started = performance.now();
+  const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
+  // Bench set-up only: no fsyncs during the bulk load, and a large page cache. The API reopens
+  // the file with synchronous=FULL as always.
+  store.db.pragma('synchronous = OFF');
+  store.db.pragma('cache_size = -262144');
+  const { workspaceId } = catalog;
+  const state = await loadCatalog(store, workspaceId, {
+    clientIds: catalog.clientIds,
+    serviceIds: catalog.serviceIds,
+    staffIds: catalog.staffIds,
+  });
+  const entries: CatalogEntries = {
+    workspace: state.workspaces.get(workspaceId)!,
+    clients: [...state.clients.values()],
+    services: [...state.services.values()],
+    staff: [...state.staff.values()],
+  };
+  // Two row makers: making the rows (deciding, JSON) costs more than writing them.
+  const workers = Array.from(
+    { length: 2 },
+    () => new Worker(new URL('./fillWorker.js', import.meta.url), { workerData: { catalog, entries, occurredAt: new Date().toISOString() } }),
+  );
+  const failed = Promise.race(workers.map((worker) => new Promise<never>((_, reject) => worker.once('error', reject))));
+  failed.catch(() => undefined); // observed through request()
+  // Chunk k is made by worker k % 2; each worker answers its requests in order.
+  const request = (first: number): Promise<string[][]> => {
+    const worker = workers[(first / chunkSize) % workers.length]!;
+    const size = Math.min(chunkSize, count - first);
+    const answer = new Promise<string[][]>((resolve) =>
+      worker.once('message', (packed: string) => resolve(packed.split('\u0002').map((row) => row.split('\u0001')))),
+    );
+    worker.postMessage({ first, count: size });
+    return Promise.race([answer, failed]);
+  };
+  try {
+    // The rows EventStore.append and the sessions projection write, in one transaction per chunk.
+    const insertEvent = store.db.prepare(
+      `INSERT INTO events (stream_id, revision, event_id, type, schema_version, workspace_id, data, metadata)
+       VALUES (?, 0, ?, ?, ?, ?, ?, ?)`,
+    );
+    createCollectionTable(store.db, tableFor(sessionView.collection));
+    const insertDocument = store.db.prepare(`INSERT INTO ${tableFor(sessionView.collection)} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`);
+    const writeChunk = store.db.transaction((rows: string[][]): StoredEvent => {
+      let position = 0;
+      for (const [streamId, eventId, type, version, data, metadata, docId, doc] of rows) {
+        position = Number(insertEvent.run(streamId!, eventId!, type!, Number(version), workspaceId, data!, metadata!).lastInsertRowid);
+        insertDocument.run(docId!, workspaceId, doc!, position);
+      }
+      const [streamId, , type, , data, metadata] = rows[rows.length - 1]!;
+      return { streamId: streamId!, revision: 0n, position: BigInt(position), type: type!, data: JSON.parse(data!), metadata: JSON.parse(metadata!) };
+    });
+    let last: StoredEvent | undefined;
+    const ahead: Promise<string[][]>[] = [];
+    let requested = 0;
+    const requestAhead = () => {
+      while (requested < count && ahead.length < workers.length) {
+        ahead.push(request(requested));
+        requested += Math.min(chunkSize, count - requested);
+      }
+    };
+    requestAhead();
+    for (let done = 0; done < count; ) {
+      const rows = await ahead.shift()!;
+      requestAhead();
+      last = writeChunk(rows);
+      done += rows.length;
+      onProgress?.(done);
+    }
+    // Every projection's checkpoint to the head, through the port: re-applying the last event
+    // changes no document (its position is already recorded) and moves every checkpoint.
+    if (last) await store.apply(allProjections, [last]);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    await store.close();
+  }
+  return { sessions: count, seconds: (performance.now() - started) / 1000 };
+};
