@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { rebuild, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
+import { defaultPageSize, rebuild, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
 import { sqliteDatabasePath } from '../stores/open.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
@@ -19,7 +19,7 @@ const usage =
   '  --projection <name>  rebuild only this projection (repeatable); default: all\n' +
   '  --dry-run            build aside and report differences with the current read model; switch nothing\n' +
   '  --verify             print canonical checksums of the current and the rebuilt read model\n' +
-  '  --page-size <n>      events per read and per transaction (default 2000)\n' +
+  '  --page-size <n>      events per read and per transaction (default 1000)\n' +
   '  --examples <n>       example ids listed per kind of difference (default 5)\n' +
   '  --workers <n>        worker threads for large logs (default 1 on 2+ CPUs; 0: this thread only)';
 
@@ -125,7 +125,7 @@ const main = async (): Promise<number> => {
     if (error instanceof UnknownProjectionError) throw new UsageError(error.message);
     throw error;
   }
-  const pageSize = positiveInteger('page-size', values['page-size'], 2000);
+  const pageSize = positiveInteger('page-size', values['page-size'], defaultPageSize);
   const examples = positiveInteger('examples', values.examples, 5);
   if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers)) throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
   const config = loadOperatorConfig();

@@ -12,7 +12,7 @@
  *     projections,  // names to rebuild (default: every projection), e.g. ['sessions']
  *     dryRun,       // build and compare with the current tables, then drop the new tables (no switch)
  *     verify,       // also compute canonical checksums of the current and rebuilt read models
- *     pageSize,     // events per read and per write (default 2000)
+ *     pageSize,     // events per read and per write (default 1000)
  *     examples,     // example ids kept per kind of difference (default 5)
  *     workers,      // embedded store: worker threads for the JSON work (default 1 on 2+ CPUs)
  *     onProgress,   // after every page: { phase, applied, total, position, elapsedMs, eventsPerSecond }
@@ -35,6 +35,9 @@ import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { allProjections } from './index.js';
 import { isProjectable, SkippedEvents, type SkippedKind, type SkipWarning } from './projectableEvents.js';
 import type { Projection } from './projection.js';
+
+/** Events per page: larger pages cost memory (a page's documents are held until its write) for little speed. */
+export const defaultPageSize = 1000;
 
 export type RebuildStore = SqliteStore | string | { events: EventStore; readModel: RebuildableReadModel };
 
@@ -159,7 +162,7 @@ const identicalComparison = (comparison: Comparison): boolean =>
 
 export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> => {
   const projections = selectProjections(options.projections);
-  const pageSize = options.pageSize ?? 2000;
+  const pageSize = options.pageSize ?? defaultPageSize;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
   const started = performance.now();
   const { events, readModel, close } = openStore(options);
