@@ -34,7 +34,7 @@ const tableColumns: [string, number, (e: AuditEntry) => string][] = [
   ['OCCURRED AT', 24, (e) => e.occurredAt],
   ['TYPE', 20, (e) => `${e.type} v${e.schemaVersion}`],
   ['STREAM@REVISION', 38, (e) => `${e.streamId}@${e.revision}`],
-  ['ACTOR', 28, (e) => (e.actor.name ? `${e.actor.userId} (${e.actor.name})` : e.actor.userId)],
+  ['ACTOR', 32, (e) => (e.actor.name ? `${e.actor.userId} (${e.actor.name})` : e.actor.userId)],
   ['REQUEST', 36, (e) => e.requestId],
 ];
 
