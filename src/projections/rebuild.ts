@@ -205,7 +205,6 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
 
       let comparison: (Comparison & { applied: number }) | undefined;
       if (options.dryRun || options.verify) {
-        head = await events.headPosition();
         report('compare', target.position);
         comparison = await target.compare({ checksums: options.verify ?? false, differences: true, examples: options.examples ?? 5 });
         applied += comparison.applied;
