@@ -105,7 +105,8 @@ describe('a rebuild while the API keeps appending', () => {
     const store = sqliteOf(app);
     const headAtStart = (await app.head())!;
     const writers = Promise.all([0, 1, 2, 3].map((w) => createSessions(app, c, 8, `concurrent${w}`)));
-    const result = await rebuild({ store, pageSize: 3 });
+    // One event per page: many turns of the event loop, in which the writers' requests land.
+    const result = await rebuild({ store, pageSize: 1 });
     const created = (await writers).flat();
 
     expect(result.switched).to.equal(true);
