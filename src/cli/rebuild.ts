@@ -19,7 +19,7 @@ const usage =
   '  --projection <name>  rebuild only this projection (repeatable); default: all\n' +
   '  --dry-run            build aside and report differences with the current read model; switch nothing\n' +
   '  --verify             print canonical checksums of the current and the rebuilt read model\n' +
-  '  --page-size <n>      events per read and per transaction (default 1000)\n' +
+  '  --page-size <n>      events per read and per transaction (default 500)\n' +
   '  --examples <n>       example ids listed per kind of difference (default 5)\n' +
   '  --workers <n>        worker threads for large logs (default 1 on 2+ CPUs; 0: this thread only)';
 

@@ -12,7 +12,7 @@
  *     projections,  // names to rebuild (default: every projection), e.g. ['sessions']
  *     dryRun,       // build and compare with the current tables, then drop the new tables (no switch)
  *     verify,       // also compute canonical checksums of the current and rebuilt read models
- *     pageSize,     // events per read and per write (default 1000)
+ *     pageSize,     // events per read and per write (default 500)
  *     examples,     // example ids kept per kind of difference (default 5)
  *     workers,      // embedded store: worker threads for the JSON work (default 1 on 2+ CPUs)
  *     onProgress,   // after every page: { phase, applied, total, position, elapsedMs, eventsPerSecond }
@@ -37,7 +37,7 @@ import { isProjectable, SkippedEvents, type SkippedKind, type SkipWarning } from
 import type { Projection } from './projection.js';
 
 /** Events per page: larger pages cost memory (a page's documents are held until its write) for little speed. */
-export const defaultPageSize = 1000;
+export const defaultPageSize = 500;
 
 export type RebuildStore = SqliteStore | string | { events: EventStore; readModel: RebuildableReadModel };
 

@@ -4,7 +4,7 @@
  * serialized to UTF-8: the document as if it did not exist yet. The applying thread uses it only
  * when the document indeed does not exist, and applies the event itself otherwise; projections
  * are pure, so the speculative document is exactly what it would have computed. Runs in worker
- * threads (./rebuildWorker.ts) and, when it would otherwise wait, in the applying thread.
+ * threads (./rebuildWorker.ts).
  */
 import type Database from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
@@ -54,7 +54,7 @@ export type RangeReply = ComputedRange | { seq: number; error: string };
 
 type Row = [number, string, number, string, string, string];
 
-/** A function computing ranges of the log in `db` (the applying thread's connection or a worker's own). */
+/** A function computing ranges of the log in `db` (a worker's own connection). */
 export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((request: RangeRequest) => ComputedRange) => {
   const onlyTypes = setup.types.length > 0 ? ` AND type IN (${setup.types.map(() => '?').join(', ')})` : '';
   const read = db
