@@ -53,12 +53,13 @@ const onlyStaleWrites = (error: unknown): boolean => {
 
 export const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === duplicateKey;
 
-const fromStored = (stored: StoredDocument): Document => {
+/** The API document of a stored one (no `_id`, no `_position`), fields in their stored order. */
+export const fromStored = (stored: StoredDocument): Document => {
   const { _id, _position, ...document } = stored;
   return document as Document;
 };
 
-interface PendingWrites {
+export interface PendingWrites {
   collection: Collection<StoredDocument>;
   operations: AnyBulkWriteOperation<StoredDocument>[];
 }
@@ -146,12 +147,16 @@ export class MongoReadModel implements ReadModelStore {
     return new Map(stored.map((c) => [c._id, decodePosition(c.position)]));
   }
 
-  private async evolveProjection(projection: Projection, events: readonly StoredEvent[]): Promise<PendingWrites> {
+  /**
+   * A projection's events evolved in memory into guarded, idempotent writes, one per document, for
+   * `collectionName` (default: the projection's own collection; a rebuild passes its fresh one).
+   */
+  async evolveProjection(projection: Projection, events: readonly StoredEvent[], collectionName = projection.collection): Promise<PendingWrites> {
     const keyed = events.map((event) => {
       const key = projection.key(event);
       return { event, id: requireSafeId(`${projection.name} document id`, key.id), workspaceId: requireSafeId('workspaceId', key.workspaceId) };
     });
-    const collection = this.collection(projection.collection);
+    const collection = this.collection(collectionName);
     const ids = [...new Set(keyed.map((k) => k.id))];
     const current = new Map<string, DocumentState>();
     for (const stored of await collection.find({ _id: { $in: ids } }).toArray()) {
@@ -182,7 +187,7 @@ export class MongoReadModel implements ReadModelStore {
   }
 
   /** An unordered bulk write where a duplicate key means "a newer version is already stored". */
-  private async write<T extends StoredDocument | CheckpointDocument>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
+  async write<T extends StoredDocument | CheckpointDocument>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
     if (operations.length === 0) return;
     try {
       await collection.bulkWrite(operations, { ordered: false });
