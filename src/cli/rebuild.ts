@@ -1,8 +1,9 @@
 /**
  * npm run rebuild -- [--projection <name>]... [--dry-run] [--verify] [--page-size <n>] [--examples <n>] [--workers <n>]
  *
- * Rebuilds the read models of the embedded store (DATA_DIR) from the event log, blue/green, while
- * the API may keep serving. See docs/operations.md. A progress bar on a terminal (stderr); the
+ * Rebuilds the read models from the event log, blue/green, while the API may keep serving: those
+ * of the embedded store (DATA_DIR), or with READ_STORE=mongodb the MongoDB ones (MONGODB_URL,
+ * MONGODB_DB) from the configured log. See docs/operations.md. A progress bar on a terminal (stderr); the
  * results on stdout, the last line being the summary (events applied, duration, throughput).
  * Exit codes: 0 done, 1 the rebuilt read model differs from the current one (dry run or verify),
  * 2 usage or configuration error, 3 failed.
@@ -10,7 +11,16 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { defaultPageSize, rebuild, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
+import {
+  defaultPageSize,
+  rebuild,
+  selectProjections,
+  UnknownProjectionError,
+  type RebuildProgress,
+  type RebuildResult,
+  type RebuildStore,
+} from '../projections/rebuild.js';
+import { openMongoRebuild } from '../stores/mongodb/openRebuild.js';
 import { sqliteDatabasePath } from '../stores/open.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
@@ -129,13 +139,23 @@ const main = async (): Promise<number> => {
   const examples = positiveInteger('examples', values.examples, 5);
   if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers)) throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
   const config = loadOperatorConfig();
-  if (config.eventStore !== 'sqlite' || config.readStore !== 'sqlite') {
-    throw new UsageError(
-      `rebuild works on the embedded store (EVENT_STORE=sqlite READ_STORE=sqlite); this configuration has EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore}`,
-    );
+  let store: RebuildStore;
+  let closeStores = async (): Promise<void> => {};
+  if (config.readStore === 'mongodb') {
+    // A mistyped DATA_DIR would otherwise be an empty log, and the switch would empty the read models.
+    const log = sqliteDatabasePath(config.dataDir);
+    if (config.eventStore === 'sqlite' && !fs.existsSync(log)) throw new UsageError(`no event log at ${log} (DATA_DIR=${config.dataDir})`);
+    ({ store, close: closeStores } = await openMongoRebuild(config));
+  } else {
+    if (config.eventStore !== 'sqlite') {
+      throw new UsageError(
+        `rebuild works on the embedded store or on MongoDB read models; this configuration has EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore}`,
+      );
+    }
+    const path = sqliteDatabasePath(config.dataDir);
+    if (!fs.existsSync(path)) throw new UsageError(`no database at ${path} (DATA_DIR=${config.dataDir})`);
+    store = path;
   }
-  const path = sqliteDatabasePath(config.dataDir);
-  if (!fs.existsSync(path)) throw new UsageError(`no database at ${path} (DATA_DIR=${config.dataDir})`);
 
   const dryRun = values['dry-run'] ?? false;
   const bar = process.stderr.isTTY ? progressBar() : undefined;
@@ -143,7 +163,7 @@ const main = async (): Promise<number> => {
   let result: RebuildResult;
   try {
     result = await rebuild({
-      store: path,
+      store,
       projections,
       dryRun,
       verify: values.verify ?? false,
@@ -158,6 +178,7 @@ const main = async (): Promise<number> => {
       },
     });
   } finally {
+    await closeStores();
     bar?.stop();
     for (const message of warnings) process.stderr.write(`warning: ${message}\n`);
   }
