@@ -18,7 +18,9 @@
  */
 import { hostname } from 'node:os';
 import { MongoServerError, type Collection, type Db, type IndexDescriptionInfo } from 'mongodb';
+import { upcasters } from '../../events/upcasters.js';
 import { skippedMarkerType } from '../../projections/asyncProjector.js';
+import { isProjectable } from '../../projections/projectableEvents.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import type {
@@ -101,6 +103,16 @@ export const mongoRebuildable = (
 
 const namespaceNotFound = 26;
 const isNamespaceNotFound = (error: unknown): boolean => error instanceof MongoServerError && error.code === namespaceNotFound;
+
+/**
+ * What the live projector does with an event (upcast; null when this release cannot project it),
+ * without the rebuild's `prepare`, which counts the skipped events of the rebuilt log and would
+ * count the live catch-up's again.
+ */
+const projectableOnly = (event: StoredEvent): StoredEvent | null => {
+  const current = upcasters.upcast(event);
+  return isProjectable(current) ? current : null;
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -360,7 +372,7 @@ class MongoRebuild implements RebuildTarget {
     let batch: StoredEvent[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      const prepared = batch.flatMap((event) => this.options.prepare(event) ?? []);
+      const prepared = batch.flatMap((event) => projectableOnly(event) ?? []);
       const last = batch[batch.length - 1]!;
       // As the projector does: a marker no projection handles moves the checkpoints past skipped events.
       if (prepared[prepared.length - 1]?.position !== last.position) prepared.push({ ...last, type: skippedMarkerType, data: {} });
