@@ -52,17 +52,25 @@ export const fillSessions = async (
     { length: 2 },
     () => new Worker(new URL('./fillWorker.js', import.meta.url), { workerData: { catalog, entries, occurredAt: new Date().toISOString() } }),
   );
-  const failed = Promise.race(workers.map((worker) => new Promise<never>((_, reject) => worker.once('error', reject))));
-  failed.catch(() => undefined); // observed through request()
-  // Chunk k is made by worker k % 2; each worker answers its requests in order.
+  // Each worker answers its requests in order. (No Promise.race with a promise that never settles:
+  // it would keep every answered chunk reachable.)
+  const pending = workers.map(() => [] as { resolve: (rows: string[][]) => void; reject: (error: unknown) => void }[]);
+  let failure: unknown;
+  workers.forEach((worker, i) => {
+    worker.on('message', (packed: string) => pending[i]!.shift()?.resolve(packed.split('\u0002').map((row) => row.split('\u0001'))));
+    worker.on('error', (error) => {
+      failure = error;
+      pending[i]!.splice(0).forEach((p) => p.reject(error));
+    });
+  });
+  // Chunk k is made by worker k % 2.
   const request = (first: number): Promise<string[][]> => {
-    const worker = workers[(first / chunkSize) % workers.length]!;
-    const size = Math.min(chunkSize, count - first);
-    const answer = new Promise<string[][]>((resolve) =>
-      worker.once('message', (packed: string) => resolve(packed.split('\u0002').map((row) => row.split('\u0001')))),
-    );
-    worker.postMessage({ first, count: size });
-    return Promise.race([answer, failed]);
+    const i = (first / chunkSize) % workers.length;
+    return new Promise<string[][]>((resolve, reject) => {
+      if (failure !== undefined) return reject(failure);
+      pending[i]!.push({ resolve, reject });
+      workers[i]!.postMessage({ first, count: Math.min(chunkSize, count - first) });
+    });
   };
   try {
     // The rows EventStore.append and the sessions projection write, in one transaction per chunk.

@@ -82,12 +82,12 @@ export const parseOptions = (argv: string[]): BenchOptions => {
   }
   return {
     smoke,
-    duration: positive('duration', values.duration, smoke ? 2 : 15, 1),
+    duration: positive('duration', values.duration, smoke ? 1 : 15, 1),
     warmup: positive('warmup', values.warmup, smoke ? 1 : 3),
     connections: positive('connections', values.connections, smoke ? 10 : 50, 1),
     events: positive('events', values.events, smoke ? 20_000 : 1_000_000),
     eventsGiven: values.events !== undefined,
-    history: positive('history', values.history, smoke ? 5_000 : 1_000_000),
+    history: positive('history', values.history, smoke ? 2_000 : 1_000_000),
     baseline: !values['no-baseline'],
     logLevel: values['log-level'] ?? 'info',
     ...(values['cpu-prof'] ? { cpuProf: values['cpu-prof'] } : {}),
