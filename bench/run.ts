@@ -17,7 +17,8 @@ import { fillSessions } from './history.js';
 import { runLoad, type LoadResult } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { firstJsonLine, lastJsonLine, peakRssMiB, spawnChild, stopChild } from './processes.js';
-import { catalogSize, seedCatalog, sessionBody, type BenchCatalog } from './workload.js';
+import { allPermissions, signToken } from '../src/auth/tokens.js';
+import { benchJwt, catalogSize, seedCatalog, sessionBody, type BenchCatalog } from './workload.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -205,7 +206,10 @@ const main = async (): Promise<void> => {
     clientIds: Array.from({ length: 100 }, (_, i) => (0x65a1b2c3d4e5f607n * 0x100000000n + BigInt(i)).toString(16).padStart(24, '0')),
     serviceIds: Array.from({ length: 20 }, (_, i) => (0x65a1b2c3d4e5f608n * 0x100000000n + BigInt(i)).toString(16).padStart(24, '0')),
     staffIds: Array.from({ length: 10 }, (_, i) => (0x65a1b2c3d4e5f609n * 0x100000000n + BigInt(i)).toString(16).padStart(24, '0')),
-    tokens: Array.from({ length: 10 }, (_, i) => `bench.token.${i}`),
+    // Real tokens of the same size as the API's (the bare server does not check them).
+    tokens: Array.from({ length: 10 }, (_, i) =>
+      signToken(benchJwt, { sub: `bench-user-${i}`, name: `Reception ${i}`, workspaceId: '65a1b2c3d4e5f60718293a40', permissions: allPermissions }, '2h'),
+    ),
   };
 
   const summary: Record<string, unknown> = {
