@@ -6,8 +6,8 @@
  * the same log have the same checksums.
  */
 import { randomBytes } from 'node:crypto';
-import { CollectionChecksum } from '../../projections/checksum.js';
-import type { CollectionComparison, CompareOptions, DocumentDifferences } from '../readModel.js';
+import { DocumentComparison, type CollectionCounts, type ComparedDocument } from '../../projections/documentComparison.js';
+import type { CompareOptions } from '../readModel.js';
 import { requireCollectionName } from './ids.js';
 
 export const rebuildInfix = '__rebuild_';
@@ -30,14 +30,7 @@ export const parseRebuildCollectionName = (name: string): { collection: string; 
   return match ? { collection: match[1]!, token: match[2]! } : null;
 };
 
-/** A document as compared and hashed: its id, workspace and the API document's JSON. */
-export interface ComparedDocument {
-  id: string;
-  workspaceId: string;
-  json: string;
-}
-
-export type CollectionCounts = Omit<CollectionComparison, 'projection' | 'collection'>;
+export type { CollectionCounts, ComparedDocument } from '../../projections/documentComparison.js';
 
 class OrderedSource {
   private readonly iterator: AsyncIterator<ComparedDocument>;
@@ -82,56 +75,19 @@ export const compareSortedDocuments = async (
   rebuilt: AsyncIterable<ComparedDocument> | Iterable<ComparedDocument>,
   options: CompareOptions,
 ): Promise<CollectionCounts> => {
-  const empty = (): DocumentDifferences => ({ count: 0, examples: [] });
-  const missing = empty();
-  const extra = empty();
-  const changed = empty();
-  const note = (differences: DocumentDifferences, id: string): void => {
-    differences.count += 1;
-    if (differences.examples.length < options.examples) differences.examples.push(id);
-  };
-  const currentSum = new CollectionChecksum();
-  const rebuiltSum = new CollectionChecksum();
+  const comparison = new DocumentComparison(options);
   const left = new OrderedSource('current', current);
   const right = new OrderedSource('rebuilt', rebuilt);
-  const counts = { current: 0, rebuilt: 0 };
   try {
     await left.advance();
     await right.advance();
     while (left.head !== undefined || right.head !== undefined) {
-      const cur = left.head;
-      const reb = right.head;
-      if (cur && (!reb || cur.id < reb.id)) {
-        if (options.differences) note(extra, cur.id);
-        if (options.checksums) currentSum.add(cur.id, cur.workspaceId, cur.json);
-        counts.current += 1;
-        await left.advance();
-      } else if (reb && (!cur || reb.id < cur.id)) {
-        if (options.differences) note(missing, reb.id);
-        if (options.checksums) rebuiltSum.add(reb.id, reb.workspaceId, reb.json);
-        counts.rebuilt += 1;
-        await right.advance();
-      } else if (cur && reb) {
-        if (options.differences && (cur.json !== reb.json || cur.workspaceId !== reb.workspaceId)) note(changed, cur.id);
-        if (options.checksums) {
-          currentSum.add(cur.id, cur.workspaceId, cur.json);
-          rebuiltSum.add(reb.id, reb.workspaceId, reb.json);
-        }
-        counts.current += 1;
-        counts.rebuilt += 1;
-        await left.advance();
-        await right.advance();
-      }
+      const advance = comparison.step(left.head, right.head);
+      if (advance.current) await left.advance();
+      if (advance.rebuilt) await right.advance();
     }
   } finally {
     await Promise.allSettled([left.close(), right.close()]);
   }
-  return {
-    current: counts.current,
-    rebuilt: counts.rebuilt,
-    missing,
-    extra,
-    changed,
-    ...(options.checksums ? { checksums: { current: currentSum.digest(), rebuilt: rebuiltSum.digest() } } : {}),
-  };
+  return comparison.result();
 };

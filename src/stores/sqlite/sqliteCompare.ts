@@ -5,8 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
+import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
-import type { CollectionComparison, CompareOptions, Comparison, DocumentDifferences } from '../readModel.js';
+import type { CollectionComparison, CompareOptions, Comparison } from '../readModel.js';
 import { tableFor } from './sqliteStore.js';
 
 interface DocRow {
@@ -27,64 +28,29 @@ export const tableExists = (db: Database.Database, table: string): boolean =>
 
 /** One merge pass over both tables in id order: counts, differences and checksums together. */
 const compareTable = (db: Database.Database, pair: TablePair, options: CompareOptions): CollectionComparison => {
-  const empty = (): DocumentDifferences => ({ count: 0, examples: [] });
-  const missing = empty();
-  const extra = empty();
-  const changed = empty();
-  const note = (differences: DocumentDifferences, id: string): void => {
-    differences.count += 1;
-    if (differences.examples.length < options.examples) differences.examples.push(id);
-  };
-  const currentSum = new CollectionChecksum();
-  const rebuiltSum = new CollectionChecksum();
+  const comparison = new DocumentComparison(options);
   const rows = (table: string): IterableIterator<DocRow> =>
     db.prepare(`SELECT id, workspace_id, doc FROM ${table} ORDER BY id`).iterate() as IterableIterator<DocRow>;
   const emptyRows = (): IterableIterator<DocRow> => [][Symbol.iterator]();
   const left = tableExists(db, pair.current) ? rows(pair.current) : emptyRows();
   const right = rows(pair.rebuilt);
-  const counts = { current: 0, rebuilt: 0 };
+  const next = (source: IterableIterator<DocRow>): ComparedDocument | undefined => {
+    const row = source.next();
+    return row.done ? undefined : { id: row.value.id, workspaceId: row.value.workspace_id, json: row.value.doc };
+  };
   try {
-    let a = left.next();
-    let b = right.next();
-    while (!a.done || !b.done) {
-      const cur = a.done ? undefined : a.value;
-      const reb = b.done ? undefined : b.value;
-      if (cur && (!reb || cur.id < reb.id)) {
-        if (options.differences) note(extra, cur.id);
-        if (options.checksums) currentSum.add(cur.id, cur.workspace_id, cur.doc);
-        counts.current += 1;
-        a = left.next();
-      } else if (reb && (!cur || reb.id < cur.id)) {
-        if (options.differences) note(missing, reb.id);
-        if (options.checksums) rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
-        counts.rebuilt += 1;
-        b = right.next();
-      } else if (cur && reb) {
-        if (options.differences && (cur.doc !== reb.doc || cur.workspace_id !== reb.workspace_id)) note(changed, cur.id);
-        if (options.checksums) {
-          currentSum.add(cur.id, cur.workspace_id, cur.doc);
-          rebuiltSum.add(reb.id, reb.workspace_id, reb.doc);
-        }
-        counts.current += 1;
-        counts.rebuilt += 1;
-        a = left.next();
-        b = right.next();
-      }
+    let cur = next(left);
+    let reb = next(right);
+    while (cur || reb) {
+      const advance = comparison.step(cur, reb);
+      if (advance.current) cur = next(left);
+      if (advance.rebuilt) reb = next(right);
     }
   } finally {
     left.return?.();
     right.return?.();
   }
-  return {
-    projection: pair.projection.name,
-    collection: pair.projection.collection,
-    current: counts.current,
-    rebuilt: counts.rebuilt,
-    missing,
-    extra,
-    changed,
-    ...(options.checksums ? { checksums: { current: currentSum.digest(), rebuilt: rebuiltSum.digest() } } : {}),
-  };
+  return { projection: pair.projection.name, collection: pair.projection.collection, ...comparison.result() };
 };
 
 /** Compares each pair of tables; the result is said to reflect the log up to `position`. */
