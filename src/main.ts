@@ -13,6 +13,7 @@ import { seedDemo } from './demo.js';
 import { developmentSecret } from './devSecret.js';
 import { buildApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
+import { exitOnShutdownSignals } from './shutdown.js';
 import { openStores, type Stores } from './stores/open.js';
 import { PendingDocuments, ReadYourWritesReadModel } from './stores/pendingDocuments.js';
 
@@ -96,21 +97,7 @@ const runFromCommandLine = async (): Promise<void> => {
     throw error;
   }
   const running = await start(config);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    signals += 1;
-    if (signals > 1) process.exit(1);
-    process.stderr.write(`${signal} received: finishing in-flight requests, then stopping\n`);
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnShutdownSignals('finishing in-flight requests, then stopping', () => running.stop());
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

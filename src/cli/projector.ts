@@ -7,6 +7,7 @@
  */
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { exitOnShutdownSignals } from '../shutdown.js';
 import { createProjector, openEventSide, openReadSide } from '../stores/production.js';
 
 const main = async (): Promise<void> => {
@@ -25,24 +26,9 @@ const main = async (): Promise<void> => {
   projector.start();
   logger.info({ eventStore: config.eventStore, database: config.mongodbDb }, 'projector process started');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    process.stderr.write(`${signal} received: finishing the current batch, releasing the lease\n`);
-    projector
-      .stop()
-      .then(() => Promise.allSettled([side.events.close(), readModel.close()]))
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnShutdownSignals('finishing the current batch, releasing the lease', () =>
+    projector.stop().then(() => Promise.allSettled([side.events.close(), readModel.close()])),
+  );
 };
 
 main().catch((error: unknown) => {
