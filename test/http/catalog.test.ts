@@ -6,7 +6,7 @@ import { workspaceCreatedVersion } from '../../src/events/workspace.js';
 import { createCatalog, platformToken, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
-import { eventsAfter, expectProblem, expectRejected, isoMillisPattern, objectIdPattern, uuidPattern } from './helpers.js';
+import { eventsAfter, expectRejected, isoMillisPattern, objectIdPattern, uuidPattern } from './helpers.js';
 
 describe('catalog endpoints', () => {
   let app: TestApp;

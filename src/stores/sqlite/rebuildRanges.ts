@@ -12,6 +12,7 @@ import { upcasters } from '../../events/upcasters.js';
 import { allProjections } from '../../projections/index.js';
 import { isProjectable } from '../../projections/projectableEvents.js';
 import type { Projection } from '../../projections/projection.js';
+import type { StoredEvent } from '../eventStore.js';
 
 export interface RangeSetup {
   /** Projection names, in the applying thread's slot order. */
@@ -52,7 +53,18 @@ export interface ComputedRange {
 
 export type RangeReply = ComputedRange | { seq: number; error: string };
 
-type Row = [number, string, number, string, string, string];
+/** An event row read in raw mode: position, stream_id, revision, type, data, metadata (arrays are cheaper than objects). */
+export type EventRow = [number, string, number, string, string, string];
+type Row = EventRow;
+
+export const eventFromRow = (row: EventRow): StoredEvent => ({
+  streamId: row[1],
+  revision: BigInt(row[2]),
+  position: BigInt(row[0]),
+  type: row[3],
+  data: JSON.parse(row[4]) as unknown,
+  metadata: JSON.parse(row[5]) as EventMetadata,
+});
 
 /** A function computing ranges of the log in `db` (a worker's own connection). */
 export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((request: RangeRequest) => ComputedRange) => {
@@ -76,14 +88,7 @@ export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((reque
     const skipped: number[] = [];
     let applied = 0;
     for (const row of rows) {
-      const event = upcasters.upcast({
-        streamId: row[1],
-        revision: BigInt(row[2]),
-        position: BigInt(row[0]),
-        type: row[3],
-        data: JSON.parse(row[4]) as unknown,
-        metadata: JSON.parse(row[5]) as EventMetadata,
-      });
+      const event = upcasters.upcast(eventFromRow(row));
       if (!isProjectable(event)) {
         skipped.push(row[0]);
         continue;

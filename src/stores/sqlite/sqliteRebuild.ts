@@ -17,12 +17,11 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { EventMetadata } from '../../events/envelope.js';
 import { allProjections } from '../../projections/index.js';
 import type { Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
-import { Speculation, touchWidth, type ComputedRange, type RangeReply, type RangeRequest } from './rebuildRanges.js';
+import { eventFromRow, Speculation, touchWidth, type ComputedRange, type EventRow, type RangeReply, type RangeRequest } from './rebuildRanges.js';
 import type { RebuildWorkerData } from './rebuildWorker.js';
 import { compareTables, tableExists } from './sqliteCompare.js';
 import { createCollectionTable, tableFor } from './sqliteStore.js';
@@ -35,8 +34,6 @@ export class RebuildInProgressError extends Error {
   }
 }
 
-/** position, stream_id, revision, type, data, metadata (raw mode: arrays are cheaper than objects). */
-type EventRow = [number, string, number, string, string, string];
 
 /** A document touched by the page being applied; written once at the end of the page. */
 interface Pending {
@@ -65,14 +62,6 @@ interface Slot {
 const tailPageSize = 1000;
 const snapshotAttempts = 5;
 
-const toStored = (row: EventRow): StoredEvent => ({
-  streamId: row[1],
-  revision: BigInt(row[2]),
-  position: BigInt(row[0]),
-  type: row[3],
-  data: JSON.parse(row[4]) as unknown,
-  metadata: JSON.parse(row[5]) as EventMetadata,
-});
 
 /** A small young generation keeps a worker's memory down at little cost: its garbage dies young. */
 const workerLimits = { maxYoungGenerationSizeMb: 8 };
@@ -411,7 +400,7 @@ class SqliteRebuild implements RebuildTarget {
     let applied = 0;
     try {
       for (const row of rows) {
-        const event = this.options.prepare(toStored(row));
+        const event = this.options.prepare(eventFromRow(row));
         if (event !== null) {
           this.applyEvent(event);
           applied += 1;
@@ -547,7 +536,7 @@ class SqliteRebuild implements RebuildTarget {
     let cached: { position: number; event: StoredEvent } | undefined;
     const eventAt = (position: number): StoredEvent => {
       if (cached?.position !== position) {
-        const event = this.options.prepare(toStored(this.readAt.get(position)!));
+        const event = this.options.prepare(eventFromRow(this.readAt.get(position)!));
         if (event === null) throw new Error(`event at ${position} cannot be projected here but could in a worker`);
         cached = { position, event };
       }
@@ -583,7 +572,7 @@ class SqliteRebuild implements RebuildTarget {
         entry.position = position;
       }
       // Report what the worker could not project (rare), through the rebuild's own prepare.
-      for (const position of reply.skipped) this.options.prepare(toStored(this.readAt.get(position)!));
+      for (const position of reply.skipped) this.options.prepare(eventFromRow(this.readAt.get(position)!));
       this.flush();
       this.lastPosition = reply.hi;
     } catch (error) {
