@@ -71,6 +71,17 @@ describe('Idempotency-Key on creates', () => {
     });
   });
 
+  it('lists an invalid key together with invalid body fields in one 400', async () => {
+    await expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, body: sessionBody(c, { startTime: '25:00', serviceIds: [] }), headers: { 'idempotency-key': 'has space' } },
+      400,
+      { paths: ['serviceIds', 'startTime', 'Idempotency-Key'] },
+    );
+  });
+
   it('accepts keys of 1 and 255 visible ASCII characters', async () => {
     for (const key of ['k', `${'~'.repeat(100)}${'!'.repeat(100)}${'Z'.repeat(55)}`]) {
       expect((await post(sessionsPath(c), sessionBody(c), `${key}`)).status).to.equal(201);

@@ -98,7 +98,9 @@ describe('request bodies: size, media type and syntax', () => {
     it('rejects a body that tries to set __proto__ or constructor', async () => {
       for (const extra of ['"__proto__":{"admin":true},', '"constructor":{"prototype":{"admin":true}},']) {
         const rawBody = JSON.stringify(sessionBody(c)).replace(/^\{/, `{${extra}`);
-        await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody, headers: json }, 400);
+        const reply = await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody, headers: json }, 400);
+        // `__proto__` is refused by the parser; `constructor` is an ordinary unknown property.
+        expect(reply.body.errors[0].message).to.match(extra.includes('__proto__') ? /__proto__/ : /not an allowed property/);
       }
       expect(({} as Record<string, unknown>).admin).to.equal(undefined);
     });

@@ -26,6 +26,12 @@ export const jsonBody = (options: { limitBytes: number }) => {
       if (status === 413) throw new PayloadTooLargeError(`The body is larger than the limit of ${options.limitBytes} bytes.`);
       if (status === 415) throw new UnsupportedMediaTypeError('Send the body as application/json.');
       if (status !== undefined && status >= 400 && status < 500) {
+        // The parser refuses prototype-poisoning keys (`__proto__`, `constructor.prototype`) outright.
+        if (/prototype/i.test((error as Error).message)) {
+          throw new ValidationError('The body uses a property name that is not allowed.', [
+            { path: '', message: 'must not contain "__proto__" or "constructor.prototype" properties' },
+          ]);
+        }
         throw new ValidationError('The body is not valid JSON.', [{ path: '', message: 'must be valid JSON' }]);
       }
       throw error;

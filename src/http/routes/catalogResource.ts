@@ -5,7 +5,7 @@ import type { ReadModelStore } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 export interface CatalogResource<Input> {
   /** Path segment and read-model collection, e.g. `clients`. */
@@ -30,8 +30,7 @@ export const catalogResourceRoutes = <Input>(deps: RouteDeps, resource: CatalogR
     jsonBody({ limitBytes: deps.bodyLimitBytes }),
     async function createCatalogEntry(ctx) {
       const { workspaceId } = ctx.params as { workspaceId: string };
-      const input = resource.parse(ctx.request.body);
-      const request = createRequest(ctx, workspaceId);
+      const { input, request } = parseCreateRequest(ctx, workspaceId, resource.parse);
       const outcome = await executeCreate(deps.commands, resource.spec(deps.commands.readModel, workspaceId, input), request);
       respondCreated(ctx, responseKey, `/v1/workspace/${workspaceId}/${collection}/${outcome.document.id}`, outcome);
     },

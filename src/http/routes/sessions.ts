@@ -4,7 +4,7 @@ import { executeCreate } from '../../commands/execute.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
   const router = new Router<AppState, AppContext>();
@@ -15,8 +15,7 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
     jsonBody({ limitBytes: deps.bodyLimitBytes }),
     async function createSession(ctx) {
       const { workspaceId } = ctx.params as { workspaceId: string };
-      const input = parseCreateSession(ctx.request.body);
-      const request = createRequest(ctx, workspaceId);
+      const { input, request } = parseCreateRequest(ctx, workspaceId, parseCreateSession);
       const outcome = await executeCreate(deps.commands, createSessionSpec(deps.commands.readModel, workspaceId, input), request);
       respondCreated(ctx, 'session', `/v1/workspace/${workspaceId}/sessions/${outcome.document.id}`, outcome);
     },

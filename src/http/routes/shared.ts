@@ -2,7 +2,7 @@
 import type { CreateOutcome, CommandDeps } from '../../commands/execute.js';
 import { checkIdempotencyKey } from '../../commands/idempotency.js';
 import { objectIdPattern } from '../../commands/validation.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Document } from '../../stores/readModel.js';
 import { requestContext, type AppContext } from '../context.js';
 import type { CreateRequest } from '../../commands/execute.js';
@@ -12,10 +12,39 @@ export interface RouteDeps {
   bodyLimitBytes: number;
 }
 
-/** The facts of a create request: who, which request, and its idempotency key (validated: 400 when malformed). */
-export const createRequest = (ctx: AppContext, scope: string): CreateRequest => {
-  const key = checkIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
-  return { context: requestContext(ctx), scope, body: ctx.request.body, ...(key === undefined ? {} : { idempotencyKey: key }) };
+/**
+ * Validates a create request: the body (through `parse`) and the Idempotency-Key header, listing
+ * the failures of both in one 400. Returns the command input and the request facts.
+ */
+export const parseCreateRequest = <Input>(
+  ctx: AppContext,
+  scope: string,
+  parse: (body: unknown) => Input,
+): { input: Input; request: CreateRequest } => {
+  const attempt = <T>(run: () => T): { value: T } | { error: ValidationError } => {
+    try {
+      return { value: run() };
+    } catch (error) {
+      if (error instanceof ValidationError) return { error };
+      throw error;
+    }
+  };
+  const body = attempt(() => parse(ctx.request.body));
+  const key = attempt(() => checkIdempotencyKey(ctx.get('Idempotency-Key') || undefined));
+  if ('error' in body && 'error' in key) {
+    throw new ValidationError(body.error.message, [...(body.error.errors ?? []), ...(key.error.errors ?? [])]);
+  }
+  if ('error' in body) throw body.error;
+  if ('error' in key) throw key.error;
+  return {
+    input: body.value,
+    request: {
+      context: requestContext(ctx),
+      scope,
+      body: ctx.request.body,
+      ...(key.value === undefined ? {} : { idempotencyKey: key.value }),
+    },
+  };
 };
 
 export const respondCreated = (ctx: AppContext, name: string, location: string, outcome: CreateOutcome, view: (doc: Document) => unknown = (d) => d): void => {

@@ -6,7 +6,7 @@ import type { Document } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { createRequest, findOr404, respondCreated, type RouteDeps } from './shared.js';
+import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 const view = (doc: Document) => publicWorkspace(doc as WorkspaceView);
 
@@ -18,9 +18,8 @@ export const workspaceRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
     authorize({ permission: 'workspaces.create', platformOnly: true }),
     jsonBody({ limitBytes: deps.bodyLimitBytes }),
     async function createWorkspace(ctx) {
-      const input = parseCreateWorkspace(ctx.request.body);
       // Platform requests have no workspace: idempotency keys are scoped to the user instead.
-      const request = createRequest(ctx, `platform:${ctx.state.principal!.userId}`);
+      const { input, request } = parseCreateRequest(ctx, `platform:${ctx.state.principal!.userId}`, parseCreateWorkspace);
       const outcome = await executeCreate(deps.commands, createWorkspaceSpec(input), request);
       respondCreated(ctx, 'workspace', `/v1/workspace/${outcome.document.id}`, outcome, view);
     },
