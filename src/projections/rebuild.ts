@@ -122,7 +122,26 @@ const openStore = (
     const opened = new SqliteStore({ path: store });
     return { events: opened, readModel: sqliteRebuildable(opened.db, { ownConnection: true, ...parallel }), close: () => opened.close() };
   }
-  if (store instanceof SqliteStore) return { events: store, readModel: sqliteRebuildable(store.db, parallel), close: async () => {} };
+  if (store instanceof SqliteStore) {
+    // The rebuild swaps tables on the store's own connection: its document cache must forget them.
+    const rebuildable = sqliteRebuildable(store.db, parallel);
+    const readModel: RebuildableReadModel = {
+      beginRebuild: async (projections, beginOptions) => {
+        const target = await rebuildable.beginRebuild(projections, beginOptions);
+        const switchOver = target.switchOver.bind(target);
+        return Object.assign(target, {
+          switchOver: async () => {
+            try {
+              return await switchOver();
+            } finally {
+              store.invalidateDocumentCache();
+            }
+          },
+        });
+      },
+    };
+    return { events: store, readModel, close: async () => {} };
+  }
   return { ...store, close: async () => {} };
 };
 

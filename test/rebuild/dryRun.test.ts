@@ -22,6 +22,8 @@ describe('a dry run against a read model that drifted from the log', () => {
     db.prepare('DELETE FROM rm_sessions WHERE id = ?').run(missing);
     const extra = 'ffffffffffffffffffffffff';
     db.prepare('INSERT INTO rm_sessions (id, workspace_id, doc, position) VALUES (?, ?, ?, 1)').run(extra, c.workspaceId, JSON.stringify({ id: extra, workspaceId: c.workspaceId }));
+    // Direct SQL on the store's own connection bypasses its document cache (projections never do).
+    sqliteOf(app).invalidateDocumentCache();
     return { changed, missing, extra };
   };
 
@@ -89,6 +91,7 @@ describe('rebuilding one projection', () => {
       db.prepare("UPDATE rm_clients SET doc = json_set(doc, '$.name', 'tampered') WHERE id = ?").run(c.clientId);
       db.prepare("UPDATE rm_sessions SET doc = json_set(doc, '$.name', 'tampered') WHERE id = ?").run(sessionId);
       db.prepare("UPDATE projection_checkpoints SET position = 1 WHERE name IN ('clients', 'sessions')").run();
+      store.invalidateDocumentCache();
 
       const result = await rebuild({ store, projections: ['clients'] });
 

@@ -55,7 +55,7 @@ interface PendingAppend {
 }
 
 interface CollectionStatements {
-  find: Statement<[string, string], { doc: string }>;
+  find: Statement<[string], { doc: string; workspace_id: string }>;
   findForUpdate: Statement<[string], { doc: string; position: number }>;
   upsert: Statement<[string, string, string, number]>;
   remove: Statement<[string]>;
@@ -84,6 +84,19 @@ export const createCollectionTable = (db: Database.Database, table: string): voi
   `);
 };
 
+const documentCacheLimit = 50_000;
+
+const cacheKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+/** Cached documents are shared between callers: freezing them turns an accidental mutation into an error. */
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+};
+
 const toStored = (row: EventRow): StoredEvent => ({
   streamId: row.stream_id,
   revision: BigInt(row.revision),
@@ -103,6 +116,15 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private closed = false;
   private readonly collections = new Map<string, CollectionStatements>();
   private readonly readAllStatements = new Map<string, Statement<unknown[], EventRow>>();
+  /**
+   * Read-model documents by collection and id, as parsed (and frozen) from their rows. Writes on
+   * this connection evict what they change; commits by other connections (another API process, a
+   * rebuild's switch) and schema changes (a rebuild's table swap) clear it, checked once per turn
+   * of the event loop through PRAGMA data_version and schema_version.
+   */
+  private readonly documents = new Map<string, { workspaceId: string; document: Document }>();
+  private documentsVersion = '';
+  private documentsCheckedThisTurn = false;
 
   private readonly stmt: {
     streamRevision: Statement<[string], { revision: number }>;
@@ -237,19 +259,18 @@ export class SqliteStore implements EventStore, ReadModelStore {
   // ---- ReadModelStore ----
 
   async find(collection: string, workspaceId: string, id: string): Promise<Document | null> {
-    const row = this.statementsFor(collection).find.get(id, workspaceId);
-    return row ? (JSON.parse(row.doc) as Document) : null;
+    return this.cachedFind(collection, workspaceId, id);
   }
 
   async findMany(collection: string, workspaceId: string, ids: readonly string[]): Promise<Document[]> {
-    const statements = this.statementsFor(collection);
     const found: Document[] = [];
     for (const id of new Set(ids)) {
-      const row = statements.find.get(id, workspaceId);
-      if (row) found.push(JSON.parse(row.doc) as Document);
+      const document = this.cachedFind(collection, workspaceId, id);
+      if (document) found.push(document);
     }
     return found;
   }
+
 
   async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
@@ -354,8 +375,45 @@ export class SqliteStore implements EventStore, ReadModelStore {
         const next = projection.evolve(row ? (JSON.parse(row.doc) as Document) : null, event);
         if (next === null) statements.remove.run(id);
         else statements.upsert.run(id, workspaceId, JSON.stringify(next), position);
+        if (this.documents.size > 0) this.documents.delete(cacheKey(projection.collection, id));
       }
       if (last !== undefined) this.stmt.setCheckpoint.run(projection.name, last);
+    }
+  }
+
+  /**
+   * Forgets every cached document. Needed only after this connection changed read-model tables
+   * other than through projections (an in-process rebuild's table swap, a test's direct SQL);
+   * other connections' commits are noticed by themselves.
+   */
+  invalidateDocumentCache(): void {
+    this.documents.clear();
+  }
+
+  private cachedFind(collection: string, workspaceId: string, id: string): Document | null {
+    this.checkDocumentCache();
+    const key = cacheKey(collection, id);
+    let entry = this.documents.get(key);
+    if (!entry) {
+      const row = this.statementsFor(collection).find.get(id);
+      if (!row) return null;
+      entry = { workspaceId: row.workspace_id, document: deepFreeze(JSON.parse(row.doc) as Document) };
+      this.documents.set(key, entry);
+      if (this.documents.size > documentCacheLimit) this.documents.delete(this.documents.keys().next().value!);
+    }
+    return entry.workspaceId === workspaceId ? entry.document : null;
+  }
+
+  private checkDocumentCache(): void {
+    if (this.documentsCheckedThisTurn) return;
+    this.documentsCheckedThisTurn = true;
+    setImmediate(() => {
+      this.documentsCheckedThisTurn = false;
+    });
+    const version = `${String(this.db.pragma('data_version', { simple: true }))}:${String(this.db.pragma('schema_version', { simple: true }))}`;
+    if (version !== this.documentsVersion) {
+      this.documents.clear();
+      this.documentsVersion = version;
     }
   }
 
@@ -365,7 +423,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     const table = tableFor(collection);
     createCollectionTable(this.db, table);
     statements = {
-      find: this.db.prepare(`SELECT doc FROM ${table} WHERE id = ? AND workspace_id = ?`),
+      find: this.db.prepare(`SELECT doc, workspace_id FROM ${table} WHERE id = ?`),
       findForUpdate: this.db.prepare(`SELECT doc, position FROM ${table} WHERE id = ?`),
       upsert: this.db.prepare(
         `INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)
