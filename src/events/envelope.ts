@@ -36,6 +36,9 @@ export type Recorded<E extends Event<string, unknown>> = E & {
   position: bigint;
 };
 
+/** Any event as read back from a store, before it is narrowed to a domain event type. */
+export type StoredEvent = Recorded<Event<string, unknown>>;
+
 /** Request-scoped facts that become event metadata. */
 export interface RequestContext {
   actor: Actor;

@@ -137,6 +137,8 @@ export class UpcastingEventStore implements EventStore {
 
   append: EventStore['append'] = (streamId, events, expected) => this.inner.append(streamId, events, expected);
 
+  appendMany: EventStore['appendMany'] = (writes) => this.inner.appendMany(writes);
+
   async readStream(streamId: string): Promise<StoredEvent[]> {
     return (await this.inner.readStream(streamId)).map((event) => this.registry.upcast(event));
   }

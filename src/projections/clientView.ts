@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/index.js';
-import type { Projection } from './projection.js';
+import { byId, type Projection } from './projection.js';
 
 export interface ClientView {
   [key: string]: unknown;
@@ -16,10 +16,10 @@ export const clientView: Projection<ClientView> = {
   name: 'clients',
   collection: 'clients',
   handles: ['ClientRegistered'],
-  key: (event) => {
+  documents: (event) => {
     const e = event as RecordedEvent;
-    if (e.type !== 'ClientRegistered') throw new Error(`clients projection cannot key ${e.type}`);
-    return { workspaceId: e.data.workspaceId, id: e.data.clientId };
+    if (e.type !== 'ClientRegistered') throw new Error(`clients projection cannot place ${e.type}`);
+    return byId(e.data.workspaceId, e.data.clientId);
   },
   evolve: (current, event) => {
     const e = event as RecordedEvent;

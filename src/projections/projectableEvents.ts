@@ -71,6 +71,7 @@ export const projectableEvents = (store: EventStore, skipped: SkippedEvents): Ev
   const upcasting = withUpcasting(store);
   return {
     append: (streamId, events, expected) => upcasting.append(streamId, events, expected),
+    appendMany: (writes) => upcasting.appendMany(writes),
     readStream: async (streamId) =>
       (await upcasting.readStream(streamId)).filter((event) => {
         if (isProjectable(event)) return true;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/index.js';
-import type { Projection } from './projection.js';
+import { byId, type Projection } from './projection.js';
 
 export interface ServiceView {
   [key: string]: unknown;
@@ -16,10 +16,10 @@ export const serviceView: Projection<ServiceView> = {
   name: 'services',
   collection: 'services',
   handles: ['ServiceDefined'],
-  key: (event) => {
+  documents: (event) => {
     const e = event as RecordedEvent;
-    if (e.type !== 'ServiceDefined') throw new Error(`services projection cannot key ${e.type}`);
-    return { workspaceId: e.data.workspaceId, id: e.data.serviceId };
+    if (e.type !== 'ServiceDefined') throw new Error(`services projection cannot place ${e.type}`);
+    return byId(e.data.workspaceId, e.data.serviceId);
   },
   evolve: (current, event) => {
     const e = event as RecordedEvent;

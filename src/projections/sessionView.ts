@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../events/index.js';
 import type { FieldValue, SessionStatus } from '../events/session.js';
-import type { Projection } from './projection.js';
+import { byId, type Projection } from './projection.js';
 
 export interface SessionView {
   [key: string]: unknown;
@@ -30,10 +30,10 @@ export const sessionView: Projection<SessionView> = {
   name: 'sessions',
   collection: 'sessions',
   handles: ['SessionCreated'],
-  key: (event) => {
+  documents: (event) => {
     const e = event as RecordedEvent;
-    if (e.type !== 'SessionCreated') throw new Error(`sessions projection cannot key ${e.type}`);
-    return { workspaceId: e.data.workspaceId, id: e.data.sessionId };
+    if (e.type !== 'SessionCreated') throw new Error(`sessions projection cannot place ${e.type}`);
+    return byId(e.data.workspaceId, e.data.sessionId);
   },
   evolve: (current, event) => {
     const e = event as RecordedEvent;

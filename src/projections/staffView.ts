@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/index.js';
-import type { Projection } from './projection.js';
+import { byId, type Projection } from './projection.js';
 
 export interface StaffView {
   [key: string]: unknown;
@@ -15,10 +15,10 @@ export const staffView: Projection<StaffView> = {
   name: 'staff',
   collection: 'staff',
   handles: ['StaffMemberAdded'],
-  key: (event) => {
+  documents: (event) => {
     const e = event as RecordedEvent;
-    if (e.type !== 'StaffMemberAdded') throw new Error(`staff projection cannot key ${e.type}`);
-    return { workspaceId: e.data.workspaceId, id: e.data.staffId };
+    if (e.type !== 'StaffMemberAdded') throw new Error(`staff projection cannot place ${e.type}`);
+    return byId(e.data.workspaceId, e.data.staffId);
   },
   evolve: (current, event) => {
     const e = event as RecordedEvent;

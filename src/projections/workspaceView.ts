@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/index.js';
-import type { Projection } from './projection.js';
+import { byId, type Projection } from './projection.js';
 
 export interface WorkspaceView {
   [key: string]: unknown;
@@ -16,10 +16,10 @@ export const workspaceView: Projection<WorkspaceView> = {
   name: 'workspaces',
   collection: 'workspaces',
   handles: ['WorkspaceCreated'],
-  key: (event) => {
+  documents: (event) => {
     const e = event as RecordedEvent;
-    if (e.type !== 'WorkspaceCreated') throw new Error(`workspaces projection cannot key ${e.type}`);
-    return { workspaceId: e.data.workspaceId, id: e.data.workspaceId };
+    if (e.type !== 'WorkspaceCreated') throw new Error(`workspaces projection cannot place ${e.type}`);
+    return byId(e.data.workspaceId, e.data.workspaceId);
   },
   evolve: (current, event) => {
     const e = event as RecordedEvent;

@@ -3,7 +3,9 @@
  * Revisions are 0-based per stream; positions are global and strictly increasing in append order.
  * Both are bigint because KurrentDB's are 64-bit unsigned.
  */
-import type { EventMetadata } from '../events/envelope.js';
+import type { EventMetadata, StoredEvent } from '../events/envelope.js';
+
+export type { StoredEvent };
 
 export type ExpectedRevision =
   | 'no_stream'
@@ -18,20 +20,18 @@ export interface EventToAppend {
   metadata: EventMetadata;
 }
 
-export interface StoredEvent {
-  streamId: string;
-  revision: bigint;
-  position: bigint;
-  type: string;
-  data: unknown;
-  metadata: EventMetadata;
-}
-
 export interface AppendResult {
   /** Revision of the last event written (the stream's new revision). */
   nextRevision: bigint;
   /** Global position of the last event written. */
   position: bigint;
+}
+
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamWrite {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
 }
 
 export interface ReadAllOptions {
@@ -47,6 +47,12 @@ export interface ReadAllOptions {
 
 export interface EventStore {
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams atomically: all or nothing, each stream checked against its own
+   * expected revision. A failed check is a ConcurrencyError naming that stream. Results are in the
+   * order of `writes`. A stream may appear once.
+   */
+  appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
   /** Events of one stream in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string): Promise<StoredEvent[]>;
   /** The whole log (or a filtered part of it) in position order, fetched page by page. */

@@ -6,7 +6,7 @@
  */
 import type { Projection } from '../projections/projection.js';
 import type { StoredEvent } from './eventStore.js';
-import type { Document, ReadModelStore } from './readModel.js';
+import type { Document, Query, QueryPage, ReadModelStore } from './readModel.js';
 
 interface Entry {
   document: Document;
@@ -61,6 +61,11 @@ export class ReadYourWritesReadModel implements ReadModelStore {
       return found;
     }
     return this.pending.lookup(collection, workspaceId, id);
+  }
+
+  /** Queries read the read model alone: a list may miss a document this instance has only pending. */
+  query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
+    return this.inner.query(collection, workspaceId, query);
   }
 
   async findMany(collection: string, workspaceId: string, ids: readonly string[]): Promise<Document[]> {

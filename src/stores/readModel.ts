@@ -6,15 +6,56 @@
  * never leave a checkpoint ahead of the documents it covers. Each document remembers the position
  * of the last event applied to it, so applying an event twice changes nothing.
  */
-import type { Projection } from '../projections/projection.js';
-import type { StoredEvent } from './eventStore.js';
+import type { Document, Projection, Scalar, StoredEvent } from '../projections/projection.js';
 
-export type Document = Record<string, unknown> & { id: string; workspaceId: string };
+export type { Document, Scalar };
+
+/**
+ * A condition on one top-level field: equality (for a `multi` field: "the array contains"), one
+ * of a list, or a range. Ranges compare like the stored values (strings by code unit, numbers
+ * numerically); a field that is missing or null never matches a range.
+ */
+export type Condition = Scalar | { readonly in: readonly Scalar[] } | { readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
+
+/** Where a keyset page starts: strictly after this (sort value, id). */
+export interface QueryCursor {
+  readonly value: Scalar;
+  readonly id: string;
+}
+
+/**
+ * A filtered, sorted, keyset-paged read of one collection of one workspace. Results are ordered by
+ * (`orderBy`, id), ascending. The adapter serves it through a declared index: the equality (or
+ * `in`) conditions and `orderBy` must be covered by one of the collection's indexes, in the index's
+ * field order (equalities first, then the sort field); other conditions are checked on the rows
+ * that index yields. A query no index covers is a programming error and throws.
+ */
+export interface Query {
+  readonly where?: Readonly<Record<string, Condition>>;
+  /** The sort field (`id` to sort by id alone). */
+  readonly orderBy: string;
+  readonly after?: QueryCursor;
+  /** 1..1000. */
+  readonly limit: number;
+}
+
+export interface QueryPage {
+  readonly documents: Document[];
+  /** Where the next page starts; null when this page is the last. */
+  readonly next: QueryCursor | null;
+}
+
+export const maxQueryLimit = 1000;
 
 export interface ReadModelStore {
   /** The document with this id in this workspace, or null (also when it lives in another workspace). */
   find(collection: string, workspaceId: string, id: string): Promise<Document | null>;
   findMany(collection: string, workspaceId: string, ids: readonly string[]): Promise<Document[]>;
+  /**
+   * Documents of a workspace that match, in (orderBy, id) order, a page at a time. The collection's
+   * indexes are those its projection declares (the read model knows its projections).
+   */
+  query(collection: string, workspaceId: string, query: Query): Promise<QueryPage>;
   /** Apply events (in position order) to the given projections and advance their checkpoints in the same write. */
   apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void>;
   /** Position of the last event a projection has applied, or null when it has applied none. */

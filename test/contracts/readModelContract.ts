@@ -42,9 +42,9 @@ const counterProjection = (): Projection<Counter> => ({
   name: `contract_counter_${suffix()}`,
   collection: counterCollection,
   handles: ['CounterIncremented', 'CounterRemoved'],
-  key: (event) => {
+  documents: (event) => {
     const data = event.data as { counterId: string; workspaceId: string };
-    return { id: data.counterId, workspaceId: data.workspaceId };
+    return { ids: [data.counterId], workspaceId: data.workspaceId };
   },
   evolve: (current, event) => {
     const data = event.data as { counterId: string; workspaceId: string; label?: string };
@@ -146,7 +146,7 @@ export const readModelContract = (adapterName: string, open: () => Promise<Opene
         const exploding: Projection<Counter> = {
           ...projection,
           handles: [...projection.handles, 'ExplodingEvent'],
-          key: (event) => (event.type === 'ExplodingEvent' ? { id: objectId(), workspaceId } : projection.key(event)),
+          documents: (event) => (event.type === 'ExplodingEvent' ? { ids: [objectId()], workspaceId } : projection.documents(event)),
         };
         const a = objectId();
         await readModel.apply([exploding as Projection], [increment(60n, a)]);

@@ -14,9 +14,9 @@ const notes: Projection = {
   name: 'notes',
   collection: 'notes',
   handles: ['NoteWritten'],
-  key: (event: StoredEvent) => {
+  documents: (event: StoredEvent) => {
     const data = event.data as { noteId: string; workspaceId: string };
-    return { workspaceId: data.workspaceId, id: data.noteId };
+    return { workspaceId: data.workspaceId, ids: [data.noteId] };
   },
   evolve: (_current: Document | null, event: StoredEvent) => {
     const data = event.data as { noteId: string; workspaceId: string; text: string };

@@ -39,6 +39,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamWrite,
 } from '../eventStore.js';
 import { toEventUuid } from './eventIds.js';
 import { matchesReadAll, readAllFilter } from './filters.js';
@@ -126,6 +127,11 @@ export class KurrentEventStore implements EventStore {
       if (error instanceof WrongExpectedVersionError) throw new ConcurrencyError(streamId, expected, error.actualState);
       throw error;
     }
+  }
+
+  appendMany(_writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    // Being written on the mongo-kurrent branch (multiStreamAppend, string-only metadata).
+    return Promise.reject(new Error('KurrentEventStore.appendMany is not implemented yet'));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {

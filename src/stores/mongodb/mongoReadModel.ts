@@ -23,7 +23,7 @@ import {
 } from 'mongodb';
 import type { Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
-import type { Document, ReadModelStore } from '../readModel.js';
+import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
 import { isSafeId, requireCollectionName, requireSafeId } from './ids.js';
 import { decodePosition, encodePosition } from './positions.js';
 
@@ -103,6 +103,10 @@ export class MongoReadModel implements ReadModelStore {
     return wanted.flatMap((id) => byId.get(id) ?? []);
   }
 
+  query(_collection: string, _workspaceId: string, _query: Query): Promise<QueryPage> {
+    return Promise.reject(new Error('MongoReadModel.query is not implemented yet'));
+  }
+
   async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     const checkpoints = await this.checkpointsOf(projections.map((p) => p.name));
@@ -153,8 +157,10 @@ export class MongoReadModel implements ReadModelStore {
    */
   async evolveProjection(projection: Projection, events: readonly StoredEvent[], collectionName = projection.collection): Promise<PendingWrites> {
     const keyed = events.map((event) => {
-      const key = projection.key(event);
-      return { event, id: requireSafeId(`${projection.name} document id`, key.id), workspaceId: requireSafeId('workspaceId', key.workspaceId) };
+      const selector = projection.documents(event);
+      // Being written on the mongo-kurrent branch: `where` selectors and several ids per event.
+      if (!('ids' in selector) || selector.ids.length !== 1) throw new Error('MongoReadModel: only single-id selectors are supported yet');
+      return { event, id: requireSafeId(`${projection.name} document id`, selector.ids[0]!), workspaceId: requireSafeId('workspaceId', selector.workspaceId) };
     });
     const collection = this.collection(collectionName);
     const ids = [...new Set(keyed.map((k) => k.id))];

@@ -37,6 +37,9 @@ export const Speculation = { document: 0, none: 1, failed: 2 } as const;
 /** Fields per touch in `touches`: position, slot, id, workspaceId, speculation, offset, length. */
 export const touchWidth = 7;
 
+/** The id of a touch whose documents the applying thread selects itself (a `where` selector, or several ids). */
+export const selectedElsewhere = '';
+
 export interface ComputedRange {
   seq: number;
   /** The range covers the log up to here. */
@@ -95,7 +98,14 @@ export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((reque
       }
       applied += 1;
       for (const [slot, projection] of byType.get(event.type) ?? []) {
-        const { id, workspaceId } = projection.key(event);
+        const selector = projection.documents(event);
+        // Documents found by a query, or several at once, are for the applying thread to find.
+        if (!('ids' in selector) || selector.ids.length !== 1) {
+          touches.push(row[0], slot, selectedElsewhere, selector.workspaceId, Speculation.failed, offset, 0);
+          continue;
+        }
+        const id = selector.ids[0]!;
+        const workspaceId = selector.workspaceId;
         let speculation: number = Speculation.failed;
         let length = 0;
         try {

@@ -18,13 +18,13 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { allProjections } from '../../projections/index.js';
-import type { Projection } from '../../projections/projection.js';
+import { evolveStored, type Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
-import { eventFromRow, Speculation, touchWidth, type ComputedRange, type EventRow, type RangeReply, type RangeRequest } from './rebuildRanges.js';
+import { CollectionTable, createCollectionTable, dropCollectionTable, renameCollectionTable, tableFor, termsTableFor } from './collectionTable.js';
+import { eventFromRow, selectedElsewhere, Speculation, touchWidth, type ComputedRange, type EventRow, type RangeReply, type RangeRequest } from './rebuildRanges.js';
 import type { RebuildWorkerData } from './rebuildWorker.js';
 import { compareTables, tableExists } from './sqliteCompare.js';
-import { createCollectionTable, tableFor } from './sqliteStore.js';
 
 export class RebuildInProgressError extends Error {
   readonly code = 'rebuild-in-progress';
@@ -51,11 +51,9 @@ interface Slot {
   current: string;
   next: string;
   old: string;
-  find: Statement<[string], { doc: string; position: number }>;
-  insert: Statement<[string, string, string, number]>;
+  /** The new table, written through the same code as the live one (indexes, terms). */
+  table: CollectionTable;
   insertBytes: Statement<[string, string, Buffer, number]>;
-  update: Statement<[string, string, number, string]>;
-  remove: Statement<[string]>;
   pending: Map<string, Pending>;
 }
 
@@ -168,21 +166,15 @@ class SqliteRebuild implements RebuildTarget {
       );
       // Leftovers of a rebuild that did not finish (its process is gone).
       const leftovers = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm\\_%' ESCAPE '\\' AND (name LIKE '%\\_\\_next' ESCAPE '\\' OR name LIKE '%\\_\\_old' ESCAPE '\\')")
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'rm\\_%' ESCAPE '\\' OR name LIKE 'terms\\_rm\\_%' ESCAPE '\\') AND (name LIKE '%\\_\\_next' ESCAPE '\\' OR name LIKE '%\\_\\_old' ESCAPE '\\')",
+        )
         .pluck()
         .all() as string[];
       for (const name of leftovers) db.exec(`DROP TABLE ${name}`);
-      for (const projection of projections) {
-        const current = tableFor(projection.collection);
-        const indexes = db
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
-          .pluck()
-          .all(current) as string[];
-        if (indexes.length > 0) {
-          throw new Error(`${current} has secondary indexes (${indexes.join(', ')}), which a rebuild cannot carry over`);
-        }
-        createCollectionTable(db, `${current}__next`);
-      }
+      // The new tables get the indexes the projections declare now (they serve `where` selectors
+      // while the rebuild runs, and queries after the switch).
+      for (const projection of projections) createCollectionTable(db, `${tableFor(projection.collection)}__next`, projection.indexes);
     }).immediate();
     return new SqliteRebuild(db, projections, options, settings);
   }
@@ -201,12 +193,9 @@ class SqliteRebuild implements RebuildTarget {
         current,
         next,
         old: `${current}__old`,
-        find: db.prepare(`SELECT doc, position FROM ${next} WHERE id = ?`),
-        insert: db.prepare(`INSERT INTO ${next} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`),
+        table: new CollectionTable(db, next, projection),
         // The bytes are the UTF-8 of the JSON text: stored as the very same TEXT value.
         insertBytes: db.prepare(`INSERT INTO ${next} (id, workspace_id, doc, position) VALUES (?, ?, CAST(? AS TEXT), ?)`),
-        update: db.prepare(`UPDATE ${next} SET workspace_id = ?, doc = ?, position = ? WHERE id = ?`),
-        remove: db.prepare(`DELETE FROM ${next} WHERE id = ?`),
         pending: new Map(),
       };
     });
@@ -289,8 +278,10 @@ class SqliteRebuild implements RebuildTarget {
         .transaction(() => {
           const tail = this.catchUpInTransaction();
           for (const slot of this.slots) {
-            if (tableExists(this.db, slot.current)) this.db.exec(`ALTER TABLE ${slot.current} RENAME TO ${slot.old}`);
-            this.db.exec(`ALTER TABLE ${slot.next} RENAME TO ${slot.current}`);
+            if (tableExists(this.db, slot.current)) renameCollectionTable(this.db, slot.current, slot.old);
+            // A live terms table without a main table cannot exist; one of an old shape must not linger.
+            else this.db.exec(`DROP TABLE IF EXISTS ${termsTableFor(slot.current)}`);
+            renameCollectionTable(this.db, slot.next, slot.current);
             if (this.lastPosition === null) clearCheckpoint.run(slot.projection.name);
             else setCheckpoint.run(slot.projection.name, this.lastPosition);
           }
@@ -303,7 +294,7 @@ class SqliteRebuild implements RebuildTarget {
     this.finished = true;
     this.db
       .transaction(() => {
-        for (const slot of this.slots) this.db.exec(`DROP TABLE IF EXISTS ${slot.old}`);
+        for (const slot of this.slots) dropCollectionTable(this.db, slot.old);
         this.releaseLock();
       })
       .immediate();
@@ -315,7 +306,7 @@ class SqliteRebuild implements RebuildTarget {
     this.finished = true;
     this.db
       .transaction(() => {
-        for (const slot of this.slots) this.db.exec(`DROP TABLE IF EXISTS ${slot.next}`);
+        for (const slot of this.slots) dropCollectionTable(this.db, slot.next);
         this.releaseLock();
       })
       .immediate();
@@ -340,23 +331,45 @@ class SqliteRebuild implements RebuildTarget {
     const position = Number(event.position);
     const slots = this.byType.get(event.type);
     if (slots !== undefined) {
-      for (const slot of slots) {
-        const { workspaceId, id } = slot.projection.key(event);
-        let entry = slot.pending.get(id);
-        if (entry === undefined) {
-          const row = slot.find.get(id);
-          entry = row
-            ? { doc: JSON.parse(row.doc) as Record<string, unknown>, workspaceId, position: row.position, existed: true }
-            : { doc: null, workspaceId, position: -1, existed: false };
-          slot.pending.set(id, entry);
-        }
-        if (entry.position >= position) continue;
-        entry.doc = slot.projection.evolve(entry.doc as never, event);
-        entry.workspaceId = workspaceId;
-        entry.position = position;
-      }
+      for (const slot of slots) this.applyToSlot(slot, event);
     }
     this.lastPosition = position;
+  }
+
+  /** Applies one event to the documents of one projection it touches, in the page being built. */
+  private applyToSlot(slot: Slot, event: StoredEvent): void {
+    const selector = slot.projection.documents(event);
+    const { workspaceId } = selector;
+    let ids: readonly string[];
+    if ('ids' in selector) {
+      ids = selector.ids;
+    } else {
+      // The table must show this page's changes before it is searched.
+      this.flush();
+      ids = slot.table.selectWhere(workspaceId, selector.where.field, selector.where.equals).map((row) => row.id);
+    }
+    for (const id of ids) {
+      let entry = slot.pending.get(id);
+      if (entry === undefined) {
+        const row = slot.table.find(id);
+        entry = row
+          ? { doc: JSON.parse(row.doc) as Record<string, unknown>, workspaceId, position: row.position, existed: true }
+          : { doc: null, workspaceId, position: -1, existed: false };
+        if ('where' in selector && !row) continue;
+        slot.pending.set(id, entry);
+      }
+      const current = entry.bytes ? (JSON.parse(entry.bytes.toString('utf8')) as Record<string, unknown>) : entry.doc;
+      const next = evolveStored(
+        slot.projection,
+        entry.position < 0 && current === null ? null : { document: current as never, position: BigInt(entry.position) },
+        event,
+      );
+      if (next === null) continue;
+      delete entry.bytes;
+      entry.doc = next.document;
+      entry.workspaceId = workspaceId;
+      entry.position = Number(event.position);
+    }
   }
 
   /** Writes the page's documents, each once. */
@@ -364,14 +377,16 @@ class SqliteRebuild implements RebuildTarget {
     for (const slot of this.slots) {
       for (const [id, entry] of slot.pending) {
         if (entry.bytes !== undefined) {
-          slot.insertBytes.run(id, entry.workspaceId, entry.bytes, entry.position);
+          if (slot.table.hasTerms) slot.table.write(id, entry.workspaceId, entry.bytes.toString('utf8'), entry.position, 'insert');
+          else slot.insertBytes.run(id, entry.workspaceId, entry.bytes, entry.position);
         } else if (entry.doc === null) {
-          if (entry.existed) slot.remove.run(id);
-        } else if (entry.existed) {
-          slot.update.run(entry.workspaceId, JSON.stringify(entry.doc), entry.position, id);
+          if (entry.existed) slot.table.remove(id);
         } else {
-          slot.insert.run(id, entry.workspaceId, JSON.stringify(entry.doc), entry.position);
+          slot.table.write(id, entry.workspaceId, JSON.stringify(entry.doc), entry.position, entry.existed ? 'update' : 'insert', entry.doc as never);
         }
+        // Written: a later flush in the same page must update, not insert, it.
+        if (entry.doc !== null || entry.bytes !== undefined) entry.existed = true;
+        else entry.existed = false;
       }
       slot.pending.clear();
     }
@@ -549,9 +564,13 @@ class SqliteRebuild implements RebuildTarget {
         const id = touches[i + 2] as string;
         const workspaceId = touches[i + 3] as string;
         const speculation = touches[i + 4] as number;
+        if (id === selectedElsewhere) {
+          this.applyToSlot(slot, eventAt(position));
+          continue;
+        }
         let entry = slot.pending.get(id);
         if (entry === undefined) {
-          const row = slot.find.get(id);
+          const row = slot.table.find(id);
           if (row === undefined && speculation !== Speculation.failed) {
             // A new document: exactly what the worker computed.
             const offset = touches[i + 5] as number;

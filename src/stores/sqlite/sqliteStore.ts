@@ -11,7 +11,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
-import type { Projection } from '../../projections/projection.js';
+import { evolveStored, handlesEvent, type Projection, type StoredDocument } from '../../projections/projection.js';
 import {
   ConcurrencyError,
   type AppendResult,
@@ -20,14 +20,23 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamWrite,
 } from '../eventStore.js';
-import type { Document, ReadModelStore } from '../readModel.js';
+import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
+import { CollectionTable, tableFor } from './collectionTable.js';
+
+export { createCollectionTable, tableFor } from './collectionTable.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file (created when missing). */
   path: string;
   /** Projections applied in the same transaction as every append. */
   inlineProjections?: readonly Projection[];
+  /**
+   * Projections whose collections this read model serves (their indexes, for queries); defaults
+   * to the inline ones. Projections passed to `apply` are added.
+   */
+  projections?: readonly Projection[];
   /** Events per page for readAll. */
   pageSize?: number;
   /**
@@ -46,43 +55,12 @@ interface EventRow {
   metadata: string;
 }
 
+/** One caller's append: one stream, or several atomically. */
 interface PendingAppend {
-  streamId: string;
-  events: EventToAppend[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
+  writes: readonly StreamWrite[];
+  resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
-
-interface CollectionStatements {
-  find: Statement<[string], { doc: string; workspace_id: string }>;
-  findForUpdate: Statement<[string], { doc: string; position: number }>;
-  upsert: Statement<[string, string, string, number]>;
-  remove: Statement<[string]>;
-}
-
-const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
-
-export const tableFor = (collection: string): string => {
-  if (!collectionName.test(collection)) throw new Error(`invalid collection name ${collection}`);
-  return `rm_${collection}`;
-};
-
-/**
- * The table of one read-model collection. Rebuilds (./sqliteRebuild.ts) create it under another
- * name and rename it into place; SQLite cannot rename an index, so keep it free of secondary
- * indexes (the rebuild refuses a table that has one rather than losing it).
- */
-export const createCollectionTable = (db: Database.Database, table: string): void => {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS ${table} (
-      id TEXT PRIMARY KEY,
-      workspace_id TEXT NOT NULL,
-      doc TEXT NOT NULL,
-      position INTEGER NOT NULL
-    ) WITHOUT ROWID;
-  `);
-};
 
 const documentCacheLimit = 50_000;
 
@@ -114,7 +92,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly collections = new Map<string, CollectionStatements>();
+  private readonly collections = new Map<string, CollectionTable>();
+  /** The projection that owns each collection: its indexes serve queries and `where` selectors. */
+  private readonly owners = new Map<string, Projection>();
   private readonly readAllStatements = new Map<string, Statement<unknown[], EventRow>>();
   /**
    * Read-model documents by collection and id, as parsed (and frozen) from their rows. Writes on
@@ -136,8 +116,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
     setCheckpoint: Statement<[string, number]>;
   };
 
-  private readonly appendOne: (pending: PendingAppend) => AppendResult;
-  private readonly appendBatch: (batch: PendingAppend[]) => ({ ok: AppendResult } | { error: unknown })[];
+  private readonly appendOne: (pending: PendingAppend) => AppendResult[];
+  private readonly appendBatch: (batch: PendingAppend[]) => ({ ok: AppendResult[] } | { error: unknown })[];
   private readonly applyTransaction: (projections: readonly Projection[], events: readonly StoredEvent[]) => void;
 
   constructor(options: SqliteStoreOptions) {
@@ -187,7 +167,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
          ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
       ),
     };
-    for (const projection of this.inlineProjections) this.statementsFor(projection.collection);
+    for (const projection of [...(options.projections ?? []), ...this.inlineProjections]) this.register(projection);
 
     this.appendOne = this.db.transaction((pending: PendingAppend) => this.appendInTransaction(pending));
     this.appendBatch = this.db.transaction((batch: PendingAppend[]) =>
@@ -206,11 +186,21 @@ export class SqliteStore implements EventStore, ReadModelStore {
 
   // ---- EventStore ----
 
-  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    const [result] = await this.appendMany([{ streamId, events, expected }]);
+    return result!;
+  }
+
+  appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expected, resolve, reject });
+    if (writes.length === 0 || writes.some((write) => write.events.length === 0)) {
+      return Promise.reject(new Error('append needs at least one event per stream'));
+    }
+    if (new Set(writes.map((write) => write.streamId)).size !== writes.length) {
+      return Promise.reject(new Error('a multi-stream append names a stream twice'));
+    }
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
       if (!this.groupCommit) {
         this.flush();
       } else if (!this.flushScheduled) {
@@ -271,6 +261,22 @@ export class SqliteStore implements EventStore, ReadModelStore {
     return found;
   }
 
+  async query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
+    const owner = this.owners.get(collection);
+    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    this.checkDocumentCache();
+    const { rows, next } = this.tableOf(owner).query(workspaceId, query);
+    const documents = rows.map((row) => {
+      const key = cacheKey(collection, row.id);
+      const cached = this.documents.get(key);
+      if (cached) return cached.document;
+      const document = deepFreeze(JSON.parse(row.doc) as Document);
+      this.remember(key, workspaceId, document);
+      return document;
+    });
+    return { documents, next };
+  }
+
 
   async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
@@ -289,7 +295,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcomes: ({ ok: AppendResult } | { error: unknown })[];
+    let outcomes: ({ ok: AppendResult[] } | { error: unknown })[];
     try {
       outcomes = this.appendBatch(batch);
     } catch (error) {
@@ -303,7 +309,15 @@ export class SqliteStore implements EventStore, ReadModelStore {
     });
   }
 
-  private appendInTransaction({ streamId, events, expected }: PendingAppend): AppendResult {
+  /** One caller's streams, in the caller's savepoint: all are written or none. */
+  private appendInTransaction({ writes }: PendingAppend): AppendResult[] {
+    const recorded: StoredEvent[] = [];
+    const results = writes.map((write) => this.appendStream(write, recorded));
+    if (this.inlineProjections.length > 0 && recorded.length > 0) this.applySync(this.inlineProjections, recorded);
+    return results;
+  }
+
+  private appendStream({ streamId, events, expected }: StreamWrite, recorded: StoredEvent[]): AppendResult {
     const current = this.stmt.streamRevision.get(streamId)?.revision;
     const matches =
       expected === 'any' ||
@@ -319,7 +333,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     if (duplicate) return duplicate;
 
     let revision = current ?? -1;
-    const recorded: StoredEvent[] = [];
+    let last: StoredEvent | undefined;
     for (const event of events) {
       revision += 1;
       const info = this.stmt.insertEvent.run(
@@ -332,18 +346,17 @@ export class SqliteStore implements EventStore, ReadModelStore {
         JSON.stringify(event.data),
         JSON.stringify(event.metadata),
       );
-      recorded.push({
+      last = {
         streamId,
         revision: BigInt(revision),
         position: BigInt(info.lastInsertRowid),
         type: event.type,
         data: event.data,
         metadata: event.metadata,
-      });
+      };
+      recorded.push(last);
     }
-    if (this.inlineProjections.length > 0) this.applySync(this.inlineProjections, recorded);
-    const last = recorded[recorded.length - 1]!;
-    return { nextRevision: last.revision, position: last.position };
+    return { nextRevision: last!.revision, position: last!.position };
   }
 
   /**
@@ -361,21 +374,35 @@ export class SqliteStore implements EventStore, ReadModelStore {
 
   private applySync(projections: readonly Projection[], events: readonly StoredEvent[]): void {
     for (const projection of projections) {
-      const statements = this.statementsFor(projection.collection);
+      const table = this.tableOf(projection);
       const checkpoint = this.stmt.getCheckpoint.get(projection.name)?.position;
       let last: number | undefined;
       for (const event of events) {
         const position = Number(event.position);
         if (checkpoint !== undefined && position <= checkpoint) continue;
         last = position;
-        if (!projection.handles.includes(event.type)) continue;
-        const { workspaceId, id } = projection.key(event);
-        const row = statements.findForUpdate.get(id);
-        if (row && row.position >= position) continue;
-        const next = projection.evolve(row ? (JSON.parse(row.doc) as Document) : null, event);
-        if (next === null) statements.remove.run(id);
-        else statements.upsert.run(id, workspaceId, JSON.stringify(next), position);
-        if (this.documents.size > 0) this.documents.delete(cacheKey(projection.collection, id));
+        if (!handlesEvent(projection, event)) continue;
+        const selector = projection.documents(event);
+        const touched: { id: string; stored: StoredDocument | null }[] =
+          'ids' in selector
+            ? selector.ids.map((id) => {
+                const row = table.find(id);
+                return { id, stored: row ? { document: JSON.parse(row.doc) as Document, position: BigInt(row.position) } : null };
+              })
+            : table.selectWhere(selector.workspaceId, selector.where.field, selector.where.equals).map((row) => ({
+                id: row.id,
+                stored: { document: JSON.parse(row.doc) as Document, position: BigInt(row.position) },
+              }));
+        for (const { id, stored } of touched) {
+          const next = evolveStored(projection, stored, event);
+          if (next === null) continue;
+          if (next.document === null) {
+            if (stored !== null) table.remove(id);
+          } else {
+            table.write(id, selector.workspaceId, JSON.stringify(next.document), position, 'upsert', next.document);
+          }
+          if (this.documents.size > 0) this.documents.delete(cacheKey(projection.collection, id));
+        }
       }
       if (last !== undefined) this.stmt.setCheckpoint.run(projection.name, last);
     }
@@ -395,13 +422,18 @@ export class SqliteStore implements EventStore, ReadModelStore {
     const key = cacheKey(collection, id);
     let entry = this.documents.get(key);
     if (!entry) {
-      const row = this.statementsFor(collection).find.get(id);
+      const row = this.tableNamed(collection).find(id);
       if (!row) return null;
-      entry = { workspaceId: row.workspace_id, document: deepFreeze(JSON.parse(row.doc) as Document) };
-      this.documents.set(key, entry);
-      if (this.documents.size > documentCacheLimit) this.documents.delete(this.documents.keys().next().value!);
+      entry = this.remember(key, row.workspace_id, deepFreeze(JSON.parse(row.doc) as Document));
     }
     return entry.workspaceId === workspaceId ? entry.document : null;
+  }
+
+  private remember(key: string, workspaceId: string, document: Document): { workspaceId: string; document: Document } {
+    const entry = { workspaceId, document };
+    this.documents.set(key, entry);
+    if (this.documents.size > documentCacheLimit) this.documents.delete(this.documents.keys().next().value!);
+    return entry;
   }
 
   private checkDocumentCache(): void {
@@ -417,22 +449,32 @@ export class SqliteStore implements EventStore, ReadModelStore {
     }
   }
 
-  private statementsFor(collection: string): CollectionStatements {
-    let statements = this.collections.get(collection);
-    if (statements) return statements;
-    const table = tableFor(collection);
-    createCollectionTable(this.db, table);
-    statements = {
-      find: this.db.prepare(`SELECT doc, workspace_id FROM ${table} WHERE id = ?`),
-      findForUpdate: this.db.prepare(`SELECT doc, position FROM ${table} WHERE id = ?`),
-      upsert: this.db.prepare(
-        `INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = excluded.doc, position = excluded.position`,
-      ),
-      remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
-    };
-    this.collections.set(collection, statements);
-    return statements;
+  private register(projection: Projection): void {
+    // The first projection registered for a collection declares its indexes.
+    if (!this.owners.has(projection.collection)) this.owners.set(projection.collection, projection);
+  }
+
+  /** The table of a projection's collection, created (with its indexes) on first use. */
+  private tableOf(projection: Projection): CollectionTable {
+    this.register(projection);
+    let table = this.collections.get(projection.collection);
+    if (!table) {
+      table = new CollectionTable(this.db, tableFor(projection.collection), this.owners.get(projection.collection)!);
+      this.collections.set(projection.collection, table);
+    }
+    return table;
+  }
+
+  /** For reads by collection name: the owning projection's table, or a bare table when none is registered. */
+  private tableNamed(collection: string): CollectionTable {
+    const owner = this.owners.get(collection);
+    if (owner) return this.tableOf(owner);
+    let table = this.collections.get(collection);
+    if (!table) {
+      table = new CollectionTable(this.db, tableFor(collection), { collection });
+      this.collections.set(collection, table);
+    }
+    return table;
   }
 
   private readAllStatement(options: ReadAllOptions): Statement<unknown[], EventRow> {

@@ -1,0 +1,295 @@
+/**
+ * One read-model collection in SQLite: a table of JSON documents (`rm_<collection>`), the
+ * secondary indexes its projection declares, and, for `multi` indexes (array fields), a terms
+ * table holding one row per (field, value, document). The store and the rebuild both write
+ * through this, so a rebuilt table has exactly the indexes and terms a live one has.
+ *
+ * Index names: SQLite cannot rename an index, and a rebuild renames `rm_x__next` to `rm_x`. So an
+ * index is recognised by its definition (the indexed expressions), not its name: a table gets the
+ * declared indexes it lacks, under fresh names, and loses the `ix_` indexes no longer declared.
+ */
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { Document, IndexSpec, Projection, Scalar } from '../../projections/projection.js';
+import { maxQueryLimit, type Condition, type Query, type QueryPage } from '../readModel.js';
+
+const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
+const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+export const tableFor = (collection: string): string => {
+  if (!collectionName.test(collection)) throw new Error(`invalid collection name ${collection}`);
+  return `rm_${collection}`;
+};
+
+/** The terms table of a collection table (same suffix, so `__next`/`__old` leftovers are found alike). */
+export const termsTableFor = (table: string): string => `terms_${table}`;
+
+const checkField = (field: string): string => {
+  if (!fieldName.test(field)) throw new Error(`invalid field name ${field}`);
+  return field;
+};
+
+/** The SQL expression of a top-level document field, exactly as indexes and queries spell it. */
+const fieldExpression = (field: string): string => (field === 'id' ? 'id' : `json_extract(doc, '$.${checkField(field)}')`);
+
+/** SQLite has no boolean: JSON true/false come back from json_extract as 1/0. */
+const bindable = (value: Scalar): string | number | null => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+
+export interface StoredRow {
+  id: string;
+  doc: string;
+  position: number;
+}
+
+/** Creates the table and the terms table if missing, and brings the table's indexes to what is declared. */
+export const createCollectionTable = (db: Database.Database, table: string, indexes: readonly IndexSpec[] = []): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS ${table} (
+      id TEXT PRIMARY KEY,
+      workspace_id TEXT NOT NULL,
+      doc TEXT NOT NULL,
+      position INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  `);
+  const wanted = new Map<string, IndexSpec>();
+  for (const index of indexes.filter((i) => !i.multi)) {
+    wanted.set(`(workspace_id, ${index.fields.map(fieldExpression).join(', ')}, id)`, index);
+  }
+  ensureIndexes(db, table, wanted);
+  if (indexes.some((i) => i.multi)) {
+    const terms = termsTableFor(table);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${terms} (
+        id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value ANY,
+        workspace_id TEXT NOT NULL,
+        PRIMARY KEY (id, field, value)
+      ) WITHOUT ROWID;
+    `);
+    ensureIndexes(db, terms, new Map([['(workspace_id, field, value, id)', { name: 'lookup', fields: [] }]]));
+  }
+};
+
+const ensureIndexes = (db: Database.Database, table: string, wanted: ReadonlyMap<string, IndexSpec>): void => {
+  const existing = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE 'ix\\_%' ESCAPE '\\'")
+    .all(table) as { name: string; sql: string }[];
+  const present = new Set<string>();
+  for (const { name, sql } of existing) {
+    const definition = sql.slice(sql.indexOf('('));
+    if (wanted.has(definition) && !present.has(definition)) present.add(definition);
+    else db.exec(`DROP INDEX ${name}`);
+  }
+  for (const [definition, index] of wanted) {
+    if (present.has(definition)) continue;
+    db.exec(`CREATE INDEX ix_${randomBytes(4).toString('hex')}_${checkField(index.name)} ON ${table} ${definition}`);
+  }
+};
+
+/** Drops a collection table and its terms table. */
+export const dropCollectionTable = (db: Database.Database, table: string): void => {
+  db.exec(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS ${termsTableFor(table)};`);
+};
+
+/** Renames a collection table and its terms table (indexes follow their tables). */
+export const renameCollectionTable = (db: Database.Database, from: string, to: string): void => {
+  db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+  const terms = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(termsTableFor(from));
+  if (terms) db.exec(`ALTER TABLE ${termsTableFor(from)} RENAME TO ${termsTableFor(to)}`);
+};
+
+/** Prepared statements over one collection table; `projection` declares its indexes. */
+export class CollectionTable {
+  private readonly multiFields: readonly string[];
+  private readonly statements: {
+    find: Statement<[string], { doc: string; workspace_id: string; position: number }>;
+    upsert: Statement<[string, string, string, number]>;
+    insert: Statement<[string, string, string, number]>;
+    update: Statement<[string, string, number, string]>;
+    remove: Statement<[string]>;
+    removeTerms?: Statement<[string]>;
+    insertTerm?: Statement<[string, string, string | number | null, string]>;
+  };
+  private readonly whereStatements = new Map<string, Statement<unknown[], StoredRow>>();
+  private readonly queryStatements = new Map<string, Statement<unknown[], StoredRow>>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly table: string,
+    readonly projection: Pick<Projection, 'collection' | 'indexes'>,
+  ) {
+    createCollectionTable(db, table, projection.indexes);
+    this.multiFields = (projection.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!);
+    const terms = termsTableFor(table);
+    this.statements = {
+      find: db.prepare(`SELECT doc, workspace_id, position FROM ${table} WHERE id = ?`),
+      upsert: db.prepare(
+        `INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = excluded.doc, position = excluded.position`,
+      ),
+      insert: db.prepare(`INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`),
+      update: db.prepare(`UPDATE ${table} SET workspace_id = ?, doc = ?, position = ? WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      ...(this.multiFields.length === 0
+        ? {}
+        : {
+            removeTerms: db.prepare(`DELETE FROM ${terms} WHERE id = ?`),
+            insertTerm: db.prepare(`INSERT OR IGNORE INTO ${terms} (id, field, value, workspace_id) VALUES (?, ?, ?, ?)`),
+          }),
+    };
+  }
+
+  /** True when the collection keeps a terms table (writes must parse the document). */
+  get hasTerms(): boolean {
+    return this.multiFields.length > 0;
+  }
+
+  find(id: string): { doc: string; workspace_id: string; position: number } | undefined {
+    return this.statements.find.get(id);
+  }
+
+  /** Writes a document (JSON text and, when given, the parsed document for its terms). */
+  write(id: string, workspaceId: string, json: string, position: number, kind: 'upsert' | 'insert' | 'update', document?: Document): void {
+    if (kind === 'upsert') this.statements.upsert.run(id, workspaceId, json, position);
+    else if (kind === 'insert') this.statements.insert.run(id, workspaceId, json, position);
+    else this.statements.update.run(workspaceId, json, position, id);
+    if (this.multiFields.length > 0) this.writeTerms(id, workspaceId, document ?? (JSON.parse(json) as Document), kind !== 'insert');
+  }
+
+  remove(id: string): void {
+    this.statements.remove.run(id);
+    this.statements.removeTerms?.run(id);
+  }
+
+  /** Existing documents of a workspace whose `field` equals (or, multi: contains) `value`, through its index. */
+  selectWhere(workspaceId: string, field: string, value: Scalar): StoredRow[] {
+    let statement = this.whereStatements.get(field);
+    if (!statement) {
+      if (this.multiFields.includes(field)) {
+        statement = this.db.prepare(
+          `SELECT t.id AS id, t.doc AS doc, t.position AS position FROM ${termsTableFor(this.table)} m JOIN ${this.table} t ON t.id = m.id
+           WHERE m.workspace_id = ? AND m.field = '${checkField(field)}' AND m.value = ?`,
+        );
+      } else {
+        if (!(this.projection.indexes ?? []).some((index) => !index.multi && index.fields[0] === field)) {
+          throw new Error(`collection ${this.projection.collection} declares no index on ${field}`);
+        }
+        statement = this.db.prepare(`SELECT id, doc, position FROM ${this.table} WHERE workspace_id = ? AND ${fieldExpression(field)} = ?`);
+      }
+      this.whereStatements.set(field, statement);
+    }
+    return statement.all(workspaceId, bindable(value));
+  }
+
+  query(workspaceId: string, query: Query): { rows: StoredRow[]; sortValues: Scalar[] } & Pick<QueryPage, 'next'> {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
+      throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
+    }
+    const plan = this.plan(query);
+    let statement = this.queryStatements.get(plan.key);
+    if (!statement) {
+      statement = this.db.prepare(plan.sql);
+      this.queryStatements.set(plan.key, statement);
+    }
+    const rows = statement.all(workspaceId, ...plan.params(query), query.limit + 1) as (StoredRow & { sort: Scalar })[];
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      rows: page,
+      sortValues: page.map((row) => row.sort),
+      next: more && last ? { value: last.sort, id: last.id } : null,
+    };
+  }
+
+  private writeTerms(id: string, workspaceId: string, document: Document, replace: boolean): void {
+    if (replace) this.statements.removeTerms!.run(id);
+    for (const field of this.multiFields) {
+      const values = document[field];
+      if (!Array.isArray(values)) continue;
+      for (const value of values as unknown[]) {
+        if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+          this.statements.insertTerm!.run(id, field, bindable(value), workspaceId);
+        }
+      }
+    }
+  }
+
+  /**
+   * Turns a query into SQL over one declared index: the fields before `orderBy` in that index
+   * must all have equality conditions. Conditions on multi fields go through the terms table;
+   * the rest are checked on the rows the index yields.
+   */
+  private plan(query: Query): { key: string; sql: string; params: (query: Query) => unknown[] } {
+    const conditions = Object.entries(query.where ?? {});
+    const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
+    const equalities = new Set(conditions.filter(([field, c]) => isEquality(c) && !this.multiFields.includes(field)).map(([field]) => field));
+    const order = query.orderBy;
+    const covered = (this.projection.indexes ?? []).some((index) => {
+      if (index.multi) return false;
+      const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
+      return at >= 0 && index.fields.slice(0, at).every((f) => equalities.has(f)) && (order !== 'id' || at > 0);
+    });
+    if (!covered) {
+      throw new Error(
+        `no index of collection ${this.projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
+      );
+    }
+    const shape: string[] = [];
+    const where: string[] = ['workspace_id = ?'];
+    const binders: ((query: Query) => unknown[])[] = [];
+    for (const [field, condition] of conditions) {
+      const value = (q: Query) => q.where![field]!;
+      if (this.multiFields.includes(field)) {
+        const terms = termsTableFor(this.table);
+        if (isEquality(condition)) {
+          shape.push(`${field}:contains`);
+          where.push(`id IN (SELECT id FROM ${terms} WHERE workspace_id = ${this.table}.workspace_id AND field = '${field}' AND value = ?)`);
+          binders.push((q) => [bindable(value(q) as Scalar)]);
+          continue;
+        }
+        if ('in' in condition) {
+          const n = condition.in.length;
+          shape.push(`${field}:contains-in${n}`);
+          where.push(
+            n === 0
+              ? '0'
+              : `id IN (SELECT id FROM ${terms} WHERE workspace_id = ${this.table}.workspace_id AND field = '${field}' AND value IN (${new Array(n).fill('?').join(', ')}))`,
+          );
+          binders.push((q) => (value(q) as { in: Scalar[] }).in.map(bindable));
+          continue;
+        }
+        throw new Error(`a range on the array field ${field} is not supported`);
+      }
+      const expression = fieldExpression(field);
+      if (isEquality(condition)) {
+        shape.push(`${field}:eq`);
+        where.push(condition === null ? `${expression} IS NULL` : `${expression} = ?`);
+        if (condition !== null) binders.push((q) => [bindable(value(q) as Scalar)]);
+      } else if ('in' in condition) {
+        const n = condition.in.length;
+        shape.push(`${field}:in${n}`);
+        where.push(n === 0 ? '0' : `${expression} IN (${new Array(n).fill('?').join(', ')})`);
+        binders.push((q) => (value(q) as { in: Scalar[] }).in.map(bindable));
+      } else {
+        for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+          if (condition[op] === undefined) continue;
+          shape.push(`${field}:${op}`);
+          where.push(`${expression} ${{ gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]} ?`);
+          binders.push((q) => [bindable((value(q) as Record<string, Scalar>)[op]!)]);
+        }
+      }
+    }
+    const sortExpression = fieldExpression(order);
+    if (query.after) {
+      shape.push('after');
+      if (query.after.value === null) throw new Error('a query cursor cannot start after a null sort value');
+      where.push(order === 'id' ? 'id > ?' : `(${sortExpression}, id) > (?, ?)`);
+      binders.push((q) => (order === 'id' ? [q.after!.id] : [bindable(q.after!.value), q.after!.id]));
+    }
+    const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
+    return { key: `${order}|${shape.join(',')}`, sql, params: (q) => binders.flatMap((bind) => bind(q)) };
+  }
+}
