@@ -6,7 +6,8 @@ import { signToken, allPermissions } from './auth/tokens.js';
 import { addStaffMemberSpec } from './commands/addStaffMember.js';
 import { createWorkspaceSpec } from './commands/createWorkspace.js';
 import { defineServiceSpec } from './commands/defineService.js';
-import { executeCreate, type CommandDeps, type CreateSpec } from './commands/execute.js';
+import { handleCommand, type AggregateCommand, type CommandDeps } from './commands/handle.js';
+import type { EventToAppend } from './stores/eventStore.js';
 import { idempotentId } from './commands/idempotency.js';
 import { registerClientSpec } from './commands/registerClient.js';
 import type { Config } from './config.js';
@@ -26,13 +27,13 @@ export const seedDemo = async (config: Config, deps: CommandDeps, logger: Logger
     logger.info('store holds data and no demo workspace: demo not seeded');
     return;
   }
-  const create = (spec: CreateSpec, scope: string, key: string, input: unknown) =>
-    executeCreate(deps, spec, {
+  const create = (spec: AggregateCommand<unknown, EventToAppend, unknown, unknown>, scope: string, key: string, input: unknown) =>
+    handleCommand(deps, spec, {
       context: { actor: demoActor, requestId: `demo-seed-${key}`, correlationId: 'demo-seed' },
       scope,
       idempotencyKey: key,
       body: input,
-    }).then((outcome) => outcome.document);
+    });
   const workspaceInput = { name: 'Demo Clinic', timeZone: 'Asia/Riyadh' };
   const ws = (await create(createWorkspaceSpec(workspaceInput), 'platform:demo', workspaceKey, workspaceInput)).id;
   const rm = deps.readModel;

@@ -17,6 +17,16 @@ export abstract class AppError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** Members the problem body carries besides the standard ones (RFC 9457 extensions). */
+  problemExtensions(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Response headers the problem answer carries. */
+  problemHeaders(): Record<string, string> {
+    return {};
+  }
 }
 
 /** 400: the request is malformed or a field is invalid. */
@@ -47,6 +57,32 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   readonly code = 'conflict';
   readonly status = 409;
+}
+
+/** 428: a change to an existing resource came without If-Match. */
+export class PreconditionRequiredError extends AppError {
+  readonly code = 'precondition-required';
+  readonly status = 428;
+}
+
+/** 412: If-Match names a version the resource is no longer at; the body and ETag give the current one. */
+export class PreconditionFailedError extends AppError {
+  readonly code = 'precondition-failed';
+  readonly status = 412;
+  constructor(
+    message: string,
+    readonly currentVersion: number,
+  ) {
+    super(message);
+  }
+
+  override problemExtensions(): Record<string, unknown> {
+    return { currentVersion: this.currentVersion };
+  }
+
+  override problemHeaders(): Record<string, string> {
+    return { ETag: `"${this.currentVersion}"` };
+  }
 }
 
 /** 422: the request is well-formed but breaks a business rule. */

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createTokenVerifier } from './auth/tokens.js';
 import { systemClock, systemIds, type Clock, type IdGenerator } from './commands/deps.js';
-import type { CommandDeps } from './commands/execute.js';
+import type { CommandDeps } from './commands/handle.js';
+import type { ReadBackDeps } from './projections/readBack.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { seedDemo } from './demo.js';
 import { developmentSecret } from './devSecret.js';
@@ -37,18 +38,18 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const stores = await openStores(config, logger);
   // Reads on this instance see what its creates answered, even while an async read model lags.
   const pending = new PendingDocuments();
+  const readModel = new ReadYourWritesReadModel(stores.readModel, pending);
   const commands: CommandDeps = {
     events: stores.events,
-    readModel: new ReadYourWritesReadModel(stores.readModel, pending),
-    pending,
-    progress: stores.progress,
+    readModel,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? systemIds,
     logger,
-    projectionWaitMs: config.projectionWaitMs,
   };
+  const reads: ReadBackDeps = { readModel, progress: stores.progress, logger, projectionWaitMs: config.projectionWaitMs, pending };
   const app = buildApp({
     commands,
+    reads,
     verifier: createTokenVerifier(config.jwt),
     logger,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,9 +1,7 @@
 import * as yup from 'yup';
 import { staffStream } from '../events/streams.js';
-import { staffView } from '../projections/staffView.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import type { CreateSpec } from './execute.js';
-import { loadCatalog } from './loadCatalog.js';
+import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { staffMemberAddedVersion, type StaffMemberAdded } from '../events/staff.js';
 import type { CatalogState } from './catalogState.js';
@@ -40,11 +38,13 @@ export const decideAddStaffMember = (command: AddStaffMember, state: CatalogStat
   ];
 };
 
-export const addStaffMemberSpec = (readModel: ReadModelStore, workspaceId: string, input: AddStaffMemberInput): CreateSpec => ({
-  kind: 'staff',
-  projection: staffView,
-  stream: staffStream,
-  workspaceOf: () => workspaceId,
-  decide: async (staffId, metadata) =>
-    decideAddStaffMember({ type: 'AddStaffMember', data: { ...input, staffId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
-});
+export const staffDecider = createdOnce('staff', decideAddStaffMember);
+
+/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
+export const addStaffMemberSpec = (readModel: ReadModelStore, workspaceId: string, input: AddStaffMemberInput) =>
+  catalogCreate(readModel, workspaceId, {
+    kind: 'staff',
+    stream: staffStream,
+    decider: staffDecider,
+    command: (staffId, metadata): AddStaffMember => ({ type: 'AddStaffMember', data: { ...input, staffId, workspaceId }, metadata }),
+  });

@@ -4,16 +4,11 @@
  */
 import * as yup from 'yup';
 import type { EventMetadata } from '../events/envelope.js';
-import { sessionStatuses, sessionCreatedVersion, type FieldValue, type SessionCreated, type SessionStatus } from '../events/session.js';
+import { sessionStatuses, sessionCreatedVersion, type SessionCreated, type SessionRequest, type SessionStatus } from '../events/session.js';
 import { BusinessRuleError, NotFoundError, type FieldError } from '../errors.js';
 import { addMinutes, parseIsoDateTime, timeOfDay, utcMidnight } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
-import { sessionStream } from '../events/streams.js';
-import { sessionView } from '../projections/sessionView.js';
-import type { ReadModelStore } from '../stores/readModel.js';
-import type { CreateSpec } from './execute.js';
-import { loadCatalog } from './loadCatalog.js';
 import { nameField, objectIdMessage, objectIdPattern, validate } from './validation.js';
 
 export const maxDurationMinutes = 1440;
@@ -84,17 +79,7 @@ const createSessionSchema = yup.object({
     }),
 });
 
-export interface CreateSessionInput {
-  name: string;
-  clientId: string;
-  serviceIds: string[];
-  staffId: string | null;
-  date: string;
-  startTime: string;
-  durationMinutes: number | null;
-  status: SessionStatus;
-  fieldValues: FieldValue[];
-}
+export type CreateSessionInput = SessionRequest;
 
 /** Validates a request body (all failures at once) and normalizes it: trimmed name, defaults applied. */
 export const parseCreateSession = (body: unknown): CreateSessionInput => {
@@ -198,7 +183,7 @@ export const decideCreateSession = (command: CreateSession, state: CatalogState)
           durationMinutes: data.durationMinutes,
           status: data.status,
           fieldValues: data.fieldValues,
-        },
+        } satisfies SessionRequest,
         client: { id: client.id, name: client.name },
         services: found.map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes })),
         staff: staff ? { id: staff.id, name: staff.name } : null,
@@ -215,19 +200,3 @@ export const decideCreateSession = (command: CreateSession, state: CatalogState)
     },
   ];
 };
-
-/** The write-path wiring for CreateSession: load the catalog entries it names, then decide. */
-export const createSessionSpec = (readModel: ReadModelStore, workspaceId: string, input: CreateSessionInput): CreateSpec => ({
-  kind: 'session',
-  projection: sessionView,
-  stream: sessionStream,
-  workspaceOf: () => workspaceId,
-  decide: async (sessionId, metadata) => {
-    const state = await loadCatalog(readModel, workspaceId, {
-      clientIds: [input.clientId],
-      serviceIds: input.serviceIds,
-      staffIds: input.staffId === null ? [] : [input.staffId],
-    });
-    return decideCreateSession({ type: 'CreateSession', data: { ...input, sessionId, workspaceId }, metadata }, state);
-  },
-});

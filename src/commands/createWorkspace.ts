@@ -1,7 +1,6 @@
 import * as yup from 'yup';
 import { workspaceStream } from '../events/streams.js';
-import { workspaceView } from '../projections/workspaceView.js';
-import type { CreateSpec } from './execute.js';
+import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
 import { nameField, validate } from './validation.js';
@@ -52,11 +51,12 @@ export const decideCreateWorkspace = (command: CreateWorkspace): WorkspaceCreate
   },
 ];
 
-export const createWorkspaceSpec = (input: CreateWorkspaceInput): CreateSpec => ({
-  kind: 'workspace',
-  projection: workspaceView,
-  stream: workspaceStream,
-  workspaceOf: (workspaceId) => workspaceId,
-  decide: async (workspaceId, metadata) =>
-    decideCreateWorkspace({ type: 'CreateWorkspace', data: { ...input, workspaceId }, metadata }),
-});
+export const workspaceDecider = createdOnce('workspace', decideCreateWorkspace);
+
+export const createWorkspaceSpec = (input: CreateWorkspaceInput) =>
+  catalogCreate(null, null, {
+    kind: 'workspace',
+    stream: workspaceStream,
+    decider: workspaceDecider,
+    command: (workspaceId, metadata): CreateWorkspace => ({ type: 'CreateWorkspace', data: { ...input, workspaceId }, metadata }),
+  });

@@ -1,9 +1,7 @@
 import * as yup from 'yup';
 import { serviceStream } from '../events/streams.js';
-import { serviceView } from '../projections/serviceView.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import type { CreateSpec } from './execute.js';
-import { loadCatalog } from './loadCatalog.js';
+import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { serviceDefinedVersion, type ServiceDefined } from '../events/service.js';
 import type { CatalogState } from './catalogState.js';
@@ -53,11 +51,13 @@ export const decideDefineService = (command: DefineService, state: CatalogState)
   ];
 };
 
-export const defineServiceSpec = (readModel: ReadModelStore, workspaceId: string, input: DefineServiceInput): CreateSpec => ({
-  kind: 'service',
-  projection: serviceView,
-  stream: serviceStream,
-  workspaceOf: () => workspaceId,
-  decide: async (serviceId, metadata) =>
-    decideDefineService({ type: 'DefineService', data: { ...input, serviceId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
-});
+export const serviceDecider = createdOnce('service', decideDefineService);
+
+/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
+export const defineServiceSpec = (readModel: ReadModelStore, workspaceId: string, input: DefineServiceInput) =>
+  catalogCreate(readModel, workspaceId, {
+    kind: 'service',
+    stream: serviceStream,
+    decider: serviceDecider,
+    command: (serviceId, metadata): DefineService => ({ type: 'DefineService', data: { ...input, serviceId, workspaceId }, metadata }),
+  });

@@ -9,11 +9,12 @@ export interface CatalogNeeds {
 }
 
 export const loadCatalog = async (
-  readModel: ReadModelStore,
-  workspaceId: string,
+  readModel: ReadModelStore | null,
+  workspaceId: string | null,
   needs: CatalogNeeds = {},
 ): Promise<CatalogState> => {
   const state = initialCatalogState();
+  if (readModel === null || workspaceId === null) return state;
   const [workspace, clients, services, staff] = await Promise.all([
     readModel.find('workspaces', workspaceId, workspaceId),
     needs.clientIds?.length ? readModel.findMany('clients', workspaceId, needs.clientIds) : [],

@@ -1,9 +1,7 @@
 import * as yup from 'yup';
 import { clientStream } from '../events/streams.js';
-import { clientView } from '../projections/clientView.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import type { CreateSpec } from './execute.js';
-import { loadCatalog } from './loadCatalog.js';
+import { catalogCreate, createdOnce } from './catalogCommand.js';
 import { clientRegisteredVersion, type ClientRegistered } from '../events/client.js';
 import type { EventMetadata } from '../events/envelope.js';
 import type { CatalogState } from './catalogState.js';
@@ -48,11 +46,13 @@ export const decideRegisterClient = (command: RegisterClient, state: CatalogStat
   ];
 };
 
-export const registerClientSpec = (readModel: ReadModelStore, workspaceId: string, input: RegisterClientInput): CreateSpec => ({
-  kind: 'client',
-  projection: clientView,
-  stream: clientStream,
-  workspaceOf: () => workspaceId,
-  decide: async (clientId, metadata) =>
-    decideRegisterClient({ type: 'RegisterClient', data: { ...input, clientId, workspaceId }, metadata }, await loadCatalog(readModel, workspaceId)),
-});
+export const clientDecider = createdOnce('client', decideRegisterClient);
+
+/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
+export const registerClientSpec = (readModel: ReadModelStore, workspaceId: string, input: RegisterClientInput) =>
+  catalogCreate(readModel, workspaceId, {
+    kind: 'client',
+    stream: clientStream,
+    decider: clientDecider,
+    command: (clientId, metadata): RegisterClient => ({ type: 'RegisterClient', data: { ...input, clientId, workspaceId }, metadata }),
+  });

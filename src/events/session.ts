@@ -22,22 +22,25 @@ export type DurationSource = 'request' | 'services' | 'default' | 'legacy';
  * duration was derived. A projection can therefore rebuild the session view from this event
  * alone, and an auditor can see why the duration is what it is.
  */
+/** A session as requested (after parsing: trimmed, defaults applied). */
+export interface SessionRequest {
+  name: string;
+  clientId: string;
+  serviceIds: string[];
+  staffId: string | null;
+  date: string;
+  startTime: string;
+  durationMinutes: number | null;
+  status: SessionStatus;
+  fieldValues: FieldValue[];
+}
+
 export type SessionCreated = Event<
   'SessionCreated',
   {
     sessionId: string;
     workspaceId: string;
-    requested: {
-      name: string;
-      clientId: string;
-      serviceIds: string[];
-      staffId: string | null;
-      date: string;
-      startTime: string;
-      durationMinutes: number | null;
-      status: SessionStatus;
-      fieldValues: FieldValue[];
-    };
+    requested: SessionRequest;
     client: { id: string; name: string };
     services: { id: string; name: string; durationMinutes: number | null }[];
     staff: { id: string; name: string } | null;
@@ -54,3 +57,6 @@ export type SessionCreated = Event<
   }
 >;
 export const sessionCreatedVersion = 2;
+
+/** Every event of a session's stream. */
+export type SessionEvent = SessionCreated;

@@ -1,7 +1,8 @@
 /** Builds the Koa application from its dependencies. Nothing here opens a store or listens. */
 import Koa from 'koa';
 import type { TokenVerifier } from '../auth/tokens.js';
-import type { CommandDeps } from '../commands/execute.js';
+import type { CommandDeps } from '../commands/handle.js';
+import type { ReadBackDeps } from '../projections/readBack.js';
 import type { Logger } from '../logger.js';
 import type { AppContext, AppState } from './context.js';
 import { authenticate } from './middleware/auth.js';
@@ -17,6 +18,7 @@ import { workspaceRoutes } from './routes/workspaces.js';
 
 export interface AppDeps {
   commands: CommandDeps;
+  reads: ReadBackDeps;
   verifier: TokenVerifier;
   logger: Logger;
   bodyLimitBytes: number;
@@ -28,7 +30,7 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   app.proxy = false;
   // Errors are answered by the problems middleware; this only keeps Koa from printing them.
   app.silent = true;
-  const routeDeps = { commands: deps.commands, bodyLimitBytes: deps.bodyLimitBytes };
+  const routeDeps = { commands: deps.commands, reads: deps.reads, bodyLimitBytes: deps.bodyLimitBytes };
   const health = healthRoutes(deps.health);
   const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, auditRoutes].map((routes) => routes(routeDeps));
 

@@ -9,8 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createSessionSpec, parseCreateSession } from '../../src/commands/createSession.js';
-import { executeCreate, type CommandDeps, type CreateRequest } from '../../src/commands/execute.js';
+import { parseCreateSession } from '../../src/commands/createSession.js';
+import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../src/commands/handle.js';
+import { createSessionSpec } from '../../src/commands/session.js';
+import { documentAfter, type ReadBackDeps } from '../../src/projections/readBack.js';
+import type { EventToAppend } from '../../src/stores/eventStore.js';
 import type { EventMetadata } from '../../src/events/envelope.js';
 import { AsyncProjector } from '../../src/projections/asyncProjector.js';
 import { checkpointProgress } from '../../src/projections/checkpointProgress.js';
@@ -91,7 +94,8 @@ describe('a create under asynchronous projection', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const deps = (logger: CommandDeps['logger'], progress: CommandDeps['progress'], projectionWaitMs: number): CommandDeps => ({
+  type Deps = CommandDeps & ReadBackDeps;
+  const deps = (logger: Deps['logger'], progress: Deps['progress'], projectionWaitMs: number): Deps => ({
     events: store,
     readModel: store,
     progress,
@@ -101,7 +105,13 @@ describe('a create under asynchronous projection', () => {
     projectionWaitMs,
   });
 
-  const request = (): CreateRequest => ({
+  /** The write path as the HTTP layer runs it: the command, then the document read back. */
+  const executeCreate = async (d: Deps, spec: AggregateCommand<unknown, EventToAppend, unknown, unknown>, req: CommandRequest) => {
+    const outcome = await handleCommand(d, spec, req);
+    return { replayed: outcome.replayed, document: await documentAfter(d, sessionView, outcome) };
+  };
+
+  const request = (): CommandRequest => ({
     context: { actor: { userId: 'user-1', name: 'Reception' }, requestId: 'req-1', correlationId: 'corr-1' },
     scope: workspaceId,
     body: {},

@@ -14,9 +14,11 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  428: 'Precondition Required',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -28,6 +30,7 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: { path: string; message: string }[];
+  [extension: string]: unknown;
 }
 
 export const problemType = (code: string): string => `/problems/${code}`;
@@ -48,6 +51,7 @@ const toProblem = (error: unknown): Problem | null => {
       status: error.status,
       detail: error.message,
       ...(error.errors ? { errors: error.errors } : {}),
+      ...error.problemExtensions(),
     };
   }
   return null;
@@ -66,6 +70,7 @@ export const problems = () =>
       const problem = toProblem(error);
       if (problem) {
         sendProblem(ctx, problem);
+        if (error instanceof AppError) ctx.set(error.problemHeaders());
         return;
       }
       ctx.state.log.error({ err: error }, 'unhandled error');

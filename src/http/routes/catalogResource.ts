@@ -1,11 +1,13 @@
 /** Clients, services and staff share one route shape: POST to create, GET one by id. */
 import Router from '@koa/router';
-import { executeCreate, type CreateSpec } from '../../commands/execute.js';
+import type { AggregateCommand } from '../../commands/handle.js';
+import type { Projection } from '../../projections/projection.js';
+import type { EventToAppend } from '../../stores/eventStore.js';
 import type { ReadModelStore } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
+import { executeCommand, findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 export interface CatalogResource<Input> {
   /** Path segment and read-model collection, e.g. `clients`. */
@@ -17,7 +19,9 @@ export interface CatalogResource<Input> {
   /** For messages: "Client 64f… was not found". */
   label: string;
   parse: (body: unknown) => Input;
-  spec: (readModel: ReadModelStore, workspaceId: string, input: Input) => CreateSpec;
+  spec: (readModel: ReadModelStore, workspaceId: string, input: Input) => AggregateCommand<unknown, EventToAppend, unknown, unknown>;
+  /** The projection whose document a create answers with. */
+  projection: Projection;
 }
 
 export const catalogResourceRoutes = <Input>(deps: RouteDeps, resource: CatalogResource<Input>): Router<AppState, AppContext> => {
@@ -31,7 +35,7 @@ export const catalogResourceRoutes = <Input>(deps: RouteDeps, resource: CatalogR
     async function createCatalogEntry(ctx) {
       const { workspaceId } = ctx.params as { workspaceId: string };
       const { input, request } = parseCreateRequest(ctx, workspaceId, resource.parse);
-      const outcome = await executeCreate(deps.commands, resource.spec(deps.commands.readModel, workspaceId, input), request);
+      const outcome = await executeCommand(deps, resource.spec(deps.commands.readModel, workspaceId, input), request, resource.projection);
       respondCreated(ctx, responseKey, `/v1/workspace/${workspaceId}/${collection}/${outcome.document.id}`, outcome);
     },
   );

@@ -1,4 +1,5 @@
 import { parseRegisterClient, registerClientSpec } from '../../commands/registerClient.js';
+import { clientView } from '../../projections/clientView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
 
@@ -9,5 +10,6 @@ export const clientRoutes = (deps: RouteDeps) =>
     responseKey: 'client',
     label: 'Client',
     parse: parseRegisterClient,
+    projection: clientView,
     spec: registerClientSpec,
   });

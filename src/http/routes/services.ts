@@ -1,4 +1,5 @@
 import { defineServiceSpec, parseDefineService } from '../../commands/defineService.js';
+import { serviceView } from '../../projections/serviceView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
 
@@ -9,5 +10,6 @@ export const serviceRoutes = (deps: RouteDeps) =>
     responseKey: 'service',
     label: 'Service',
     parse: parseDefineService,
+    projection: serviceView,
     spec: defineServiceSpec,
   });

@@ -1,10 +1,11 @@
 import Router from '@koa/router';
-import { createSessionSpec, parseCreateSession } from '../../commands/createSession.js';
-import { executeCreate } from '../../commands/execute.js';
+import { parseCreateSession } from '../../commands/createSession.js';
+import { createSessionSpec } from '../../commands/session.js';
+import { sessionView } from '../../projections/sessionView.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
+import { executeCommand, findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
   const router = new Router<AppState, AppContext>();
@@ -16,7 +17,7 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
     async function createSession(ctx) {
       const { workspaceId } = ctx.params as { workspaceId: string };
       const { input, request } = parseCreateRequest(ctx, workspaceId, parseCreateSession);
-      const outcome = await executeCreate(deps.commands, createSessionSpec(deps.commands.readModel, workspaceId, input), request);
+      const outcome = await executeCommand(deps, createSessionSpec(deps.commands.readModel, workspaceId, input), request, sessionView);
       respondCreated(ctx, 'session', `/v1/workspace/${workspaceId}/sessions/${outcome.document.id}`, outcome);
     },
   );

@@ -1,16 +1,39 @@
-/** What every route module receives, and the two response shapes every resource shares. */
-import type { CreateOutcome, CommandDeps } from '../../commands/execute.js';
+/** What every route module receives, the request parsing and response shapes every resource shares. */
+import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../commands/handle.js';
 import { checkIdempotencyKey } from '../../commands/idempotency.js';
 import { objectIdPattern } from '../../commands/validation.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import type { Projection } from '../../projections/projection.js';
+import { documentAfter, type ReadBackDeps } from '../../projections/readBack.js';
 import type { Document } from '../../stores/readModel.js';
+import type { EventToAppend } from '../../stores/eventStore.js';
 import { requestContext, type AppContext } from '../context.js';
-import type { CreateRequest } from '../../commands/execute.js';
 
 export interface RouteDeps {
   commands: CommandDeps;
+  /** How a write reads back the document it answers with. */
+  reads: ReadBackDeps;
   bodyLimitBytes: number;
 }
+
+export interface WriteOutcome {
+  document: Document;
+  /** True when this answered a repeat of an earlier idempotent request. */
+  replayed: boolean;
+  /** The aggregate's version after the command. */
+  version: number;
+}
+
+/** Runs a command through the one command path and reads back the document it answers with. */
+export const executeCommand = async <Command, Event extends EventToAppend, State, Context>(
+  deps: RouteDeps,
+  spec: AggregateCommand<Command, Event, State, Context>,
+  request: CommandRequest,
+  projection: Projection,
+): Promise<WriteOutcome> => {
+  const outcome = await handleCommand(deps.commands, spec, request);
+  return { document: await documentAfter(deps.reads, projection, outcome), replayed: outcome.replayed, version: outcome.version };
+};
 
 /**
  * Validates a create request: the body (through `parse`) and the Idempotency-Key header, listing
@@ -20,7 +43,7 @@ export const parseCreateRequest = <Input>(
   ctx: AppContext,
   scope: string,
   parse: (body: unknown) => Input,
-): { input: Input; request: CreateRequest } => {
+): { input: Input; request: CommandRequest } => {
   const attempt = <T>(run: () => T): { value: T } | { error: ValidationError } => {
     try {
       return { value: run() };
@@ -47,7 +70,7 @@ export const parseCreateRequest = <Input>(
   };
 };
 
-export const respondCreated = (ctx: AppContext, name: string, location: string, outcome: CreateOutcome, view: (doc: Document) => unknown = (d) => d): void => {
+export const respondCreated = (ctx: AppContext, name: string, location: string, outcome: WriteOutcome, view: (doc: Document) => unknown = (d) => d): void => {
   ctx.status = 201;
   ctx.set('Location', location);
   if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');

@@ -1,4 +1,5 @@
 import { addStaffMemberSpec, parseAddStaffMember } from '../../commands/addStaffMember.js';
+import { staffView } from '../../projections/staffView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
 
@@ -9,5 +10,6 @@ export const staffRoutes = (deps: RouteDeps) =>
     responseKey: 'staff',
     label: 'Staff member',
     parse: parseAddStaffMember,
+    projection: staffView,
     spec: addStaffMemberSpec,
   });

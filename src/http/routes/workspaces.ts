@@ -1,12 +1,11 @@
 import Router from '@koa/router';
 import { createWorkspaceSpec, parseCreateWorkspace } from '../../commands/createWorkspace.js';
-import { executeCreate } from '../../commands/execute.js';
-import { publicWorkspace, type WorkspaceView } from '../../projections/workspaceView.js';
+import { publicWorkspace, workspaceView, type WorkspaceView } from '../../projections/workspaceView.js';
 import type { Document } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
+import { executeCommand, findOr404, parseCreateRequest, respondCreated, type RouteDeps } from './shared.js';
 
 const view = (doc: Document) => publicWorkspace(doc as WorkspaceView);
 
@@ -20,7 +19,7 @@ export const workspaceRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
     async function createWorkspace(ctx) {
       // Platform requests have no workspace: idempotency keys are scoped to the user instead.
       const { input, request } = parseCreateRequest(ctx, `platform:${ctx.state.principal!.userId}`, parseCreateWorkspace);
-      const outcome = await executeCreate(deps.commands, createWorkspaceSpec(input), request);
+      const outcome = await executeCommand(deps, createWorkspaceSpec(input), request, workspaceView);
       respondCreated(ctx, 'workspace', `/v1/workspace/${outcome.document.id}`, outcome, view);
     },
   );
