@@ -109,16 +109,4 @@ export const signToken = (config: JwtConfig, claims: TokenClaims, expiresIn: jwt
   });
 };
 
-export const allPermissions = [
-  'workspaces.create',
-  'clients.create',
-  'clients.read',
-  'services.create',
-  'services.read',
-  'staff.create',
-  'staff.read',
-  'sessions.create',
-  'sessions.read',
-  'sessions.audit',
-  'audit.read',
-] as const;
+export { allPermissions } from './permissions.js';

@@ -1,9 +1,9 @@
-import type { ClientRegistered } from './client.js';
+import { clientEventVersions, type ClientRegistered } from './client.js';
 import type { Recorded } from './envelope.js';
-import type { ServiceDefined } from './service.js';
-import type { SessionCreated } from './session.js';
-import type { StaffMemberAdded } from './staff.js';
-import type { WorkspaceCreated } from './workspace.js';
+import { serviceEventVersions, type ServiceDefined } from './service.js';
+import { sessionEventVersions, type SessionCreated } from './session.js';
+import { staffEventVersions, type StaffMemberAdded } from './staff.js';
+import { workspaceEventVersions, type WorkspaceCreated } from './workspace.js';
 
 export type DomainEvent =
   | WorkspaceCreated
@@ -16,3 +16,15 @@ export type DomainEventType = DomainEvent['type'];
 export type RecordedEvent = Recorded<DomainEvent>;
 
 export type { WorkspaceCreated, ClientRegistered, ServiceDefined, StaffMemberAdded, SessionCreated };
+
+/**
+ * The schemaVersion of every event type this release writes and projects, gathered from each
+ * feature's own list; `satisfies` makes a type missing from them a compile error.
+ */
+export const currentSchemaVersions = {
+  ...workspaceEventVersions,
+  ...clientEventVersions,
+  ...serviceEventVersions,
+  ...staffEventVersions,
+  ...sessionEventVersions,
+} as const satisfies Record<DomainEventType, number>;

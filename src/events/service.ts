@@ -5,3 +5,6 @@ export type ServiceDefined = Event<
   { serviceId: string; workspaceId: string; name: string; scope: string; durationMinutes: number | null }
 >;
 export const serviceDefinedVersion = 1;
+
+/** The schemaVersion this release writes and projects, per event type of this feature. */
+export const serviceEventVersions = { ServiceDefined: serviceDefinedVersion } as const;

@@ -60,3 +60,6 @@ export const sessionCreatedVersion = 2;
 
 /** Every event of a session's stream. */
 export type SessionEvent = SessionCreated;
+
+/** The schemaVersion this release writes and projects, per event type of this feature. */
+export const sessionEventVersions = { SessionCreated: sessionCreatedVersion } as const;

@@ -12,21 +12,9 @@
  * skip them with a warning (src/projections/projectableEvents.ts), audit shows them as stored.
  */
 import type { EventStore, ReadAllOptions, StoredEvent } from '../stores/eventStore.js';
-import { clientRegisteredVersion } from './client.js';
-import type { DomainEventType } from './index.js';
-import { serviceDefinedVersion } from './service.js';
-import { sessionCreatedVersion, type FieldValue, type SessionCreated, type SessionStatus } from './session.js';
-import { staffMemberAddedVersion } from './staff.js';
-import { workspaceCreatedVersion } from './workspace.js';
+import { type FieldValue, type SessionCreated, type SessionStatus } from './session.js';
 
-/** The schemaVersion of every event type this release writes and projects. */
-export const currentSchemaVersions: Readonly<Record<DomainEventType, number>> = {
-  WorkspaceCreated: workspaceCreatedVersion,
-  ClientRegistered: clientRegisteredVersion,
-  ServiceDefined: serviceDefinedVersion,
-  StaffMemberAdded: staffMemberAddedVersion,
-  SessionCreated: sessionCreatedVersion,
-};
+export { currentSchemaVersions } from './index.js';
 
 /** Maps the data of (type, fromVersion) to the data of fromVersion + 1. Pure: no clock, no ids. */
 export type Upcaster = (data: unknown, event: StoredEvent) => unknown;

@@ -5,3 +5,6 @@ export type WorkspaceCreated = Event<
   { workspaceId: string; name: string; timeZone: string }
 >;
 export const workspaceCreatedVersion = 1;
+
+/** The schemaVersion this release writes and projects, per event type of this feature. */
+export const workspaceEventVersions = { WorkspaceCreated: workspaceCreatedVersion } as const;

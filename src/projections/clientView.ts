@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../events/index.js';
-import { byId, type Projection } from './projection.js';
+import { defineProjection } from './defineProjection.js';
+import { byId } from './projection.js';
 
 export interface ClientView {
   [key: string]: unknown;
@@ -12,20 +12,13 @@ export interface ClientView {
   updatedAt: string;
 }
 
-export const clientView: Projection<ClientView> = {
+export const clientView = defineProjection<ClientView>({
   name: 'clients',
   collection: 'clients',
-  handles: ['ClientRegistered'],
-  documents: (event) => {
-    const e = event as RecordedEvent;
-    if (e.type !== 'ClientRegistered') throw new Error(`clients projection cannot place ${e.type}`);
-    return byId(e.data.workspaceId, e.data.clientId);
-  },
-  evolve: (current, event) => {
-    const e = event as RecordedEvent;
-    switch (e.type) {
-      case 'ClientRegistered':
-        return {
+  on: {
+    ClientRegistered: {
+      documents: (e) => byId(e.data.workspaceId, e.data.clientId),
+      evolve: (_current, e) => ({
           id: e.data.clientId,
           workspaceId: e.data.workspaceId,
           name: e.data.name,
@@ -33,9 +26,7 @@ export const clientView: Projection<ClientView> = {
           phone: e.data.phone,
           createdAt: e.metadata.occurredAt,
           updatedAt: e.metadata.occurredAt,
-        };
-      default:
-        return current;
-    }
+        }),
+    },
   },
-};
+});

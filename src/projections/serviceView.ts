@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../events/index.js';
-import { byId, type Projection } from './projection.js';
+import { defineProjection } from './defineProjection.js';
+import { byId } from './projection.js';
 
 export interface ServiceView {
   [key: string]: unknown;
@@ -12,20 +12,13 @@ export interface ServiceView {
   updatedAt: string;
 }
 
-export const serviceView: Projection<ServiceView> = {
+export const serviceView = defineProjection<ServiceView>({
   name: 'services',
   collection: 'services',
-  handles: ['ServiceDefined'],
-  documents: (event) => {
-    const e = event as RecordedEvent;
-    if (e.type !== 'ServiceDefined') throw new Error(`services projection cannot place ${e.type}`);
-    return byId(e.data.workspaceId, e.data.serviceId);
-  },
-  evolve: (current, event) => {
-    const e = event as RecordedEvent;
-    switch (e.type) {
-      case 'ServiceDefined':
-        return {
+  on: {
+    ServiceDefined: {
+      documents: (e) => byId(e.data.workspaceId, e.data.serviceId),
+      evolve: (_current, e) => ({
           id: e.data.serviceId,
           workspaceId: e.data.workspaceId,
           name: e.data.name,
@@ -33,9 +26,7 @@ export const serviceView: Projection<ServiceView> = {
           durationMinutes: e.data.durationMinutes,
           createdAt: e.metadata.occurredAt,
           updatedAt: e.metadata.occurredAt,
-        };
-      default:
-        return current;
-    }
+        }),
+    },
   },
-};
+});

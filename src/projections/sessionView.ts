@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '../events/index.js';
 import type { FieldValue, SessionStatus } from '../events/session.js';
-import { byId, type Projection } from './projection.js';
+import { defineProjection } from './defineProjection.js';
+import { byId } from './projection.js';
 
 export interface SessionView {
   [key: string]: unknown;
@@ -26,45 +26,37 @@ export interface SessionView {
   updatedAt: string;
 }
 
-export const sessionView: Projection<SessionView> = {
+export const sessionView = defineProjection<SessionView>({
   name: 'sessions',
   collection: 'sessions',
-  handles: ['SessionCreated'],
-  documents: (event) => {
-    const e = event as RecordedEvent;
-    if (e.type !== 'SessionCreated') throw new Error(`sessions projection cannot place ${e.type}`);
-    return byId(e.data.workspaceId, e.data.sessionId);
+  on: {
+    SessionCreated: {
+      documents: (e) => byId(e.data.workspaceId, e.data.sessionId),
+      evolve: (_current, e) => {
+      const d = e.data;
+      return {
+        id: d.sessionId,
+        workspaceId: d.workspaceId,
+        clientId: d.client.id,
+        clientName: d.client.name,
+        serviceIds: d.services.map((s) => s.id),
+        serviceNames: d.services.map((s) => s.name),
+        staffId: d.staff?.id ?? null,
+        staffName: d.staff?.name ?? null,
+        name: d.requested.name,
+        date: d.date,
+        startTime: d.startTime,
+        endTime: d.endTime,
+        durationMinutes: d.durationMinutes,
+        status: d.status,
+        fieldValues: d.fieldValues.map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase })),
+        attachments: [],
+        notes: [],
+        invoice: null,
+        createdAt: e.metadata.occurredAt,
+        updatedAt: e.metadata.occurredAt,
+      };
+      },
+    },
   },
-  evolve: (current, event) => {
-    const e = event as RecordedEvent;
-    switch (e.type) {
-      case 'SessionCreated': {
-        const d = e.data;
-        return {
-          id: d.sessionId,
-          workspaceId: d.workspaceId,
-          clientId: d.client.id,
-          clientName: d.client.name,
-          serviceIds: d.services.map((s) => s.id),
-          serviceNames: d.services.map((s) => s.name),
-          staffId: d.staff?.id ?? null,
-          staffName: d.staff?.name ?? null,
-          name: d.requested.name,
-          date: d.date,
-          startTime: d.startTime,
-          endTime: d.endTime,
-          durationMinutes: d.durationMinutes,
-          status: d.status,
-          fieldValues: d.fieldValues.map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase })),
-          attachments: [],
-          notes: [],
-          invoice: null,
-          createdAt: e.metadata.occurredAt,
-          updatedAt: e.metadata.occurredAt,
-        };
-      }
-      default:
-        return current;
-    }
-  },
-};
+});

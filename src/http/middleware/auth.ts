@@ -1,4 +1,5 @@
 import type { Next } from 'koa';
+import type { Permission } from '../../auth/permissions.js';
 import type { TokenVerifier } from '../../auth/tokens.js';
 import { AuthError, ForbiddenError } from '../../errors.js';
 import type { AppContext } from '../context.js';
@@ -18,7 +19,7 @@ export const authenticate = (options: { verifier: TokenVerifier }) =>
 
 export interface AuthorizeOptions {
   /** Permission the token must hold; omit when any token of the workspace may proceed. */
-  permission?: string;
+  permission?: Permission;
   /** The route acts in the workspace named by the :workspaceId path parameter. */
   workspaceScoped?: boolean;
   /** Only tokens without a workspace (platform tokens) may proceed. */

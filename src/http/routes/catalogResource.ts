@@ -13,7 +13,7 @@ export interface CatalogResource<Input> {
   /** Path segment and read-model collection, e.g. `clients`. */
   collection: string;
   /** Permission prefix, e.g. `clients` for clients.create / clients.read. */
-  permissions: string;
+  permissions: 'clients' | 'services' | 'staff';
   /** Key of the response body, e.g. `client`. */
   responseKey: string;
   /** For messages: "Client 64f… was not found". */
