@@ -47,6 +47,14 @@ export const evolveCatalog = (state: CatalogState, event: DomainEvent): CatalogS
       });
       return state;
     case 'SessionCreated':
+    case 'SessionRescheduled':
+    case 'SessionServicesChanged':
+    case 'SessionStaffReassigned':
+    case 'SessionClientChanged':
+    case 'SessionDetailsChanged':
+    case 'SessionStarted':
+    case 'SessionCompleted':
+    case 'SessionCancelled':
       return state;
     default: {
       const unhandled: never = event;

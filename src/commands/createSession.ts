@@ -5,14 +5,15 @@
 import * as yup from 'yup';
 import type { EventMetadata } from '../events/envelope.js';
 import { sessionStatuses, sessionCreatedVersion, type SessionCreated, type SessionRequest, type SessionStatus } from '../events/session.js';
-import { BusinessRuleError, NotFoundError, type FieldError } from '../errors.js';
-import { addMinutes, parseIsoDateTime, timeOfDay, utcMidnight } from './calendar.js';
+import type { FieldError } from '../errors.js';
+import { parseIsoDateTime, timeOfDay } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
+import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
+import { deriveDuration, findNamedEntries, maxDurationMinutes, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
 import { nameField, objectIdMessage, objectIdPattern, validate } from './validation.js';
 
-export const maxDurationMinutes = 1440;
-export const defaultDurationMinutes = 60;
+export { defaultDurationMinutes, maxDurationMinutes } from './sessionRules.js';
 
 const objectId = () => yup.string().matches(objectIdPattern, objectIdMessage);
 
@@ -46,9 +47,11 @@ export const createSessionFields = [
   'durationMinutes',
   'status',
   'fieldValues',
+  'disambiguation',
 ] as const;
 
-const createSessionSchema = yup.object({
+/** The rules of each field a session has, shared by create (these) and PATCH (the same, all optional). */
+export const sessionFieldSchemas = {
   name: nameField(),
   clientId: objectId().required('is required'),
   serviceIds: yup
@@ -69,6 +72,7 @@ const createSessionSchema = yup.object({
     .min(1, 'must be at least 1')
     .max(maxDurationMinutes, `must be at most ${maxDurationMinutes}`),
   status: yup.string().oneOf([...sessionStatuses], `must be one of ${sessionStatuses.join(', ')}`),
+  disambiguation: yup.string().oneOf([...disambiguations], `must be one of ${disambiguations.join(', ')}`),
   fieldValues: yup
     .array(fieldValueSchema)
     .max(100, 'must have at most 100 entries')
@@ -77,7 +81,9 @@ const createSessionSchema = yup.object({
       const keys = values.map((v) => v?.fieldKey);
       return new Set(keys).size === keys.length;
     }),
-});
+};
+
+const createSessionSchema = yup.object(sessionFieldSchemas);
 
 export type CreateSessionInput = SessionRequest;
 
@@ -98,6 +104,7 @@ export const parseCreateSession = (body: unknown): CreateSessionInput => {
       value: f.value ?? null,
       phase: f.phase ?? 'pre',
     })),
+    ...(valid.disambiguation === undefined ? {} : { disambiguation: valid.disambiguation as Disambiguation }),
   };
 };
 
@@ -109,64 +116,33 @@ export interface CreateSession {
 }
 
 /** Decides a session creation against the catalog. Throws NotFoundError (404) or BusinessRuleError (422). */
-export const decideCreateSession = (command: CreateSession, state: CatalogState): SessionCreated[] => {
+export const decideCreateSession = (command: CreateSession, catalog: CatalogState): SessionCreated[] => {
   const { data } = command;
-  const inWorkspace = <T extends { workspaceId: string }>(entry: T | undefined): T | undefined =>
-    entry && entry.workspaceId === data.workspaceId ? entry : undefined;
+  requireWorkspace(catalog, data.workspaceId);
+  const timeZone = catalog.workspaces.get(data.workspaceId)!.timeZone;
+  const named = findNamedEntries(catalog, data.workspaceId, { clientId: data.clientId, serviceIds: data.serviceIds, staffId: data.staffId });
+  const services = named.services!;
 
-  requireWorkspace(state, data.workspaceId);
-  const client = inWorkspace(state.clients.get(data.clientId));
-  const services = data.serviceIds.map((id) => inWorkspace(state.services.get(id)));
-  const staff = data.staffId === null ? null : inWorkspace(state.staff.get(data.staffId));
-
-  const missing: FieldError[] = [];
-  if (!client) missing.push({ path: 'clientId', message: `client ${data.clientId} not found in this workspace` });
-  services.forEach((service, i) => {
-    if (!service) missing.push({ path: `serviceIds[${i}]`, message: `service ${data.serviceIds[i]} not found in this workspace` });
-  });
-  if (data.staffId !== null && !staff) {
-    missing.push({ path: 'staffId', message: `staff member ${data.staffId} not found in this workspace` });
-  }
-  if (missing.length > 0 || !client) {
-    throw new NotFoundError(`Not found in this workspace: ${missing.map((m) => m.message.split(' not found')[0]).join(', ')}.`, missing);
-  }
-  const found = services.filter((s): s is NonNullable<typeof s> => s !== undefined);
-
-  const broken: FieldError[] = [];
-  found.forEach((service, i) => {
-    if (service.scope !== 'sessions') {
-      broken.push({
-        path: `serviceIds[${i}]`,
-        message: `service ${service.id} has scope "${service.scope}"; only "sessions" services can be booked`,
-      });
-    }
-  });
+  const broken: FieldError[] = [...unbookableServices(services, named.scopes)];
   data.fieldValues.forEach((field, i) => {
     if (field.phase === 'post') {
       broken.push({ path: `fieldValues[${i}].phase`, message: 'post-session values cannot be set when a session is created' });
     }
   });
+  const duration = deriveDuration(data.durationMinutes, services);
+  if (duration.problem) broken.push(duration.problem);
+  const scheduled = scheduleOrProblem({
+    localDay: localDayOf(data.date, timeZone),
+    startTime: data.startTime,
+    durationMinutes: duration.durationMinutes,
+    timeZone,
+    disambiguation: data.disambiguation ?? null,
+  });
+  if ('problems' in scheduled && !duration.problem) broken.push(...scheduled.problems);
+  throwIfBroken(broken);
+  if (!('schedule' in scheduled)) throw new Error('unreachable: a schedule problem was not reported');
+  const { schedule } = scheduled;
 
-  const summed = found.map((s) => s.durationMinutes ?? 0);
-  const total = summed.reduce((a, b) => a + b, 0);
-  const [durationMinutes, durationSource] =
-    data.durationMinutes !== null
-      ? [data.durationMinutes, 'request' as const]
-      : total > 0
-        ? [total, 'services' as const]
-        : [defaultDurationMinutes, 'default' as const];
-  if (durationMinutes > maxDurationMinutes) {
-    broken.push({
-      path: 'durationMinutes',
-      message: `the services add up to ${durationMinutes} minutes; a session lasts at most ${maxDurationMinutes}`,
-    });
-  }
-  if (broken.length > 0) {
-    throw new BusinessRuleError(`The session breaks ${broken.length === 1 ? 'a rule' : 'rules'}: ${broken.map((b) => b.message).join('; ')}.`, broken);
-  }
-
-  const instant = parseIsoDateTime(data.date);
-  if (!instant) throw new Error('date was not validated before deciding');
   return [
     {
       type: 'SessionCreated',
@@ -183,16 +159,20 @@ export const decideCreateSession = (command: CreateSession, state: CatalogState)
           durationMinutes: data.durationMinutes,
           status: data.status,
           fieldValues: data.fieldValues,
+          ...(data.disambiguation ? { disambiguation: data.disambiguation } : {}),
         } satisfies SessionRequest,
-        client: { id: client.id, name: client.name },
-        services: found.map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes })),
-        staff: staff ? { id: staff.id, name: staff.name } : null,
-        date: utcMidnight(instant),
-        startTime: data.startTime,
-        endTime: addMinutes(data.startTime, durationMinutes),
-        durationMinutes,
-        durationSource,
-        summedServiceDurations: durationSource === 'request' ? [] : summed,
+        client: named.client!,
+        services,
+        staff: named.staff ?? null,
+        timeZone,
+        date: schedule.date,
+        startTime: schedule.startTime,
+        endTime: schedule.endTime,
+        durationMinutes: duration.durationMinutes,
+        startAt: schedule.startAt,
+        endAt: schedule.endAt,
+        durationSource: duration.durationSource,
+        summedServiceDurations: duration.summedServiceDurations,
         status: data.status,
         fieldValues: data.fieldValues,
       },

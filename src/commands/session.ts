@@ -1,34 +1,28 @@
 /**
- * The session aggregate: its state folded from its own stream, and the decision for each command.
- * A new command is a case here (and a file with its schema and rule), a new event a case of
- * `evolveSession`; the `never` checks make a missing case a compile error.
+ * The session aggregate: its state folded from its own stream, the decision for each command,
+ * and the wiring of each command to the one command path. A new command is a case here (and a
+ * file with its schema and rule), a new event a case of `evolveSession`; the `never` checks make a
+ * missing case a compile error.
  */
-import { ConflictError } from '../errors.js';
-import type { FieldValue, SessionCreated, SessionEvent, SessionStatus } from '../events/session.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { SessionEvent } from '../events/session.js';
 import { sessionStream } from '../events/streams.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import type { CatalogState } from './catalogState.js';
+import { decideCancelSession, type CancelSession, type CancelSessionInput } from './cancelSession.js';
+import { initialCatalogState, type CatalogState } from './catalogState.js';
+import { decideCompleteSession, type CompleteSession } from './completeSession.js';
 import { decideCreateSession, type CreateSession, type CreateSessionInput } from './createSession.js';
 import type { Decider } from './decider.js';
 import type { AggregateCommand } from './handle.js';
 import { loadCatalog } from './loadCatalog.js';
+import type { SessionSnapshot } from './sessionStatus.js';
+import { decideStartSession, type StartSession } from './startSession.js';
+import { decideUpdateSession, type SessionPatch, type UpdateSession } from './updateSession.js';
 
-export type SessionCommand = CreateSession;
+export type SessionCommand = CreateSession | UpdateSession | StartSession | CompleteSession | CancelSession;
 
-/** What the decisions need to know of a session; null before it was created. */
-export type SessionState = null | {
-  id: string;
-  workspaceId: string;
-  status: SessionStatus;
-  name: string;
-  clientId: string;
-  serviceIds: string[];
-  staffId: string | null;
-  date: string;
-  startTime: string;
-  durationMinutes: number;
-  fieldValues: FieldValue[];
-};
+/** null before the session was created. */
+export type SessionState = SessionSnapshot | null;
 
 /** Facts from outside the stream, looked up before deciding. */
 export interface SessionContext {
@@ -36,28 +30,53 @@ export interface SessionContext {
 }
 
 export const evolveSession = (state: SessionState, event: SessionEvent): SessionState => {
+  if (event.type === 'SessionCreated') {
+    const d = event.data;
+    return {
+      id: d.sessionId,
+      workspaceId: d.workspaceId,
+      status: d.status,
+      name: d.requested.name,
+      client: d.client,
+      services: d.services,
+      staff: d.staff,
+      times: { timeZone: d.timeZone, date: d.date, startTime: d.startTime, endTime: d.endTime, durationMinutes: d.durationMinutes, startAt: d.startAt, endAt: d.endAt },
+      durationSource: d.durationSource,
+      summedServiceDurations: d.summedServiceDurations,
+      disambiguation: d.requested.disambiguation ?? null,
+      fieldValues: d.fieldValues,
+      version: 1,
+    };
+  }
+  if (state === null) throw new Error(`${event.type} before SessionCreated in a session stream`);
+  const next = { ...state, version: state.version + 1 };
   switch (event.type) {
-    case 'SessionCreated': {
-      const d = event.data;
-      return {
-        id: d.sessionId,
-        workspaceId: d.workspaceId,
-        status: d.status,
-        name: d.requested.name,
-        clientId: d.client.id,
-        serviceIds: d.services.map((s) => s.id),
-        staffId: d.staff?.id ?? null,
-        date: d.date,
-        startTime: d.startTime,
-        durationMinutes: d.durationMinutes,
-        fieldValues: d.fieldValues,
-      };
-    }
+    case 'SessionRescheduled':
+      return { ...next, times: event.data.to, durationSource: event.data.durationSource, disambiguation: event.data.disambiguation };
+    case 'SessionServicesChanged':
+      return { ...next, services: event.data.to, durationSource: event.data.durationSource, summedServiceDurations: event.data.summedServiceDurations };
+    case 'SessionStaffReassigned':
+      return { ...next, staff: event.data.to };
+    case 'SessionClientChanged':
+      return { ...next, client: event.data.to };
+    case 'SessionDetailsChanged':
+      return { ...next, name: event.data.name?.to ?? state.name, fieldValues: event.data.fieldValues?.to ?? state.fieldValues };
+    case 'SessionStarted':
+      return { ...next, status: 'in-progress' };
+    case 'SessionCompleted':
+      return { ...next, status: 'completed' };
+    case 'SessionCancelled':
+      return { ...next, status: 'cancelled' };
     default: {
-      const unhandled: never = event.type;
-      throw new Error(`unhandled session event ${String(unhandled)}`);
+      const unhandled: never = event;
+      throw new Error(`unhandled session event ${(unhandled as SessionEvent).type}`);
     }
   }
+};
+
+const existing = (state: SessionState, sessionId: string): SessionSnapshot => {
+  if (state === null) throw new NotFoundError(`Session ${sessionId} was not found in this workspace.`);
+  return state;
 };
 
 export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState, SessionContext> = {
@@ -68,24 +87,36 @@ export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState,
       case 'CreateSession':
         if (state !== null) throw new ConflictError(`Session ${state.id} already exists.`);
         return decideCreateSession(command, context.catalog);
+      case 'UpdateSession':
+        return decideUpdateSession(command, existing(state, command.data.sessionId), context.catalog);
+      case 'StartSession':
+        return decideStartSession(command, existing(state, command.data.sessionId));
+      case 'CompleteSession':
+        return decideCompleteSession(command, existing(state, command.data.sessionId));
+      case 'CancelSession':
+        return decideCancelSession(command, existing(state, command.data.sessionId));
       default: {
-        const unhandled: never = command.type;
-        throw new Error(`unhandled session command ${String(unhandled)}`);
+        const unhandled: never = command;
+        throw new Error(`unhandled session command ${(unhandled as SessionCommand).type}`);
       }
     }
   },
 };
 
-/** The write-path wiring for CreateSession: a new session stream, decided against the catalog entries it names. */
-export const createSessionSpec = (
-  readModel: ReadModelStore,
-  workspaceId: string,
-  input: CreateSessionInput,
-): AggregateCommand<SessionCommand, SessionCreated, SessionState, SessionContext> => ({
+type SessionSpec = AggregateCommand<SessionCommand, SessionEvent, SessionState, SessionContext>;
+
+const sessionAggregate = (workspaceId: string) => ({
   kind: 'session',
   decider: sessionDecider,
   stream: sessionStream,
   workspaceOf: () => workspaceId,
+});
+
+const noLookup = async (): Promise<SessionContext> => ({ catalog: initialCatalogState() });
+
+/** CreateSession: a new session stream, decided against the catalog entries it names. */
+export const createSessionSpec = (readModel: ReadModelStore, workspaceId: string, input: CreateSessionInput): SessionSpec => ({
+  ...sessionAggregate(workspaceId),
   target: { create: true },
   lookup: async () => ({
     catalog: await loadCatalog(readModel, workspaceId, {
@@ -96,3 +127,33 @@ export const createSessionSpec = (
   }),
   command: (sessionId, metadata) => ({ type: 'CreateSession', data: { ...input, sessionId, workspaceId }, metadata }),
 });
+
+/** UpdateSession: decided against the workspace (its zone) and the catalog entries the patch names. */
+export const updateSessionSpec = (readModel: ReadModelStore, workspaceId: string, sessionId: string, patch: SessionPatch): SessionSpec => ({
+  ...sessionAggregate(workspaceId),
+  target: { create: false, id: sessionId, label: 'Session' },
+  lookup: async () => ({
+    catalog: await loadCatalog(readModel, workspaceId, {
+      clientIds: patch.clientId === undefined ? [] : [patch.clientId],
+      serviceIds: patch.serviceIds ?? [],
+      staffIds: patch.staffId === undefined || patch.staffId === null ? [] : [patch.staffId],
+    }),
+  }),
+  command: (id, metadata) => ({ type: 'UpdateSession', data: { sessionId: id, workspaceId, patch }, metadata }),
+});
+
+const actionSpec = (workspaceId: string, sessionId: string, command: SessionSpec['command']): SessionSpec => ({
+  ...sessionAggregate(workspaceId),
+  target: { create: false, id: sessionId, label: 'Session' },
+  lookup: noLookup,
+  command,
+});
+
+export const startSessionSpec = (workspaceId: string, sessionId: string): SessionSpec =>
+  actionSpec(workspaceId, sessionId, (id, metadata) => ({ type: 'StartSession', data: { sessionId: id, workspaceId }, metadata }));
+
+export const completeSessionSpec = (workspaceId: string, sessionId: string): SessionSpec =>
+  actionSpec(workspaceId, sessionId, (id, metadata) => ({ type: 'CompleteSession', data: { sessionId: id, workspaceId }, metadata }));
+
+export const cancelSessionSpec = (workspaceId: string, sessionId: string, input: CancelSessionInput): SessionSpec =>
+  actionSpec(workspaceId, sessionId, (id, metadata) => ({ type: 'CancelSession', data: { ...input, sessionId: id, workspaceId }, metadata }));

@@ -1,7 +1,7 @@
 import { clientEventVersions, type ClientRegistered } from './client.js';
 import type { Recorded } from './envelope.js';
 import { serviceEventVersions, type ServiceDefined } from './service.js';
-import { sessionEventVersions, type SessionCreated } from './session.js';
+import { sessionEventVersions, type SessionCreated, type SessionEvent } from './session.js';
 import { staffEventVersions, type StaffMemberAdded } from './staff.js';
 import { workspaceEventVersions, type WorkspaceCreated } from './workspace.js';
 
@@ -10,7 +10,7 @@ export type DomainEvent =
   | ClientRegistered
   | ServiceDefined
   | StaffMemberAdded
-  | SessionCreated;
+  | SessionEvent;
 
 export type DomainEventType = DomainEvent['type'];
 export type RecordedEvent = Recorded<DomainEvent>;

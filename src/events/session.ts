@@ -33,6 +33,29 @@ export interface SessionRequest {
   durationMinutes: number | null;
   status: SessionStatus;
   fieldValues: FieldValue[];
+  /** Which of two instants a local start time that happens twice means; present only when the request said. */
+  disambiguation?: 'earlier' | 'later';
+}
+
+/** Where a session sits in time: its local day and times in a zone, and the instants they resolved to. */
+export interface SessionTimes {
+  /** The workspace's IANA zone when the session was scheduled. */
+  timeZone: string;
+  /** Midnight UTC of the local day (the documented `date` shape). */
+  date: string;
+  startTime: string;
+  /** `endAt` on the local wall clock. */
+  endTime: string;
+  durationMinutes: number;
+  /** ISO instants, UTC, milliseconds. */
+  startAt: string;
+  endAt: string;
+}
+
+export interface ServiceBooked {
+  id: string;
+  name: string;
+  durationMinutes: number | null;
 }
 
 export type SessionCreated = Event<
@@ -44,11 +67,15 @@ export type SessionCreated = Event<
     client: { id: string; name: string };
     services: { id: string; name: string; durationMinutes: number | null }[];
     staff: { id: string; name: string } | null;
-    /** Midnight UTC of the requested date's UTC calendar day. */
+    /** The workspace's zone the session was scheduled in. */
+    timeZone: string;
+    /** Midnight UTC of the session's local day in `timeZone`. */
     date: string;
     startTime: string;
     endTime: string;
     durationMinutes: number;
+    startAt: string;
+    endAt: string;
     durationSource: DurationSource;
     /** The durations that were summed when `durationSource` is `services` or `default` (missing ones as 0). */
     summedServiceDurations: number[];
@@ -56,10 +83,92 @@ export type SessionCreated = Event<
     fieldValues: FieldValue[];
   }
 >;
-export const sessionCreatedVersion = 2;
+export const sessionCreatedVersion = 3;
+
+/** A change's optional note: why it was made, as the user gave it. */
+type Reason = { reason: string | null };
+
+/** The session moved in time: a new day, start or duration (and so new instants). */
+export type SessionRescheduled = Event<
+  'SessionRescheduled',
+  { sessionId: string; workspaceId: string; from: SessionTimes; to: SessionTimes; durationSource: DurationSource; disambiguation: 'earlier' | 'later' | null } & Reason
+>;
+
+/** The services booked changed; `durationSource` tells how the duration was derived afterwards. */
+export type SessionServicesChanged = Event<
+  'SessionServicesChanged',
+  {
+    sessionId: string;
+    workspaceId: string;
+    from: ServiceBooked[];
+    to: ServiceBooked[];
+    durationSource: DurationSource;
+    summedServiceDurations: number[];
+  } & Reason
+>;
+
+export type SessionStaffReassigned = Event<
+  'SessionStaffReassigned',
+  { sessionId: string; workspaceId: string; from: { id: string; name: string } | null; to: { id: string; name: string } | null } & Reason
+>;
+
+export type SessionClientChanged = Event<
+  'SessionClientChanged',
+  { sessionId: string; workspaceId: string; from: { id: string; name: string }; to: { id: string; name: string } } & Reason
+>;
+
+/** Name and field values: only what changed is present, each with its old and new value. */
+export type SessionDetailsChanged = Event<
+  'SessionDetailsChanged',
+  {
+    sessionId: string;
+    workspaceId: string;
+    name?: { from: string; to: string };
+    fieldValues?: { from: FieldValue[]; to: FieldValue[] };
+  } & Reason
+>;
+
+export type SessionStarted = Event<'SessionStarted', { sessionId: string; workspaceId: string; from: SessionStatus }>;
+
+export type SessionCompleted = Event<'SessionCompleted', { sessionId: string; workspaceId: string; from: SessionStatus }>;
+
+export const cancellationReasons = ['client-request', 'practice', 'no-show', 'other'] as const;
+export type CancellationReason = (typeof cancellationReasons)[number];
+
+export type SessionCancelled = Event<
+  'SessionCancelled',
+  {
+    sessionId: string;
+    workspaceId: string;
+    from: SessionStatus;
+    reason: CancellationReason;
+    note: string | null;
+    /** Who the cancellation is attributed to: the practice (practice, no-show) or the client (client-request, other). */
+    cancelledBy: 'practice' | 'client';
+  }
+>;
 
 /** Every event of a session's stream. */
-export type SessionEvent = SessionCreated;
+export type SessionEvent =
+  | SessionCreated
+  | SessionRescheduled
+  | SessionServicesChanged
+  | SessionStaffReassigned
+  | SessionClientChanged
+  | SessionDetailsChanged
+  | SessionStarted
+  | SessionCompleted
+  | SessionCancelled;
 
 /** The schemaVersion this release writes and projects, per event type of this feature. */
-export const sessionEventVersions = { SessionCreated: sessionCreatedVersion } as const;
+export const sessionEventVersions = {
+  SessionCreated: sessionCreatedVersion,
+  SessionRescheduled: 1,
+  SessionServicesChanged: 1,
+  SessionStaffReassigned: 1,
+  SessionClientChanged: 1,
+  SessionDetailsChanged: 1,
+  SessionStarted: 1,
+  SessionCompleted: 1,
+  SessionCancelled: 1,
+} as const;

@@ -12,12 +12,44 @@
  * skip them with a warning (src/projections/projectableEvents.ts), audit shows them as stored.
  */
 import type { EventStore, ReadAllOptions, StoredEvent } from '../stores/eventStore.js';
+import { Temporal } from 'temporal-polyfill';
+import { workspaceStream } from './streams.js';
+import { localDayOf } from './time.js';
 import { type FieldValue, type SessionCreated, type SessionStatus } from './session.js';
 
 export { currentSchemaVersions } from './index.js';
 
+/**
+ * Facts from other streams an upcaster may need, looked up synchronously: whoever upcasts loads
+ * them first (the upcasting event store reads a workspace's stream once; a rebuild reads every
+ * WorkspaceCreated before it starts).
+ */
+export interface UpcastFacts {
+  /** The workspace's time zone as of the events being upcast, or undefined when unknown. */
+  workspaceTimeZone(workspaceId: string): string | undefined;
+  /** Workspaces whose facts an event needs before it can be upcast (so a loader can fetch them). */
+}
+
+export const noUpcastFacts: UpcastFacts = { workspaceTimeZone: () => undefined };
+
+/** Facts from a map of workspace id → time zone. */
+export const upcastFactsFrom = (timeZones: ReadonlyMap<string, string>): UpcastFacts => ({ workspaceTimeZone: (id) => timeZones.get(id) });
+
+/** Every workspace's time zone, read from the log (for upcasting in bulk, e.g. a rebuild). */
+export const workspaceTimeZones = async (events: Pick<EventStore, 'readAll'>): Promise<Record<string, string>> => {
+  const zones: Record<string, string> = {};
+  for await (const event of events.readAll({ types: ['WorkspaceCreated'] })) {
+    zones[event.metadata.workspaceId] = (event.data as { timeZone: string }).timeZone;
+  }
+  return zones;
+};
+
 /** Maps the data of (type, fromVersion) to the data of fromVersion + 1. Pure: no clock, no ids. */
-export type Upcaster = (data: unknown, event: StoredEvent) => unknown;
+export type Upcaster = (data: unknown, event: StoredEvent, facts: UpcastFacts) => unknown;
+
+/** The workspace whose facts upcasting this event needs, if any (today: SessionCreated before v3). */
+export const workspaceFactsNeeded = (event: StoredEvent): string | undefined =>
+  event.type === 'SessionCreated' && event.metadata.schemaVersion < 3 ? event.metadata.workspaceId : undefined;
 
 export class UpcasterRegistry {
   private readonly byType = new Map<string, Map<number, Upcaster>>();
@@ -32,7 +64,7 @@ export class UpcasterRegistry {
   }
 
   /** The event in its current shape (the same object when nothing applies). */
-  upcast(event: StoredEvent): StoredEvent {
+  upcast(event: StoredEvent, facts: UpcastFacts = noUpcastFacts): StoredEvent {
     const versions = this.byType.get(event.type);
     if (versions === undefined) return event;
     let step = versions.get(event.metadata.schemaVersion);
@@ -40,7 +72,7 @@ export class UpcasterRegistry {
     let version = event.metadata.schemaVersion;
     let data = event.data;
     while (step !== undefined) {
-      data = step(data, event);
+      data = step(data, event, facts);
       version += 1;
       step = versions.get(version);
     }
@@ -84,7 +116,7 @@ export interface SessionCreatedV1Data {
 export const sessionCreatedV1ToV2: Upcaster = (raw) => {
   const v1 = raw as SessionCreatedV1Data;
   const fieldValues: FieldValue[] = v1.fieldValues.map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase ?? 'pre' }));
-  const v2: SessionCreated['data'] = {
+  const v2: Omit<SessionCreated['data'], 'timeZone' | 'startAt' | 'endAt'> = {
     sessionId: v1.sessionId,
     workspaceId: v1.workspaceId,
     requested: {
@@ -113,11 +145,42 @@ export const sessionCreatedV1ToV2: Upcaster = (raw) => {
   return v2;
 };
 
+/**
+ * v2 → v3: the session gets its zone and instants. The zone is the workspace's (as of the event);
+ * the local day is resolved as a new booking's would be, except for sessions that came from v1,
+ * whose stored day is all that is known. A start time in a DST gap or overlap cannot be refused
+ * after the fact: it resolves the way Temporal's "compatible" does (later in a gap, earlier in an
+ * overlap), as the wall clock of the time would have read.
+ */
+export const sessionCreatedV2ToV3: Upcaster = (raw, _event, facts) => {
+  const v2 = raw as Omit<SessionCreated['data'], 'timeZone' | 'startAt' | 'endAt'>;
+  const timeZone = facts.workspaceTimeZone(v2.workspaceId) ?? 'UTC';
+  const localDay = v2.durationSource === 'legacy' ? v2.date.slice(0, 10) : localDayOf(v2.requested.date, timeZone);
+  const local = Temporal.PlainDate.from(localDay).toPlainDateTime(Temporal.PlainTime.from(v2.startTime));
+  const start = local.toZonedDateTime(timeZone, { disambiguation: 'compatible' }).toInstant();
+  const end = start.add({ minutes: v2.durationMinutes });
+  const v3: SessionCreated['data'] = {
+    ...v2,
+    timeZone,
+    date: `${localDay}T00:00:00.000Z`,
+    endTime: end.toZonedDateTimeISO(timeZone).toPlainTime().toString({ smallestUnit: 'minute' }),
+    startAt: new Date(start.epochMilliseconds).toISOString(),
+    endAt: new Date(end.epochMilliseconds).toISOString(),
+  };
+  return v3;
+};
+
 /** Every upcaster of this release. */
-export const upcasters = new UpcasterRegistry().register('SessionCreated', 1, sessionCreatedV1ToV2);
+export const upcasters = new UpcasterRegistry()
+  .register('SessionCreated', 1, sessionCreatedV1ToV2)
+  .register('SessionCreated', 2, sessionCreatedV2ToV3);
 
 /** Reads through `store` with every event upcast to its current shape; writes pass straight through. */
 export class UpcastingEventStore implements EventStore {
+  /** Workspace time zones, learned from the log as upcasters need them (a zone never changes for an old event). */
+  private readonly zones = new Map<string, string>();
+  private readonly facts: UpcastFacts = upcastFactsFrom(this.zones);
+
   constructor(
     readonly inner: EventStore,
     readonly registry: UpcasterRegistry = upcasters,
@@ -128,11 +191,14 @@ export class UpcastingEventStore implements EventStore {
   appendMany: EventStore['appendMany'] = (writes) => this.inner.appendMany(writes);
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    return (await this.inner.readStream(streamId)).map((event) => this.registry.upcast(event));
+    const events = await this.inner.readStream(streamId);
+    const upcast: StoredEvent[] = [];
+    for (const event of events) upcast.push(await this.upcast(event));
+    return upcast;
   }
 
   async *readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
-    for await (const event of this.inner.readAll(options)) yield this.registry.upcast(event);
+    for await (const event of this.inner.readAll(options)) yield await this.upcast(event);
   }
 
   headPosition(): Promise<bigint | null> {
@@ -145,6 +211,16 @@ export class UpcastingEventStore implements EventStore {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  private async upcast(event: StoredEvent): Promise<StoredEvent> {
+    if (event.type === 'WorkspaceCreated') this.zones.set(event.metadata.workspaceId, (event.data as { timeZone: string }).timeZone);
+    const workspaceId = workspaceFactsNeeded(event);
+    if (workspaceId !== undefined && !this.zones.has(workspaceId)) {
+      const created = (await this.inner.readStream(workspaceStream(workspaceId))).find((e) => e.type === 'WorkspaceCreated');
+      if (created) this.zones.set(workspaceId, (created.data as { timeZone: string }).timeZone);
+    }
+    return this.registry.upcast(event, this.facts);
   }
 }
 

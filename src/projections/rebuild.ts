@@ -27,7 +27,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { upcasters } from '../events/upcasters.js';
+import { upcastFactsFrom, upcasters, workspaceTimeZones } from '../events/upcasters.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
 import type { Comparison, RebuildableReadModel, RebuildTarget } from '../stores/readModel.js';
 import { sqliteRebuildable } from '../stores/sqlite/sqliteRebuild.js';
@@ -186,8 +186,11 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
   const started = performance.now();
   const { events, readModel, close } = openStore(options);
   const skipped = new SkippedEvents(options.onWarning);
+  // Upcasting old sessions needs their workspace's zone: read every workspace's once, up front.
+  const timeZones = await workspaceTimeZones(events);
+  const facts = upcastFactsFrom(new Map(Object.entries(timeZones)));
   const prepare = (event: StoredEvent): StoredEvent | null => {
-    const current = upcasters.upcast(event);
+    const current = upcasters.upcast(event, facts);
     if (isProjectable(current)) return current;
     skipped.note(current);
     return null;
@@ -214,7 +217,7 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     // so that events of unknown types are noticed and reported).
     const subset = projections.length < allProjections.length;
     const types = subset ? [...new Set(projections.flatMap((p) => p.handles))] : undefined;
-    const target = await readModel.beginRebuild(projections, { prepare, prepareIsStandard: true, ...(types ? { types } : {}) });
+    const target = await readModel.beginRebuild(projections, { prepare, prepareIsStandard: true, timeZones, ...(types ? { types } : {}) });
     try {
       report('build', null);
       applied = target.catchUp

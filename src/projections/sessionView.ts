@@ -1,5 +1,6 @@
-import type { FieldValue, SessionStatus } from '../events/session.js';
-import { defineProjection } from './defineProjection.js';
+import type { Recorded } from '../events/envelope.js';
+import type { CancellationReason, FieldValue, SessionEvent, SessionStatus, SessionTimes } from '../events/session.js';
+import { defineProjection, type EventHandler } from './defineProjection.js';
 import { byId } from './projection.js';
 
 export interface SessionView {
@@ -23,40 +24,103 @@ export interface SessionView {
   notes: unknown[];
   invoice: null;
   createdAt: string;
+  /** The time of the last event. */
   updatedAt: string;
+  /** Events in the session's stream: the ETag, and what If-Match names. */
+  version: number;
+  /** The workspace's zone when the session was last scheduled. */
+  timeZone: string;
+  startAt: string;
+  endAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  cancellation: { reason: CancellationReason; note: string | null; at: string; by: { userId: string; name?: string } } | null;
 }
+
+/** Every session event touches its own session; each change also moves `updatedAt` and `version`. */
+const change = <T extends SessionEvent['type']>(
+  apply: (current: SessionView, event: Recorded<Extract<SessionEvent, { type: T }>>) => Partial<SessionView>,
+): EventHandler<SessionView, T> => ({
+  documents: (event) => {
+    const e = event as unknown as Recorded<SessionEvent>;
+    return byId(e.data.workspaceId, e.data.sessionId);
+  },
+  evolve: (current, event) => {
+    const e = event as unknown as Recorded<Extract<SessionEvent, { type: T }>>;
+    return current === null ? null : { ...current, ...apply(current, e), updatedAt: e.metadata.occurredAt, version: Number(e.revision) + 1 };
+  },
+});
+
+const times = (t: SessionTimes) => ({
+  date: t.date,
+  startTime: t.startTime,
+  endTime: t.endTime,
+  durationMinutes: t.durationMinutes,
+  timeZone: t.timeZone,
+  startAt: t.startAt,
+  endAt: t.endAt,
+});
 
 export const sessionView = defineProjection<SessionView>({
   name: 'sessions',
   collection: 'sessions',
+  // The list and calendar queries (by day, by staff member, by client, by service), and the
+  // lookups a catalog rename uses to find the sessions that show a name.
+  indexes: [
+    { name: 'by_start', fields: ['startAt'] },
+    { name: 'by_staff', fields: ['staffId', 'startAt'] },
+    { name: 'by_client', fields: ['clientId', 'startAt'] },
+    { name: 'by_service', fields: ['serviceIds'], multi: true },
+  ],
   on: {
     SessionCreated: {
       documents: (e) => byId(e.data.workspaceId, e.data.sessionId),
       evolve: (_current, e) => {
-      const d = e.data;
-      return {
-        id: d.sessionId,
-        workspaceId: d.workspaceId,
-        clientId: d.client.id,
-        clientName: d.client.name,
-        serviceIds: d.services.map((s) => s.id),
-        serviceNames: d.services.map((s) => s.name),
-        staffId: d.staff?.id ?? null,
-        staffName: d.staff?.name ?? null,
-        name: d.requested.name,
-        date: d.date,
-        startTime: d.startTime,
-        endTime: d.endTime,
-        durationMinutes: d.durationMinutes,
-        status: d.status,
-        fieldValues: d.fieldValues.map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase })),
-        attachments: [],
-        notes: [],
-        invoice: null,
-        createdAt: e.metadata.occurredAt,
-        updatedAt: e.metadata.occurredAt,
-      };
+        const d = e.data;
+        return {
+          id: d.sessionId,
+          workspaceId: d.workspaceId,
+          clientId: d.client.id,
+          clientName: d.client.name,
+          serviceIds: d.services.map((s) => s.id),
+          serviceNames: d.services.map((s) => s.name),
+          staffId: d.staff?.id ?? null,
+          staffName: d.staff?.name ?? null,
+          name: d.requested.name,
+          date: d.date,
+          startTime: d.startTime,
+          endTime: d.endTime,
+          durationMinutes: d.durationMinutes,
+          status: d.status,
+          fieldValues: d.fieldValues.map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase })),
+          attachments: [],
+          notes: [],
+          invoice: null,
+          createdAt: e.metadata.occurredAt,
+          updatedAt: e.metadata.occurredAt,
+          version: Number(e.revision) + 1,
+          timeZone: d.timeZone,
+          startAt: d.startAt,
+          endAt: d.endAt,
+          startedAt: null,
+          completedAt: null,
+          cancellation: null,
+        };
       },
     },
+    SessionRescheduled: change((_s, e) => times(e.data.to)),
+    SessionServicesChanged: change((_s, e) => ({ serviceIds: e.data.to.map((s) => s.id), serviceNames: e.data.to.map((s) => s.name) })),
+    SessionStaffReassigned: change((_s, e) => ({ staffId: e.data.to?.id ?? null, staffName: e.data.to?.name ?? null })),
+    SessionClientChanged: change((_s, e) => ({ clientId: e.data.to.id, clientName: e.data.to.name })),
+    SessionDetailsChanged: change((s, e) => ({
+      name: e.data.name?.to ?? s.name,
+      fieldValues: (e.data.fieldValues?.to ?? s.fieldValues).map((f) => ({ fieldKey: f.fieldKey, value: f.value, phase: f.phase })),
+    })),
+    SessionStarted: change((_s, e) => ({ status: 'in-progress', startedAt: e.metadata.occurredAt })),
+    SessionCompleted: change((_s, e) => ({ status: 'completed', completedAt: e.metadata.occurredAt })),
+    SessionCancelled: change((_s, e) => ({
+      status: 'cancelled',
+      cancellation: { reason: e.data.reason, note: e.data.note, at: e.metadata.occurredAt, by: { ...e.metadata.actor } },
+    })),
   },
 });

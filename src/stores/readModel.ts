@@ -87,6 +87,8 @@ export interface BeginRebuildOptions {
   prepareIsStandard?: boolean;
   /** When set, only events of these types matter: the target may leave the others unread. */
   types?: readonly string[];
+  /** Workspace id → time zone, the facts the standard `prepare` upcasts with (for targets that prepare themselves). */
+  timeZones?: Readonly<Record<string, string>>;
 }
 
 export interface RebuildTarget {

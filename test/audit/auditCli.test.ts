@@ -38,7 +38,7 @@ describe('npm run audit (the CLI)', function () {
     expect(run.code, run.stderr).to.equal(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).to.match(/^POSITION +OCCURRED AT +TYPE +STREAM@REVISION +ACTOR +REQUEST$/);
-    expect(lines[1]).to.match(new RegExp(`SessionCreated v2 +session-${sessionId}@0 +user-1 \\(Reception\\)`));
+    expect(lines[1]).to.match(new RegExp(`SessionCreated v3 +session-${sessionId}@0 +user-1 \\(Reception\\)`));
     expect(lines[2]).to.equal('(1 event)');
   });
 

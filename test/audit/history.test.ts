@@ -43,7 +43,7 @@ describe('GET /v1/workspace/:workspaceId/sessions/:sessionId/history', () => {
     expect(event).to.have.all.keys('type', 'schemaVersion', 'revision', 'occurredAt', 'actor', 'requestId', 'correlationId', 'eventId', 'data');
     expect(event).to.deep.include({
       type: 'SessionCreated',
-      schemaVersion: 2,
+      schemaVersion: 3,
       revision: 0,
       occurredAt: created.createdAt,
       actor: { userId: 'user-1', name: 'Reception' },

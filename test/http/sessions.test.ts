@@ -73,6 +73,13 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
         invoice: null,
         createdAt: now,
         updatedAt: now,
+        version: 1,
+        timeZone: 'UTC',
+        startAt: '2024-01-20T10:00:00.000Z',
+        endAt: '2024-01-20T11:30:00.000Z',
+        startedAt: null,
+        completedAt: null,
+        cancellation: null,
       },
     });
   });

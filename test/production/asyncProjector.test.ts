@@ -277,7 +277,7 @@ describe('what the production projector applies', () => {
       },
       metadata: { ...workspaceCreated(1n, workspaceId).metadata, eventId: 'v1-session', schemaVersion: 1 },
     };
-    const unknown: StoredEvent = { ...workspaceCreated(3n, workspaceId), type: 'SessionRescheduled', metadata: { ...v1.metadata, eventId: 'unknown' } };
+    const unknown: StoredEvent = { ...workspaceCreated(3n, workspaceId), type: 'SessionTeleportedByLegacyTool', metadata: { ...v1.metadata, eventId: 'unknown' } };
     const lines: { level: number; msg: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
     const server = new ScriptedServer([[{ batch: [workspaceCreated(1n, workspaceId), v1, unknown] }, { batch: [{ ...unknown, position: 4n }] }, { silence: true }]], readModel);
@@ -292,7 +292,7 @@ describe('what the production projector applies', () => {
     });
     expect(await readModel.checkpoint('sessions')).to.equal(4n);
     expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).to.deep.equal([
-      'projector skips SessionRescheduled v1 events: unknown event type',
+      'projector skips SessionTeleportedByLegacyTool v1 events: unknown event type',
     ]);
   });
 });

@@ -54,6 +54,13 @@ describe('session view', () => {
         invoice: null,
         createdAt: created.metadata.occurredAt,
         updatedAt: created.metadata.occurredAt,
+        version: 1,
+        timeZone: 'UTC',
+        startAt: '2024-01-20T10:00:00.000Z',
+        endAt: '2024-01-20T11:30:00.000Z',
+        startedAt: null,
+        completedAt: null,
+        cancellation: null,
       });
   });
 

@@ -33,7 +33,7 @@ const appendUnprojectable = async (dataDir: string, c: Catalog, sessionId: strin
   const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
   try {
     await store.append(`session-${sessionId}`, [foreign(c.workspaceId, 'SessionArchivedByLegacyTool', 1, { sessionId })], 'any');
-    await store.append('session-ffffffffffffffffffff0001', [foreign(c.workspaceId, 'SessionCreated', 3, { id: 'ffffffffffffffffffff0001', shape: 'from the future' })], 'no_stream');
+    await store.append('session-ffffffffffffffffffff0001', [foreign(c.workspaceId, 'SessionCreated', 99, { id: 'ffffffffffffffffffff0001', shape: 'from the future' })], 'no_stream');
     await store.append(`session-${sessionId}`, [foreign(c.workspaceId, 'SessionArchivedByLegacyTool', 1, { sessionId })], 'any');
   } finally {
     await store.close();
@@ -64,11 +64,11 @@ describe('events this release cannot project (unknown type, newer schemaVersion)
     expect(result.switched).to.equal(true);
     expect(result.skipped.map(({ type, schemaVersion, count }) => ({ type, schemaVersion, count }))).to.deep.equal([
       { type: 'SessionArchivedByLegacyTool', schemaVersion: 1, count: 2 },
-      { type: 'SessionCreated', schemaVersion: 3, count: 1 },
+      { type: 'SessionCreated', schemaVersion: 99, count: 1 },
     ]);
     expect(warnings).to.have.length(2);
     expect(warnings[0]).to.match(/SessionArchivedByLegacyTool v1.*unknown event type/);
-    expect(warnings[1]).to.match(/SessionCreated v3.*not the version this release projects \(2\)/);
+    expect(warnings[1]).to.match(/SessionCreated v99.*not the version this release projects \(3\)/);
     const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
     try {
       expect(checksumOf(store)).to.equal(checksum);

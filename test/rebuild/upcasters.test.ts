@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { sessionCreatedV1ToV2, UpcasterRegistry, upcasters, withUpcasting } from '../../src/events/upcasters.js';
+import { noUpcastFacts, sessionCreatedV1ToV2, upcastFactsFrom, UpcasterRegistry, upcasters, withUpcasting } from '../../src/events/upcasters.js';
 import { rebuild } from '../../src/projections/rebuild.js';
 import { sqliteDatabasePath } from '../../src/stores/open.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
@@ -23,8 +23,8 @@ const stored = (event: (typeof fixture.events)[number], position = 1n): StoredEv
 
 describe('upcasting SessionCreated v1 (the result-only shape)', () => {
   it('maps every recorded field and marks what v1 did not record, without guessing it', () => {
-    const event = upcasters.upcast(stored(v1Session));
-    expect(event.metadata.schemaVersion).to.equal(2);
+    const event = upcasters.upcast(stored(v1Session), upcastFactsFrom(new Map([['64b7f0c2a1b2c3d4e5f60001', 'Asia/Riyadh']])));
+    expect(event.metadata.schemaVersion).to.equal(3);
     expect(event.data).to.deep.equal({
       sessionId: '64b7f0c2a1b2c3d4e5f60006',
       workspaceId: '64b7f0c2a1b2c3d4e5f60001',
@@ -48,10 +48,13 @@ describe('upcasting SessionCreated v1 (the result-only shape)', () => {
         { id: '64b7f0c2a1b2c3d4e5f60004', name: 'فحص عام', durationMinutes: null },
       ],
       staff: { id: '64b7f0c2a1b2c3d4e5f60005', name: 'Dr. Smith' },
+      timeZone: 'Asia/Riyadh',
       date: '2023-03-05T00:00:00.000Z',
       startTime: '10:00',
       endTime: '11:30',
       durationMinutes: 90,
+      startAt: '2023-03-05T07:00:00.000Z',
+      endAt: '2023-03-05T08:30:00.000Z',
       durationSource: 'legacy',
       summedServiceDurations: [],
       status: 'scheduled',
@@ -80,7 +83,7 @@ describe('upcasting SessionCreated v1 (the result-only shape)', () => {
 
   it('maps a session without staff to staff null', () => {
     const second = fixture.events.filter((e) => e.type === 'SessionCreated')[1]!;
-    const data = sessionCreatedV1ToV2(second.data, stored(second)) as { staff: unknown; requested: { staffId: unknown } };
+    const data = sessionCreatedV1ToV2(second.data, stored(second), noUpcastFacts) as { staff: unknown; requested: { staffId: unknown } };
     expect(data.staff).to.equal(null);
     expect(data.requested.staffId).to.equal(null);
   });
@@ -122,7 +125,7 @@ describe('a log holding SessionCreated v1 events (fixture), stored through the s
         expect(raw[0]!.metadata.schemaVersion).to.equal(1);
         expect(raw[0]!.data).to.not.have.property('requested');
         const upcast = await withUpcasting(store).readStream('session-64b7f0c2a1b2c3d4e5f60006');
-        expect(upcast[0]!.metadata.schemaVersion).to.equal(2);
+        expect(upcast[0]!.metadata.schemaVersion).to.equal(3);
       } finally {
         await store.close();
       }
@@ -144,7 +147,7 @@ describe('a log holding SessionCreated v1 events (fixture), stored through the s
       const history = await request(app.url, 'GET', `/v1/workspace/${fixture.workspaceId}/sessions/64b7f0c2a1b2c3d4e5f60006/history`, { token });
       expect(history.status, history.text).to.equal(200);
       expect(history.body.events).to.have.length(1);
-      expect(history.body.events[0]).to.include({ type: 'SessionCreated', schemaVersion: 2, revision: 0, requestId: 'legacy-req-6', correlationId: 'legacy-corr-6' });
+      expect(history.body.events[0]).to.include({ type: 'SessionCreated', schemaVersion: 3, revision: 0, requestId: 'legacy-req-6', correlationId: 'legacy-corr-6' });
       expect(history.body.events[0].data.durationSource).to.equal('legacy');
     } finally {
       await app.destroy();

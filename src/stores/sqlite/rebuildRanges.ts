@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
-import { upcasters } from '../../events/upcasters.js';
+import { upcastFactsFrom, upcasters } from '../../events/upcasters.js';
 import { allProjections } from '../../projections/index.js';
 import { isProjectable } from '../../projections/projectableEvents.js';
 import type { Projection } from '../../projections/projection.js';
@@ -19,6 +19,8 @@ export interface RangeSetup {
   projections: string[];
   /** Only these event types (empty: all). */
   types: string[];
+  /** Workspace id → time zone, for upcasting. */
+  timeZones: Record<string, string>;
 }
 
 export interface RangeRequest {
@@ -75,6 +77,7 @@ export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((reque
   const read = db
     .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ? AND position <= ?${onlyTypes} ORDER BY position`)
     .raw(true);
+  const facts = upcastFactsFrom(new Map(Object.entries(setup.timeZones)));
   const byType = new Map<string, [number, Projection][]>();
   setup.projections.forEach((name, slot) => {
     const projection = allProjections.find((p) => p.name === name);
@@ -91,7 +94,7 @@ export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((reque
     const skipped: number[] = [];
     let applied = 0;
     for (const row of rows) {
-      const event = upcasters.upcast(eventFromRow(row));
+      const event = upcasters.upcast(eventFromRow(row), facts);
       if (!isProjectable(event)) {
         skipped.push(row[0]);
         continue;

@@ -485,6 +485,7 @@ class SqliteRebuild implements RebuildTarget {
     const setup = {
       projections: this.slots.map((slot) => slot.projection.name),
       types: this.options.types ? [...new Set(this.options.types)] : [],
+      timeZones: { ...(this.options.timeZones ?? {}) },
     };
     const workers = Array.from({ length: count }, () => startWorker({ path: this.db.name, ...setup }));
     const results = new Map<number, RangeReply>();
