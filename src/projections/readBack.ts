@@ -37,7 +37,9 @@ export const documentAfter = async (deps: ReadBackDeps, projection: Projection, 
     if (!document) throw new Error(`projection ${projection.name} produced no document for ${written.streamId}`);
     return document;
   };
-  if (written.replayed || written.appended.length === 0) {
+  // A repeat answers as the original did: the document as of the request's own events.
+  if (written.replayed) return fromEvents();
+  if (written.appended.length === 0) {
     return (await deps.readModel.find(projection.collection, written.workspaceId, written.id)) ?? fromEvents();
   }
   if (await deps.progress.waitFor(projection.name, written.position!, deps.projectionWaitMs)) {

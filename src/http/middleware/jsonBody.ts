@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
  * Parses a JSON body after authentication (so 401/403 come before 400/413/415). Anything that is
  * not JSON is a 415; a body over the limit a 413; malformed JSON a 400.
  */
-export const jsonBody = (options: { limitBytes: number }) => {
+export const jsonBody = (options: { limitBytes: number; optional?: boolean }) => {
   // detectJSON: parse runs only after the check below accepted the type as JSON (any +json too);
   // without it the parser skips +json types it does not list and leaves an empty object behind.
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: options.limitBytes, jsonStrict: false, encoding: 'utf-8', detectJSON: () => true });
@@ -15,6 +15,10 @@ export const jsonBody = (options: { limitBytes: number }) => {
     const hasBody = ctx.request.length > 0 || ctx.get('Transfer-Encoding') !== '';
     if (hasBody && !ctx.request.is('application/json', '+json')) {
       throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${ctx.get('Content-Type') || 'no Content-Type'}).`);
+    }
+    if (!hasBody && options.optional) {
+      ctx.request.body = {};
+      return next();
     }
     if (!hasBody) {
       throw new ValidationError('The request needs a JSON body.', [{ path: '', message: 'must be a JSON object' }]);

@@ -70,6 +70,28 @@ export const parseCreateRequest = <Input>(
   };
 };
 
+/**
+ * The version an If-Match names (`"3"`), null when the header is absent (a 428 if the command
+ * needs it). A header that names no version of ours is a 400.
+ */
+export const expectedVersionOf = (ctx: AppContext): number | null => {
+  const header = ctx.get('If-Match').trim();
+  if (header === '') return null;
+  const match = /^"(\d{1,9})"$/.exec(header);
+  if (!match) {
+    throw new ValidationError('The If-Match header must be the ETag of the resource as you last read it, e.g. "3".', [
+      { path: 'If-Match', message: 'must be one ETag such as "3" (the version you read)' },
+    ]);
+  }
+  return Number(match[1]);
+};
+
+/** A change to an existing resource: a create request's checks, plus If-Match. */
+export const parseChangeRequest = <Input>(ctx: AppContext, scope: string, parse: (body: unknown) => Input): { input: Input; request: CommandRequest } => {
+  const parsed = parseCreateRequest(ctx, scope, parse);
+  return { input: parsed.input, request: { ...parsed.request, expectedVersion: expectedVersionOf(ctx) } };
+};
+
 export const respondCreated = (ctx: AppContext, name: string, location: string, outcome: WriteOutcome, view: (doc: Document) => unknown = (d) => d): void => {
   ctx.status = 201;
   ctx.set('Location', location);

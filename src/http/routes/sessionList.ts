@@ -1,0 +1,146 @@
+/**
+ * GET /sessions: the list and calendar query. A session matches `from`/`to` when its
+ * [startAt, endAt) overlaps [from, to). Served from the read model through the sessions view's
+ * indexes (by start, by staff member, by client, by service), keyset-paged on (startAt, id) with
+ * an opaque cursor bound to the filters it was issued for.
+ */
+import { createHash } from 'node:crypto';
+import { parseIsoDateTime } from '../../commands/calendar.js';
+import { maxDurationMinutes } from '../../commands/sessionRules.js';
+import { startOfLocalDay } from '../../commands/schedule.js';
+import { objectIdPattern } from '../../commands/validation.js';
+import { sessionStatuses } from '../../events/session.js';
+import { ValidationError, type FieldError } from '../../errors.js';
+import type { Condition, Query, QueryCursor } from '../../stores/readModel.js';
+
+export const sessionListLimits = { defaultLimit: 50, maxLimit: 200 } as const;
+
+const parameters = ['from', 'to', 'staffId', 'clientId', 'serviceId', 'status', 'limit', 'cursor'] as const;
+const plainDate = /^\d{4}-\d{2}-\d{2}$/;
+
+type RawQuery = Record<string, string | string[] | undefined>;
+
+export interface SessionListQuery {
+  from?: string;
+  to?: string;
+  staffId?: string;
+  clientId?: string;
+  serviceId?: string;
+  status?: string[];
+  limit: number;
+  after?: QueryCursor;
+}
+
+/** What a cursor is bound to: every filter, normalized (not the limit). */
+const filterKey = (workspaceId: string, q: Omit<SessionListQuery, 'limit' | 'after'>): string =>
+  createHash('sha256')
+    .update(JSON.stringify([workspaceId, q.from ?? null, q.to ?? null, q.staffId ?? null, q.clientId ?? null, q.serviceId ?? null, q.status ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
+
+export const encodeSessionCursor = (workspaceId: string, q: SessionListQuery, at: QueryCursor): string =>
+  Buffer.from(JSON.stringify({ v: 1, s: at.value, i: at.id, f: filterKey(workspaceId, q) })).toString('base64url');
+
+const badCursor = (message: string) =>
+  new ValidationError(`The cursor is invalid: ${message}. Use the nextCursor of the previous page with the same filters, or omit it.`, [
+    { path: 'cursor', message },
+  ]);
+
+const decodeSessionCursor = (cursor: string, workspaceId: string, q: SessionListQuery): QueryCursor => {
+  if (!/^[A-Za-z0-9_-]{1,300}$/.test(cursor)) throw badCursor('not a cursor issued by this API');
+  let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
+  } catch {
+    throw badCursor('not a cursor issued by this API');
+  }
+  if (body === null || typeof body !== 'object' || body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
+    throw badCursor('not a cursor issued by this API');
+  }
+  if (body.f !== filterKey(workspaceId, q)) throw badCursor('it was issued for other filters (or another workspace)');
+  return { value: body.s, id: body.i };
+};
+
+/**
+ * Validates the query string (every problem in one 400) and resolves plain dates to local
+ * midnight in the workspace's zone.
+ */
+export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZone: string): SessionListQuery => {
+  const errors: FieldError[] = [];
+  for (const name of Object.keys(raw)) {
+    if (!(parameters as readonly string[]).includes(name)) errors.push({ path: name, message: 'is not a known parameter' });
+  }
+  const single = (name: string): string | undefined => {
+    const value = raw[name];
+    if (Array.isArray(value)) {
+      errors.push({ path: name, message: 'must be given at most once' });
+      return undefined;
+    }
+    return value;
+  };
+  const query: SessionListQuery = { limit: sessionListLimits.defaultLimit };
+
+  for (const bound of ['from', 'to'] as const) {
+    const value = single(bound);
+    if (value === undefined) continue;
+    if (plainDate.test(value) && parseIsoDateTime(value) !== null) {
+      query[bound] = startOfLocalDay(value, timeZone);
+    } else if (/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) && parseIsoDateTime(value) !== null) {
+      query[bound] = parseIsoDateTime(value)!.toISOString();
+    } else {
+      errors.push({ path: bound, message: 'must be an ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace time zone)' });
+    }
+  }
+  if (query.from !== undefined && query.to !== undefined && query.from >= query.to) errors.push({ path: 'to', message: 'must be after from' });
+
+  for (const id of ['staffId', 'clientId', 'serviceId'] as const) {
+    const value = single(id);
+    if (value === undefined) continue;
+    if (objectIdPattern.test(value)) query[id] = value;
+    else errors.push({ path: id, message: 'must be a 24-character lowercase hexadecimal id' });
+  }
+
+  const status = single('status');
+  if (status !== undefined) {
+    const list = status.split(',').map((s) => s.trim());
+    if (list.length === 0 || list.some((s) => !(sessionStatuses as readonly string[]).includes(s))) {
+      errors.push({ path: 'status', message: `must be a comma-separated list of ${sessionStatuses.join(', ')}` });
+    } else {
+      query.status = [...new Set(list)].sort();
+    }
+  }
+
+  const limit = single('limit');
+  if (limit !== undefined) {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    if (!(n >= 1 && n <= sessionListLimits.maxLimit)) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${sessionListLimits.maxLimit}` });
+    else query.limit = n;
+  }
+  const cursor = single('cursor');
+  if (errors.length > 0) {
+    throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
+  }
+  if (cursor !== undefined) query.after = decodeSessionCursor(cursor, workspaceId, query);
+  return query;
+};
+
+/**
+ * The read-model query. Sessions last at most a day, so one that overlaps `from` starts at most a
+ * day before it: the index range on startAt is bounded on both sides, and endAt is checked on the
+ * rows in that range.
+ */
+export const sessionReadQuery = (q: SessionListQuery): Query => {
+  const where: Record<string, Condition> = {};
+  const startAt: { gte?: string; lt?: string } = {};
+  if (q.from !== undefined) {
+    startAt.gte = new Date(Date.parse(q.from) - maxDurationMinutes * 60_000).toISOString();
+    where.endAt = { gt: q.from };
+  }
+  if (q.to !== undefined) startAt.lt = q.to;
+  if (startAt.gte !== undefined || startAt.lt !== undefined) where.startAt = startAt;
+  if (q.staffId !== undefined) where.staffId = q.staffId;
+  if (q.clientId !== undefined) where.clientId = q.clientId;
+  if (q.serviceId !== undefined) where.serviceIds = q.serviceId;
+  if (q.status !== undefined) where.status = { in: q.status };
+  return { where, orderBy: 'startAt', limit: q.limit, ...(q.after ? { after: q.after } : {}) };
+};
