@@ -1,6 +1,6 @@
 /** Runs the API exactly as production does (`node dist/main.js`) as a child process on a temp data dir. */
 import path from 'node:path';
-import { sqliteDatabasePath } from '../src/stores/open.js';
+import { sqliteDatabasePath } from '../src/profiles/embedded.js';
 import { SqliteStore } from '../src/stores/sqlite/sqliteStore.js';
 import { freePort, spawnChild, stopChild, waitUntilHealthy, peakRssMiB, type Child } from './processes.js';
 import { benchSecret } from './workload.js';

@@ -10,7 +10,7 @@ import { loadCatalog } from '../src/commands/loadCatalog.js';
 import { allProjections } from '../src/projections/index.js';
 import { sessionView } from '../src/projections/sessionView.js';
 import type { StoredEvent } from '../src/stores/eventStore.js';
-import { sqliteDatabasePath } from '../src/stores/open.js';
+import { sqliteDatabasePath } from '../src/profiles/embedded.js';
 import { createCollectionTable, SqliteStore, tableFor } from '../src/stores/sqlite/sqliteStore.js';
 import type { CatalogEntries } from './sessionRows.js';
 import type { BenchCatalog } from './workload.js';

@@ -1,10 +1,10 @@
 /**
  * Child process of the rebuild measurement, so that its peak RSS is its own: rebuilds every read
- * model of the store in the given data dir from the whole log (src/projections/rebuild.ts, the
+ * model of the store in the given data dir from the whole log (src/profiles/rebuild.ts, the
  * same function `npm run rebuild` uses) and prints one JSON line.
  */
-import { rebuild } from '../src/projections/rebuild.js';
-import { sqliteDatabasePath } from '../src/stores/open.js';
+import { rebuild } from '../src/profiles/rebuild.js';
+import { sqliteDatabasePath } from '../src/profiles/embedded.js';
 import { peakRssMiB } from './processes.js';
 
 const dataDir = process.argv[2];
@@ -19,7 +19,7 @@ process.stdout.write(
     seconds: Math.round(seconds * 100) / 100,
     eventsPerSec: Math.round(result.applied / seconds),
     peakRssMiB: peakRssMiB('self'),
-    function: 'rebuild (src/projections/rebuild.ts), all projections, blue/green switch',
+    function: 'rebuild (src/profiles/rebuild.ts), all projections, blue/green switch',
     switched: result.switched,
     skipped: result.skipped.length,
   })}\n`,

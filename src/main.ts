@@ -14,8 +14,8 @@ import { seedDemo } from './demo.js';
 import { developmentSecret } from './devSecret.js';
 import { buildApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
+import { openStores, type Stores } from './profiles/index.js';
 import { exitOnShutdownSignals } from './shutdown.js';
-import { openStores, type Stores } from './stores/open.js';
 import { PendingDocuments, ReadYourWritesReadModel } from './stores/pendingDocuments.js';
 
 export interface Running {

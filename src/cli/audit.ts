@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { matchesAudit, toAuditEntry, type AuditEntry, type AuditFilter } from '../audit/auditLog.js';
 import { parseIsoDateTime } from '../commands/calendar.js';
-import { withUpcasting } from '../events/upcasters.js';
+import { upcasters } from '../events/upcasters.js';
 import { createLogger } from '../logger.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
-import { openStores, sqliteDatabasePath } from '../stores/open.js';
+import { openStores, sqliteDatabasePath } from '../profiles/index.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
+import { withUpcasting } from '../stores/upcasting.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
 const usage =
@@ -47,7 +48,7 @@ const openEventStore = async (): Promise<{ events: EventStore; close(): Promise<
     const path = sqliteDatabasePath(config.dataDir);
     if (!fs.existsSync(path)) throw new UsageError(`no database at ${path} (DATA_DIR=${config.dataDir})`);
     const store = new SqliteStore({ path });
-    return { events: withUpcasting(store), close: () => store.close() };
+    return { events: withUpcasting(store, upcasters), close: () => store.close() };
   }
   const stores = await openStores({ ...config, logLevel: 'silent' }, createLogger('silent'));
   return { events: stores.events, close: () => stores.close() };

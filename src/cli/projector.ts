@@ -8,7 +8,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { exitOnShutdownSignals } from '../shutdown.js';
-import { createProjector, openEventSide, openReadSide } from '../stores/production.js';
+import { createProjector, openEventSide, openReadSide } from '../profiles/production.js';
 
 const main = async (): Promise<void> => {
   // The projector verifies no tokens: any secret satisfies the shared configuration loader.

@@ -11,17 +11,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import {
-  defaultPageSize,
-  rebuild,
-  selectProjections,
-  UnknownProjectionError,
-  type RebuildProgress,
-  type RebuildResult,
-  type RebuildStore,
-} from '../projections/rebuild.js';
-import { openMongoRebuild } from '../stores/mongodb/openRebuild.js';
-import { sqliteDatabasePath } from '../stores/open.js';
+import { sqliteDatabasePath } from '../profiles/embedded.js';
+import { openMongoRebuild } from '../profiles/production.js';
+import { rebuild, type RebuildStore } from '../profiles/rebuild.js';
+import { defaultPageSize, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
 const usage =

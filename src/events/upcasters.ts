@@ -10,9 +10,10 @@
  * Events whose type is not in `currentSchemaVersions` (written by a newer release, or by a tool)
  * and events of a newer version than this release knows are passed through untouched; projectors
  * skip them with a warning (src/projections/projectableEvents.ts), audit shows them as stored.
+ * Stores are read through a registry's `reader()` by src/stores/upcasting.ts (events import no store).
  */
-import type { EventStore, ReadAllOptions, StoredEvent } from '../stores/eventStore.js';
 import { Temporal } from 'temporal-polyfill';
+import type { StoredEvent } from './envelope.js';
 import { workspaceStream } from './streams.js';
 import { localDayOf } from './time.js';
 import { type FieldValue, type SessionCreated, type SessionStatus } from './session.js';
@@ -36,7 +37,9 @@ export const noUpcastFacts: UpcastFacts = { workspaceTimeZone: () => undefined }
 export const upcastFactsFrom = (timeZones: ReadonlyMap<string, string>): UpcastFacts => ({ workspaceTimeZone: (id) => timeZones.get(id) });
 
 /** Every workspace's time zone, read from the log (for upcasting in bulk, e.g. a rebuild). */
-export const workspaceTimeZones = async (events: Pick<EventStore, 'readAll'>): Promise<Record<string, string>> => {
+export const workspaceTimeZones = async (events: {
+  readAll(options: { types: readonly string[] }): AsyncIterable<StoredEvent>;
+}): Promise<Record<string, string>> => {
   const zones: Record<string, string> = {};
   for await (const event of events.readAll({ types: ['WorkspaceCreated'] })) {
     zones[event.metadata.workspaceId] = (event.data as { timeZone: string }).timeZone;
@@ -50,6 +53,12 @@ export type Upcaster = (data: unknown, event: StoredEvent, facts: UpcastFacts) =
 /** The workspace whose facts upcasting this event needs, if any (today: SessionCreated before v3). */
 export const workspaceFactsNeeded = (event: StoredEvent): string | undefined =>
   event.type === 'SessionCreated' && event.metadata.schemaVersion < 3 ? event.metadata.workspaceId : undefined;
+
+/** How an upcaster reads a stream's events as stored, to fetch a fact an event needs first. */
+export type StreamReader = (streamId: string) => Promise<readonly StoredEvent[]>;
+
+/** Upcasts one event read from a log, fetching the facts it needs through `readStream`. */
+export type LogUpcast = (event: StoredEvent, readStream: StreamReader) => Promise<StoredEvent>;
 
 export class UpcasterRegistry {
   private readonly byType = new Map<string, Map<number, Upcaster>>();
@@ -77,6 +86,25 @@ export class UpcasterRegistry {
       step = versions.get(version);
     }
     return { ...event, data, metadata: { ...event.metadata, schemaVersion: version } };
+  }
+
+  /**
+   * Upcasting for one reader of a log: workspace time zones are learned from the WorkspaceCreated
+   * events read (a zone never changes for an old event), and fetched with `readStream` when an
+   * event needs one not seen yet. One per reader: what it learned serves the events read after.
+   */
+  reader(): LogUpcast {
+    const zones = new Map<string, string>();
+    const facts = upcastFactsFrom(zones);
+    return async (event, readStream) => {
+      if (event.type === 'WorkspaceCreated') zones.set(event.metadata.workspaceId, (event.data as { timeZone: string }).timeZone);
+      const workspaceId = workspaceFactsNeeded(event);
+      if (workspaceId !== undefined && !zones.has(workspaceId)) {
+        const created = (await readStream(workspaceStream(workspaceId))).find((e) => e.type === 'WorkspaceCreated');
+        if (created) zones.set(workspaceId, (created.data as { timeZone: string }).timeZone);
+      }
+      return this.upcast(event, facts);
+    };
   }
 }
 
@@ -174,56 +202,3 @@ export const sessionCreatedV2ToV3: Upcaster = (raw, _event, facts) => {
 export const upcasters = new UpcasterRegistry()
   .register('SessionCreated', 1, sessionCreatedV1ToV2)
   .register('SessionCreated', 2, sessionCreatedV2ToV3);
-
-/** Reads through `store` with every event upcast to its current shape; writes pass straight through. */
-export class UpcastingEventStore implements EventStore {
-  /** Workspace time zones, learned from the log as upcasters need them (a zone never changes for an old event). */
-  private readonly zones = new Map<string, string>();
-  private readonly facts: UpcastFacts = upcastFactsFrom(this.zones);
-
-  constructor(
-    readonly inner: EventStore,
-    readonly registry: UpcasterRegistry = upcasters,
-  ) {}
-
-  append: EventStore['append'] = (streamId, events, expected) => this.inner.append(streamId, events, expected);
-
-  appendMany: EventStore['appendMany'] = (writes) => this.inner.appendMany(writes);
-
-  async readStream(streamId: string): Promise<StoredEvent[]> {
-    const events = await this.inner.readStream(streamId);
-    const upcast: StoredEvent[] = [];
-    for (const event of events) upcast.push(await this.upcast(event));
-    return upcast;
-  }
-
-  async *readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
-    for await (const event of this.inner.readAll(options)) yield await this.upcast(event);
-  }
-
-  headPosition(): Promise<bigint | null> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  private async upcast(event: StoredEvent): Promise<StoredEvent> {
-    if (event.type === 'WorkspaceCreated') this.zones.set(event.metadata.workspaceId, (event.data as { timeZone: string }).timeZone);
-    const workspaceId = workspaceFactsNeeded(event);
-    if (workspaceId !== undefined && !this.zones.has(workspaceId)) {
-      const created = (await this.inner.readStream(workspaceStream(workspaceId))).find((e) => e.type === 'WorkspaceCreated');
-      if (created) this.zones.set(workspaceId, (created.data as { timeZone: string }).timeZone);
-    }
-    return this.registry.upcast(event, this.facts);
-  }
-}
-
-/** Wraps an event store so that every read is upcast (a store that already upcasts is returned as is). */
-export const withUpcasting = (store: EventStore, registry: UpcasterRegistry = upcasters): EventStore =>
-  store instanceof UpcastingEventStore && store.registry === registry ? store : new UpcastingEventStore(store, registry);

@@ -12,27 +12,9 @@
 import type { Logger } from '../logger.js';
 import type { StoredEvent } from '../stores/eventStore.js';
 import type { ReadModelStore } from '../stores/readModel.js';
+import { prepareBatch, type EventSubscription, type Lease, type SubscriptionSource } from './ports.js';
 import type { Projection } from './projection.js';
 import { lowestCheckpoint } from './projector.js';
-
-/** One live subscription: batches of events in log order. Iteration ends or throws when it drops. */
-export interface EventSubscription extends AsyncIterable<readonly StoredEvent[]> {
-  /** Stops the subscription; a pending iteration ends. */
-  close(): Promise<void>;
-}
-
-export interface SubscriptionSource {
-  /** Subscribes to the events strictly after `after` (from the beginning when undefined). */
-  subscribe(after: bigint | undefined): EventSubscription;
-}
-
-/** A mutual-exclusion lease with expiry, shared by every instance (a MongoDB document in production). */
-export interface Lease {
-  /** Takes the lease, or renews it when this owner holds it. False when another owner holds it. */
-  tryAcquire(): Promise<boolean>;
-  /** Gives the lease up so that another instance can take over at once. */
-  release(): Promise<void>;
-}
 
 export interface LeaseOptions {
   lease: Lease;
@@ -67,9 +49,6 @@ export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done);
   });
-
-/** Type of the marker standing for skipped events at the end of a batch (see `prepare`). */
-export const skippedMarkerType = '$skipped';
 
 export type ProjectorState = 'idle' | 'waiting-for-lease' | 'subscribed' | 'backing-off' | 'stopped';
 
@@ -221,13 +200,7 @@ export class AsyncProjector {
 
   private prepared(batch: readonly StoredEvent[]): readonly StoredEvent[] {
     const prepare = this.options.prepare;
-    if (!prepare) return batch;
-    const events = batch.flatMap((event) => prepare(event) ?? []);
-    const last = batch[batch.length - 1]!;
-    if (events[events.length - 1]?.position === last.position) return events;
-    // The batch ends with a skipped event: hand the read model a marker of a type no projection
-    // handles, so that the checkpoints still move past it (and the lag does not stay above zero).
-    return [...events, { ...last, type: skippedMarkerType, data: {} }];
+    return prepare ? prepareBatch(batch, prepare) : batch;
   }
 
   private async takeLease(): Promise<boolean> {

@@ -3,7 +3,8 @@
  * event store has no push subscription (the embedded SQLite log with MongoDB read models).
  */
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
-import { abortableSleep, type EventSubscription, type SubscriptionSource } from './asyncProjector.js';
+import { abortableSleep } from './asyncProjector.js';
+import type { EventSubscription, SubscriptionSource } from './ports.js';
 
 export interface PollingSourceOptions {
   /** Pause between two reads that found nothing new. */

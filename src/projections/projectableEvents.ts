@@ -4,7 +4,7 @@
  * release knows, is skipped with a warning instead of crashing the projector. Audit does not read
  * through this: it shows every event as stored.
  */
-import { currentSchemaVersions, withUpcasting } from '../events/upcasters.js';
+import { currentSchemaVersions, noUpcastFacts, upcasters, type UpcastFacts } from '../events/upcasters.js';
 import type { EventStore, ReadAllOptions, StoredEvent } from '../stores/eventStore.js';
 
 /** True when this release knows the event's type and shape (after upcasting). */
@@ -55,32 +55,56 @@ export class SkippedEvents {
   }
 }
 
-/** The events a projector may apply, in order: upcast, unprojectable ones noted and left out. */
-export async function* projectable(
+/** An event in its current shape if this release can project it, else null (noted in `skipped` when given). */
+const keepProjectable = (current: StoredEvent, skipped?: SkippedEvents): StoredEvent | null => {
+  if (isProjectable(current)) return current;
+  skipped?.note(current);
+  return null;
+};
+
+/**
+ * What projections see of an event, the one rule every projecting path applies (inline catch-up,
+ * the async projector, rebuilds, their worker threads): the event upcast to its current shape
+ * (with `facts`, e.g. the workspaces' time zones), or null when this release cannot project it,
+ * noted in `skipped` when given (leave it out where the same events are counted elsewhere, e.g. a
+ * rebuild bringing the live read model up to date).
+ */
+export const prepareForProjection = (event: StoredEvent, skipped?: SkippedEvents, facts: UpcastFacts = noUpcastFacts): StoredEvent | null =>
+  keepProjectable(upcasters.upcast(event, facts), skipped);
+
+async function* prepared(
   events: AsyncIterable<StoredEvent>,
-  skipped: SkippedEvents,
+  prepare: (event: StoredEvent) => Promise<StoredEvent | null>,
 ): AsyncIterable<StoredEvent> {
   for await (const event of events) {
-    if (isProjectable(event)) yield event;
-    else skipped.note(event);
+    const current = await prepare(event);
+    if (current !== null) yield current;
   }
 }
 
-/** An event store as projectors should read it (upcast, unprojectable events skipped with a warning). */
+/**
+ * An event store as projectors should read it: the same rule, each event upcast with the facts it
+ * needs fetched from the log itself (as the upcasting store does), unprojectable events skipped
+ * with a warning.
+ */
 export const projectableEvents = (store: EventStore, skipped: SkippedEvents): EventStore => {
-  const upcasting = withUpcasting(store);
+  const upcast = upcasters.reader();
+  const readStored = (streamId: string): Promise<StoredEvent[]> => store.readStream(streamId);
+  const prepare = async (event: StoredEvent): Promise<StoredEvent | null> => keepProjectable(await upcast(event, readStored), skipped);
   return {
-    append: (streamId, events, expected) => upcasting.append(streamId, events, expected),
-    appendMany: (writes) => upcasting.appendMany(writes),
-    readStream: async (streamId) =>
-      (await upcasting.readStream(streamId)).filter((event) => {
-        if (isProjectable(event)) return true;
-        skipped.note(event);
-        return false;
-      }),
-    readAll: (options?: ReadAllOptions) => projectable(upcasting.readAll(options), skipped),
-    headPosition: () => upcasting.headPosition(),
-    ping: () => upcasting.ping(),
-    close: () => upcasting.close(),
+    append: (streamId, events, expected) => store.append(streamId, events, expected),
+    appendMany: (writes) => store.appendMany(writes),
+    readStream: async (streamId) => {
+      const events: StoredEvent[] = [];
+      for (const event of await store.readStream(streamId)) {
+        const current = await prepare(event);
+        if (current !== null) events.push(current);
+      }
+      return events;
+    },
+    readAll: (options?: ReadAllOptions) => prepared(store.readAll(options), prepare),
+    headPosition: () => store.headPosition(),
+    ping: () => store.ping(),
+    close: () => store.close(),
   };
 };

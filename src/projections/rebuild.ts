@@ -7,14 +7,13 @@
  * (unknown type or version) are skipped with a warning.
  *
  *   const result = await rebuild({
- *     store,        // a SqliteStore, the path of its database file, or { events, readModel } where
- *                   // readModel implements RebuildableReadModel (src/stores/readModel.ts)
+ *     store,        // { events, readModel }: the log and a RebuildableReadModel (src/stores/readModel.ts),
+ *                   // opened (and closed) by the caller: src/profiles/rebuild.ts for the service's stores
  *     projections,  // names to rebuild (default: every projection), e.g. ['sessions']
  *     dryRun,       // build and compare with the current tables, then drop the new tables (no switch)
  *     verify,       // also compute canonical checksums of the current and rebuilt read models
  *     pageSize,     // events per read and per write (default 500)
  *     examples,     // example ids kept per kind of difference (default 5)
- *     workers,      // embedded store: worker threads for the JSON work (default 1 on 2+ CPUs)
  *     onProgress,   // after every page: { phase, applied, total, position, elapsedMs, eventsPerSecond }
  *     onWarning,    // once per kind of skipped event
  *   });
@@ -25,21 +24,21 @@
  * `compare` (dry run or verify) looks at both read models at one position of the log. Checksums
  * are those of src/projections/checksum.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import { upcastFactsFrom, upcasters, workspaceTimeZones } from '../events/upcasters.js';
+import { upcastFactsFrom, workspaceTimeZones } from '../events/upcasters.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
 import type { Comparison, RebuildableReadModel, RebuildTarget } from '../stores/readModel.js';
-import { sqliteRebuildable } from '../stores/sqlite/sqliteRebuild.js';
-import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { allProjections } from './index.js';
-import { isProjectable, SkippedEvents, type SkippedKind, type SkipWarning } from './projectableEvents.js';
+import { prepareForProjection, SkippedEvents, type SkippedKind, type SkipWarning } from './projectableEvents.js';
 import type { Projection } from './projection.js';
 
 /** Events per page: larger pages cost memory (a page's documents are held until its write) for little speed. */
 export const defaultPageSize = 500;
 
-export type RebuildStore = SqliteStore | string | { events: EventStore; readModel: RebuildableReadModel };
+/** What a rebuild reads and what it rebuilds, both opened by the caller. */
+export interface RebuildSource {
+  events: EventStore;
+  readModel: RebuildableReadModel;
+}
 
 export type RebuildPhase = 'build' | 'compare' | 'switch' | 'done';
 
@@ -55,7 +54,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  store: RebuildStore;
+  store: RebuildSource;
   projections?: readonly string[];
   dryRun?: boolean;
   verify?: boolean;
@@ -63,13 +62,6 @@ export interface RebuildOptions {
   examples?: number;
   onProgress?: (progress: RebuildProgress) => void;
   onWarning?: SkipWarning;
-  /**
-   * Embedded store only: worker threads computing documents while this thread writes them
-   * (default: 1 when the machine has at least 2 CPUs, else 0), used when the log holds at least
-   * `parallelThreshold` events (default 20,000).
-   */
-  workers?: number;
-  parallelThreshold?: number;
 }
 
 export interface RebuildResult {
@@ -107,42 +99,12 @@ export const selectProjections = (names?: readonly string[]): Projection[] => {
   });
 };
 
-export const defaultWorkers = (): number => (os.availableParallelism() >= 2 ? 1 : 0);
-
-const openStore = (
-  options: RebuildOptions,
-): { events: EventStore; readModel: RebuildableReadModel; close(): Promise<void> } => {
-  const { store } = options;
-  const parallel = {
-    workers: options.workers ?? defaultWorkers(),
-    ...(options.parallelThreshold === undefined ? {} : { parallelThreshold: options.parallelThreshold }),
-  };
-  if (typeof store === 'string') {
-    if (!fs.existsSync(store)) throw new Error(`no database at ${store}`);
-    const opened = new SqliteStore({ path: store });
-    return { events: opened, readModel: sqliteRebuildable(opened.db, { ownConnection: true, ...parallel }), close: () => opened.close() };
-  }
-  if (store instanceof SqliteStore) {
-    // The rebuild swaps tables on the store's own connection: its document cache must forget them.
-    const rebuildable = sqliteRebuildable(store.db, parallel);
-    const readModel: RebuildableReadModel = {
-      beginRebuild: async (projections, beginOptions) => {
-        const target = await rebuildable.beginRebuild(projections, beginOptions);
-        const switchOver = target.switchOver.bind(target);
-        return Object.assign(target, {
-          switchOver: async () => {
-            try {
-              return await switchOver();
-            } finally {
-              store.invalidateDocumentCache();
-            }
-          },
-        });
-      },
-    };
-    return { events: store, readModel, close: async () => {} };
-  }
-  return { ...store, close: async () => {} };
+/** The projections to rebuild and the page size, checked before anything is opened or read. */
+export const checkRebuildOptions = (options: Pick<RebuildOptions, 'projections' | 'pageSize'>): { projections: Projection[]; pageSize: number } => {
+  const projections = selectProjections(options.projections);
+  const pageSize = options.pageSize ?? defaultPageSize;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
+  return { projections, pageSize };
 };
 
 /** Streams the log through readAll into `target`, one page per write. Returns the events applied. */
@@ -180,21 +142,14 @@ const identicalComparison = (comparison: Comparison): boolean =>
   (comparison.checksums === undefined || comparison.checksums.current === comparison.checksums.rebuilt);
 
 export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> => {
-  const projections = selectProjections(options.projections);
-  const pageSize = options.pageSize ?? defaultPageSize;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
+  const { projections, pageSize } = checkRebuildOptions(options);
   const started = performance.now();
-  const { events, readModel, close } = openStore(options);
+  const { events, readModel } = options.store;
   const skipped = new SkippedEvents(options.onWarning);
   // Upcasting old sessions needs their workspace's zone: read every workspace's once, up front.
   const timeZones = await workspaceTimeZones(events);
   const facts = upcastFactsFrom(new Map(Object.entries(timeZones)));
-  const prepare = (event: StoredEvent): StoredEvent | null => {
-    const current = upcasters.upcast(event, facts);
-    if (isProjectable(current)) return current;
-    skipped.note(current);
-    return null;
-  };
+  const prepare = (event: StoredEvent): StoredEvent | null => prepareForProjection(event, skipped, facts);
 
   let applied = 0;
   let head = await events.headPosition();
@@ -212,55 +167,57 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     report('build', position, done);
   };
 
+  // A subset of the projections only needs their event types (a full rebuild reads everything,
+  // so that events of unknown types are noticed and reported).
+  const subset = projections.length < allProjections.length;
+  const types = subset ? [...new Set(projections.flatMap((p) => p.handles))] : undefined;
+  const target = await readModel.beginRebuild(projections, {
+    prepare,
+    prepareIsStandard: true,
+    prepareLive: (event) => prepareForProjection(event, undefined, facts),
+    timeZones,
+    ...(types ? { types } : {}),
+  });
   try {
-    // A subset of the projections only needs their event types (a full rebuild reads everything,
-    // so that events of unknown types are noticed and reported).
-    const subset = projections.length < allProjections.length;
-    const types = subset ? [...new Set(projections.flatMap((p) => p.handles))] : undefined;
-    const target = await readModel.beginRebuild(projections, { prepare, prepareIsStandard: true, timeZones, ...(types ? { types } : {}) });
-    try {
-      report('build', null);
-      applied = target.catchUp
-        ? await target.catchUp({ pageSize, onPage })
-        : await feedPages(events, target, pageSize, prepare, onPage);
-      head = await events.headPosition();
+    report('build', null);
+    applied = target.catchUp
+      ? await target.catchUp({ pageSize, onPage })
+      : await feedPages(events, target, pageSize, prepare, onPage);
+    head = await events.headPosition();
 
-      let comparison: (Comparison & { applied: number }) | undefined;
-      if (options.dryRun || options.verify) {
-        report('compare', target.position);
-        comparison = await target.compare({ checksums: options.verify ?? false, differences: true, examples: options.examples ?? 5 });
-        applied += comparison.applied;
-      }
-      let switched = false;
-      if (options.dryRun) {
-        await target.discard();
-      } else {
-        report('switch', target.position);
-        applied += (await target.switchOver()).applied;
-        switched = true;
-      }
-      const durationMs = elapsed();
-      report('done', target.position);
-      const result: RebuildResult = {
-        projections: projections.map((p) => p.name),
-        applied,
-        skipped: skipped.summary(),
-        position: target.position,
-        durationMs,
-        eventsPerSecond: durationMs > 0 ? (applied / durationMs) * 1000 : 0,
-        switched,
-      };
-      if (comparison) {
-        const { applied: _applied, ...rest } = comparison;
-        result.comparison = rest;
-        result.identical = identicalComparison(rest);
-      }
-      return result;
-    } catch (error) {
-      await target.discard().catch(() => {});
-      throw error;
+    let comparison: (Comparison & { applied: number }) | undefined;
+    if (options.dryRun || options.verify) {
+      report('compare', target.position);
+      comparison = await target.compare({ checksums: options.verify ?? false, differences: true, examples: options.examples ?? 5 });
+      applied += comparison.applied;
     }
-  } finally {
-    await close();
+    let switched = false;
+    if (options.dryRun) {
+      await target.discard();
+    } else {
+      report('switch', target.position);
+      applied += (await target.switchOver()).applied;
+      switched = true;
+    }
+    const durationMs = elapsed();
+    report('done', target.position);
+    const result: RebuildResult = {
+      projections: projections.map((p) => p.name),
+      applied,
+      skipped: skipped.summary(),
+      position: target.position,
+      durationMs,
+      eventsPerSecond: durationMs > 0 ? (applied / durationMs) * 1000 : 0,
+      switched,
+    };
+    if (comparison) {
+      const { applied: _applied, ...rest } = comparison;
+      result.comparison = rest;
+      result.identical = identicalComparison(rest);
+    }
+    return result;
+  } catch (error) {
+    await target.discard().catch(() => {});
+    throw error;
   }
 };

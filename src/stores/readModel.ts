@@ -85,6 +85,13 @@ export interface BeginRebuildOptions {
    * the events it leaves out.
    */
   prepareIsStandard?: boolean;
+  /**
+   * What the live projector does with an event: the same rule as `prepare`, without noting what
+   * it leaves out. For targets that bring the live read model up to the rebuild's position
+   * themselves (MongoDB, while the projector is held off), whose events the rebuild counted
+   * already. Default: `prepare`.
+   */
+  prepareLive?(event: StoredEvent): StoredEvent | null;
   /** When set, only events of these types matter: the target may leave the others unread. */
   types?: readonly string[];
   /** Workspace id → time zone, the facts the standard `prepare` upcasts with (for targets that prepare themselves). */

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { signToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
-import { sqliteDatabasePath } from '../../src/stores/open.js';
+import { sqliteDatabasePath } from '../../src/profiles/embedded.js';
 import { testSecret } from '../support/testApp.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');

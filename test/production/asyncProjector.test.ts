@@ -9,15 +9,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { WorkspaceCreated } from '../../src/events/index.js';
-import {
-  AsyncProjector,
-  backoffDelay,
-  type EventSubscription,
-  type SubscriptionSource,
-} from '../../src/projections/asyncProjector.js';
+import { projectableOnly } from '../../src/profiles/production.js';
+import { AsyncProjector, backoffDelay } from '../../src/projections/asyncProjector.js';
 import { allProjections } from '../../src/projections/index.js';
+import type { EventSubscription, SubscriptionSource } from '../../src/projections/ports.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
-import { projectableOnly } from '../../src/stores/production.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 
 type Step = { batch: StoredEvent[] } | { fail: string } | { end: true } | { silence: true };

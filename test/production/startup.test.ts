@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { openProductionStores, redactUrl, StoreUnreachableError } from '../../src/stores/production.js';
+import { openProductionStores, redactUrl, StoreUnreachableError } from '../../src/profiles/production.js';
 
 const configFor = (env: Record<string, string>, dataDir: string) =>
   loadConfig({ JWT_SECRET: 'startup-test-secret-with-at-least-32-chars', DATA_DIR: dataDir, ...env }, () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rebuild } from '../../src/projections/rebuild.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { checksumOf, createSessions, sqliteOf } from './support.js';

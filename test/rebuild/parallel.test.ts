@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { rebuild } from '../../src/projections/rebuild.js';
-import { sqliteDatabasePath } from '../../src/stores/open.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
+import { sqliteDatabasePath } from '../../src/profiles/embedded.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { createCatalog } from '../support/catalog.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { allProjections } from '../../src/projections/index.js';
-import { rebuild } from '../../src/projections/rebuild.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
 import { sqliteRebuildable } from '../../src/stores/sqlite/sqliteRebuild.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';

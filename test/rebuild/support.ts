@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { allProjections } from '../../src/projections/index.js';
 import type { EventToAppend } from '../../src/stores/eventStore.js';
-import { sqliteDatabasePath } from '../../src/stores/open.js';
+import { sqliteDatabasePath } from '../../src/profiles/embedded.js';
 import { sqliteReadModelChecksum } from '../../src/stores/sqlite/sqliteRebuild.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import type { Catalog } from '../support/catalog.js';

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { noUpcastFacts, sessionCreatedV1ToV2, upcastFactsFrom, UpcasterRegistry, upcasters, withUpcasting } from '../../src/events/upcasters.js';
-import { rebuild } from '../../src/projections/rebuild.js';
-import { sqliteDatabasePath } from '../../src/stores/open.js';
+import { noUpcastFacts, sessionCreatedV1ToV2, upcastFactsFrom, UpcasterRegistry, upcasters } from '../../src/events/upcasters.js';
+import { sqliteDatabasePath } from '../../src/profiles/embedded.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+import { withUpcasting } from '../../src/stores/upcasting.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
 import { request } from '../support/http.js';
 import { startTestApp } from '../support/testApp.js';
@@ -124,7 +125,7 @@ describe('a log holding SessionCreated v1 events (fixture), stored through the s
         const raw = await store.readStream('session-64b7f0c2a1b2c3d4e5f60006');
         expect(raw[0]!.metadata.schemaVersion).to.equal(1);
         expect(raw[0]!.data).to.not.have.property('requested');
-        const upcast = await withUpcasting(store).readStream('session-64b7f0c2a1b2c3d4e5f60006');
+        const upcast = await withUpcasting(store, upcasters).readStream('session-64b7f0c2a1b2c3d4e5f60006');
         expect(upcast[0]!.metadata.schemaVersion).to.equal(3);
       } finally {
         await store.close();

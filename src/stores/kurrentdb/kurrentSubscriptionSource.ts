@@ -4,7 +4,7 @@
  * stream prefixes, with system events dropped on the client (the server takes one filter only).
  */
 import { START, type AllStreamResolvedEvent, type KurrentDBClient } from '@kurrent/kurrentdb-client';
-import type { EventSubscription, SubscriptionSource } from '../../projections/asyncProjector.js';
+import type { EventSubscription, SubscriptionSource } from '../../projections/ports.js';
 import type { StoredEvent } from '../eventStore.js';
 import { matchesSubscription, ourStreamsFilter } from './filters.js';
 import { readPositionAfter, toStoredEvent } from './kurrentEventStore.js';

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import type { Lease } from '../../projections/asyncProjector.js';
+import type { Lease } from '../../projections/ports.js';
 import { requireSafeId } from './ids.js';
 import { isDuplicateKey } from './mongoReadModel.js';
 

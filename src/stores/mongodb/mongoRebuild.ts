@@ -7,7 +7,7 @@
  * `projection_rebuilds` document (for operators looking at a running or abandoned rebuild).
  *
  * The comparison and the switch run while the rebuild holds the projector lease (the one the
- * async projector of ./production.ts takes), so that nothing else writes the read models
+ * async projector of src/profiles/production.ts takes), so that nothing else writes the read models
  * meanwhile: a lease held by a live projector is taken over, then the rebuild waits out that
  * projector's lease time, after which it has stopped writing (it writes only within its lease).
  * The switch brings the new collections to the head of the log, renames each over its live one
@@ -18,9 +18,7 @@
  */
 import { hostname } from 'node:os';
 import { MongoServerError, type Collection, type Db, type IndexDescriptionInfo } from 'mongodb';
-import { upcasters } from '../../events/upcasters.js';
-import { skippedMarkerType } from '../../projections/asyncProjector.js';
-import { isProjectable } from '../../projections/projectableEvents.js';
+import { prepareBatch, projectorLease } from '../../projections/ports.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import type {
@@ -32,7 +30,6 @@ import type {
   RebuildTarget,
 } from '../readModel.js';
 import { combineChecksums } from '../../projections/checksum.js';
-import { leaseTiming, projectorName } from '../production.js';
 import { leasesCollection, MongoLease, type LeaseDocument } from './mongoLease.js';
 import { checkpointsCollection, fromStored, type CheckpointDocument, type MongoReadModel, type StoredDocument } from './mongoReadModel.js';
 import { encodePosition } from './positions.js';
@@ -68,7 +65,7 @@ export class ProjectorLeaseError extends Error {
 }
 
 export interface MongoRebuildSettings {
-  /** The projector lease to hold while comparing and switching (./production.ts: `read-models`). */
+  /** The projector lease to hold while comparing and switching (default: `projectorLease`, ../../projections/ports.ts). */
   leaseName: string;
   /**
    * After taking the lease over from a live projector, how long to wait for it to stop writing:
@@ -82,8 +79,8 @@ export interface MongoRebuildSettings {
 }
 
 export const defaultMongoRebuildSettings: MongoRebuildSettings = {
-  leaseName: projectorName,
-  takeoverWaitMs: leaseTiming.ttlMs + 1_000,
+  leaseName: projectorLease.name,
+  takeoverWaitMs: projectorLease.ttlMs + 1_000,
   leaseTtlMs: 60_000,
   tailPageSize: 500,
 };
@@ -103,16 +100,6 @@ export const mongoRebuildable = (
 
 const namespaceNotFound = 26;
 const isNamespaceNotFound = (error: unknown): boolean => error instanceof MongoServerError && error.code === namespaceNotFound;
-
-/**
- * What the live projector does with an event (upcast; null when this release cannot project it),
- * without the rebuild's `prepare`, which counts the skipped events of the rebuilt log and would
- * count the live catch-up's again.
- */
-const projectableOnly = (event: StoredEvent): StoredEvent | null => {
-  const current = upcasters.upcast(event);
-  return isProjectable(current) ? current : null;
-};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -372,11 +359,10 @@ class MongoRebuild implements RebuildTarget {
     let batch: StoredEvent[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      const prepared = batch.flatMap((event) => projectableOnly(event) ?? []);
-      const last = batch[batch.length - 1]!;
-      // As the projector does: a marker no projection handles moves the checkpoints past skipped events.
-      if (prepared[prepared.length - 1]?.position !== last.position) prepared.push({ ...last, type: skippedMarkerType, data: {} });
-      await this.readModel.apply(projections, prepared);
+      // What the live projector does with an event: `prepareLive`, since the rebuild's `prepare`
+      // counts the skipped events of the rebuilt log and would count the live catch-up's again.
+      // As the projector does, a marker no projection handles moves the checkpoints past skipped events.
+      await this.readModel.apply(projections, prepareBatch(batch, this.options.prepareLive ?? this.options.prepare));
       batch = [];
     };
     for await (const event of this.events.readAll({ pageSize, ...(after === undefined ? {} : { after }) })) {

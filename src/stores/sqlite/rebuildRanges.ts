@@ -8,9 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
-import { upcastFactsFrom, upcasters } from '../../events/upcasters.js';
-import { allProjections } from '../../projections/index.js';
-import { isProjectable } from '../../projections/projectableEvents.js';
+import type { ProjectionRegistry } from '../../projections/ports.js';
 import type { Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 
@@ -71,16 +69,23 @@ export const eventFromRow = (row: EventRow): StoredEvent => ({
   metadata: JSON.parse(row[5]) as EventMetadata,
 });
 
-/** A function computing ranges of the log in `db` (a worker's own connection). */
-export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((request: RangeRequest) => ComputedRange) => {
+/**
+ * A function computing ranges of the log in `db` (a worker's own connection), with the
+ * registry's projections (looked up by name) and its rule for what they see of an event.
+ */
+export const rangeComputer = (
+  db: Database.Database,
+  setup: RangeSetup,
+  registry: ProjectionRegistry,
+): ((request: RangeRequest) => ComputedRange) => {
   const onlyTypes = setup.types.length > 0 ? ` AND type IN (${setup.types.map(() => '?').join(', ')})` : '';
   const read = db
     .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ? AND position <= ?${onlyTypes} ORDER BY position`)
     .raw(true);
-  const facts = upcastFactsFrom(new Map(Object.entries(setup.timeZones)));
+  const prepare = registry.preparer(setup.timeZones);
   const byType = new Map<string, [number, Projection][]>();
   setup.projections.forEach((name, slot) => {
-    const projection = allProjections.find((p) => p.name === name);
+    const projection = registry.projections.find((p) => p.name === name);
     if (!projection) throw new Error(`unknown projection ${name}`);
     for (const type of projection.handles) byType.set(type, [...(byType.get(type) ?? []), [slot, projection]]);
   });
@@ -94,8 +99,8 @@ export const rangeComputer = (db: Database.Database, setup: RangeSetup): ((reque
     const skipped: number[] = [];
     let applied = 0;
     for (const row of rows) {
-      const event = upcasters.upcast(eventFromRow(row), facts);
-      if (!isProjectable(event)) {
+      const event = prepare(eventFromRow(row));
+      if (event === null) {
         skipped.push(row[0]);
         continue;
       }

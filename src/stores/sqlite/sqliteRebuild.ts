@@ -17,7 +17,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { allProjections } from '../../projections/index.js';
+import type { ProjectionRegistry } from '../../projections/ports.js';
 import { evolveStored, type Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
@@ -100,11 +100,17 @@ export interface SqliteRebuildSettings {
   ownConnection: boolean;
   /**
    * Worker threads that read, upcast, project and serialize ranges of the log while this thread
-   * writes (0: none). Used for the bulk of a large log only: the rebuild's `prepare` must be the
-   * standard one (upcast, skip what cannot be projected), and the projections those of
-   * `allProjections`, which the workers load by name.
+   * writes (0: none). Used for the bulk of a large log only, and only with `registry`: the
+   * rebuild's `prepare` must be the standard one (upcast, skip what cannot be projected), and the
+   * projections those of the registry, which the workers load by name.
    */
   workers: number;
+  /**
+   * The projections registry module (the composition root passes src/projections/registry.ts),
+   * which the workers import again by its URL for the projections and the standard `prepare`, so
+   * that this adapter never imports them. Without it, no worker is started.
+   */
+  registry?: ProjectionRegistry;
   /** Fewest events between the start and the head of the log for workers to be worth starting. */
   parallelThreshold: number;
 }
@@ -461,12 +467,15 @@ class SqliteRebuild implements RebuildTarget {
     }
   }
 
+  /** Workers apply the registry's projections and rule, so this rebuild's must be those. */
   private canUseWorkers(): boolean {
+    const { workers, registry } = this.settings;
     return (
-      this.settings.workers > 0 &&
+      workers > 0 &&
+      registry !== undefined &&
       !this.db.memory &&
       this.options.prepareIsStandard === true &&
-      this.slots.every((slot) => allProjections.includes(slot.projection))
+      this.slots.every((slot) => registry.projections.includes(slot.projection))
     );
   }
 
@@ -487,7 +496,8 @@ class SqliteRebuild implements RebuildTarget {
       types: this.options.types ? [...new Set(this.options.types)] : [],
       timeZones: { ...(this.options.timeZones ?? {}) },
     };
-    const workers = Array.from({ length: count }, () => startWorker({ path: this.db.name, ...setup }));
+    const registry = this.settings.registry!.url;
+    const workers = Array.from({ length: count }, () => startWorker({ path: this.db.name, registry, ...setup }));
     const results = new Map<number, RangeReply>();
     let failure: Error | undefined;
     let wake: (() => void) | undefined;

@@ -7,31 +7,33 @@
  * the checkpoints from MongoDB and so works whichever instance holds the projector lease.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
-import { upcasters } from '../events/upcasters.js';
 import type { Logger } from '../logger.js';
-import { AsyncProjector, type SubscriptionSource } from '../projections/asyncProjector.js';
+import { AsyncProjector } from '../projections/asyncProjector.js';
 import { checkpointProgress } from '../projections/checkpointProgress.js';
 import { allProjections } from '../projections/index.js';
 import { pollingSource } from '../projections/pollingSource.js';
-import { isProjectable, SkippedEvents } from '../projections/projectableEvents.js';
-import type { EventStore, StoredEvent } from './eventStore.js';
-import { kurrentSubscriptionSource } from './kurrentdb/kurrentSubscriptionSource.js';
-import { KurrentEventStore } from './kurrentdb/kurrentEventStore.js';
-import { MongoLease, leaseOwnerId } from './mongodb/mongoLease.js';
-import { MongoReadModel } from './mongodb/mongoReadModel.js';
-import type { Stores } from './open.js';
-import { SqliteStore } from './sqlite/sqliteStore.js';
+import { projectorLease, type SubscriptionSource } from '../projections/ports.js';
+import { prepareForProjection, SkippedEvents } from '../projections/projectableEvents.js';
+import type { RebuildSource } from '../projections/rebuild.js';
+import type { EventStore, StoredEvent } from '../stores/eventStore.js';
+import { kurrentSubscriptionSource } from '../stores/kurrentdb/kurrentSubscriptionSource.js';
+import { KurrentEventStore } from '../stores/kurrentdb/kurrentEventStore.js';
+import { MongoLease, leaseOwnerId } from '../stores/mongodb/mongoLease.js';
+import { MongoReadModel } from '../stores/mongodb/mongoReadModel.js';
+import { mongoRebuildable, type MongoRebuildSettings } from '../stores/mongodb/mongoRebuild.js';
+import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
+import { sqliteDatabasePath } from './embedded.js';
+import type { Stores } from './stores.js';
 
 /** Bounded wait for each store at start-up and for each health check. */
 export const connectTimeoutMs = 10_000;
 const healthTimeoutMs = 2_000;
 
-/** One lease for the group: all projections are applied together, from one subscription. */
-export const projectorName = 'read-models';
-export const leaseTiming = { ttlMs: 15_000, renewEveryMs: 5_000, retryEveryMs: 5_000 };
+/** One lease for the group: all projections are applied together, from one subscription (see projectorLease). */
+export const projectorName = projectorLease.name;
+export const leaseTiming = { ttlMs: projectorLease.ttlMs, renewEveryMs: projectorLease.renewEveryMs, retryEveryMs: projectorLease.retryEveryMs };
 
 /** The URL with any password removed, for messages and logs. */
 export const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_match, userInfo: string) => `//${userInfo.split(':')[0]}:***@`);
@@ -88,7 +90,7 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
   }
   // The embedded log with MongoDB read models: no push subscription, so the projector polls.
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore({ path: path.join(config.dataDir, 'sessions.db') });
+  const store = new SqliteStore({ path: sqliteDatabasePath(config.dataDir) });
   return { events: store, source: pollingSource(store), kind: 'sqlite' };
 };
 
@@ -122,12 +124,7 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
  */
 export const projectableOnly = (logger: Logger): ((event: StoredEvent) => StoredEvent | null) => {
   const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
-  return (event) => {
-    const current = upcasters.upcast(event);
-    if (isProjectable(current)) return current;
-    skipped.note(current);
-    return null;
-  };
+  return (event) => prepareForProjection(event, skipped);
 };
 
 export const createProjector = (
@@ -207,4 +204,28 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
       await Promise.allSettled([side.events.close(), readModel.close()]);
     },
   };
+};
+
+/**
+ * Opens what a rebuild of the MongoDB read models needs (READ_STORE=mongodb), through the same
+ * openers the service uses: the configured event log (KurrentDB or the embedded SQLite log) and
+ * the MongoDB read model, with the rebuild capability of src/stores/mongodb/mongoRebuild.ts on top.
+ */
+export const openMongoRebuild = async (
+  config: Config,
+  settings: Partial<MongoRebuildSettings> = {},
+): Promise<{ store: RebuildSource; close(): Promise<void> }> => {
+  const side = await openEventSide(config);
+  try {
+    const readModel = await openReadSide(config);
+    return {
+      store: { events: side.events, readModel: mongoRebuildable(readModel, side.events, settings) },
+      close: async () => {
+        await Promise.allSettled([side.events.close(), readModel.close()]);
+      },
+    };
+  } catch (error) {
+    await side.events.close().catch(() => undefined);
+    throw error;
+  }
 };
