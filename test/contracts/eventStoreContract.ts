@@ -226,6 +226,188 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
       });
     });
 
+    describe('appendMany', () => {
+      const rejection = async (attempt: Promise<unknown>): Promise<unknown> => {
+        try {
+          await attempt;
+        } catch (error) {
+          return error;
+        }
+        expect.fail('the multi-stream append should have been rejected');
+      };
+
+      it('writes every stream, each at its own expected revision, and answers per stream in the order given', async () => {
+        const existing = streamId();
+        const fresh = streamId();
+        const any = streamId();
+        await store.append(existing, events(workspaceId, 2), 'no_stream');
+        const results = await store.appendMany([
+          { streamId: fresh, events: events(workspaceId, 3), expected: 'no_stream' },
+          { streamId: existing, events: events(workspaceId, 1), expected: 1n },
+          { streamId: any, events: events(workspaceId, 2), expected: 'any' },
+        ]);
+        expect(results.map((r) => r.nextRevision)).to.deep.equal([2n, 2n, 1n]);
+        const [ofFresh, ofExisting, ofAny] = [await store.readStream(fresh), await store.readStream(existing), await store.readStream(any)];
+        expect(ofFresh.map((e) => e.revision)).to.deep.equal([0n, 1n, 2n]);
+        expect(ofExisting.map((e) => e.revision)).to.deep.equal([0n, 1n, 2n]);
+        expect(ofAny.map((e) => e.revision)).to.deep.equal([0n, 1n]);
+        expect(results[0]!.position).to.equal(ofFresh[2]!.position);
+        expect(results[1]!.position).to.equal(ofExisting[2]!.position);
+        expect(results[2]!.position).to.equal(ofAny[1]!.position);
+      });
+
+      it('gives the written events strictly increasing positions, after everything appended before', async () => {
+        const before = await store.append(streamId(), events(workspaceId, 1), 'no_stream');
+        const a = streamId();
+        const b = streamId();
+        const results = await store.appendMany([
+          { streamId: a, events: events(workspaceId, 2), expected: 'no_stream' },
+          { streamId: b, events: events(workspaceId, 2), expected: 'no_stream' },
+        ]);
+        const written = await readMine({ streams: [a, b] });
+        expect(written).to.have.length(4);
+        for (let i = 1; i < written.length; i += 1) expect(written[i]!.position > written[i - 1]!.position).to.equal(true);
+        expect(written[0]!.position > before.position).to.equal(true);
+        // The events of one stream keep their order; each result is its stream's last event.
+        for (const [i, id] of [a, b].entries()) {
+          const own = written.filter((e) => e.streamId === id);
+          expect(own.map((e) => e.revision)).to.deep.equal([0n, 1n]);
+          expect(results[i]!.position).to.equal(own[1]!.position);
+        }
+        const after = await store.append(streamId(), events(workspaceId, 1), 'no_stream');
+        expect(after.position > written[3]!.position).to.equal(true);
+      });
+
+      it('writes nothing of any stream when one expected revision is stale, naming that stream', async () => {
+        const moved = streamId();
+        const fresh = streamId();
+        const other = streamId();
+        await store.append(moved, events(workspaceId, 2), 'no_stream');
+        await store.append(other, events(workspaceId, 1), 'no_stream');
+        await expectConcurrencyError(
+          store.appendMany([
+            { streamId: fresh, events: events(workspaceId, 2), expected: 'no_stream' },
+            { streamId: other, events: events(workspaceId, 1), expected: 0n },
+            { streamId: moved, events: events(workspaceId, 1), expected: 0n },
+          ]),
+          { streamId: moved, expected: 0n, actual: 1n },
+        );
+        expect(await store.readStream(fresh)).to.deep.equal([]);
+        expect(await store.readStream(other)).to.have.length(1);
+        expect(await store.readStream(moved)).to.have.length(2);
+        expect(await readMine()).to.have.length(3);
+      });
+
+      it('names the stream whose check failed, whatever its place in the list and its kind of expectation', async () => {
+        const existing = streamId();
+        await store.append(existing, events(workspaceId, 1), 'no_stream');
+        const missing = streamId();
+        await expectConcurrencyError(
+          store.appendMany([
+            { streamId: missing, events: events(workspaceId, 1), expected: 'stream_exists' },
+            { streamId: streamId(), events: events(workspaceId, 1), expected: 'no_stream' },
+          ]),
+          { streamId: missing, expected: 'stream_exists', actual: 'no_stream' },
+        );
+        await expectConcurrencyError(
+          store.appendMany([
+            { streamId: streamId(), events: events(workspaceId, 1), expected: 'any' },
+            { streamId: existing, events: events(workspaceId, 1), expected: 'no_stream' },
+          ]),
+          { streamId: existing, expected: 'no_stream', actual: 0n },
+        );
+        expect(await readMine()).to.have.length(1);
+      });
+
+      it('does not duplicate a retried multi-stream append with the same event ids, and answers as the first time', async () => {
+        const existing = streamId();
+        await store.append(existing, events(workspaceId, 1), 'no_stream');
+        const writes = [
+          { streamId: streamId(), events: events(workspaceId, 2), expected: 'no_stream' as const },
+          { streamId: existing, events: events(workspaceId, 2), expected: 0n },
+        ];
+        const first = await store.appendMany(writes);
+        const retry = await store.appendMany(writes);
+        expect(retry).to.deep.equal(first);
+        expect(await store.readStream(writes[0]!.streamId)).to.have.length(2);
+        expect(await store.readStream(existing)).to.have.length(3);
+        expect(await readMine()).to.have.length(5);
+      });
+
+      it('rejects a list that names a stream twice, writing nothing', async () => {
+        const twice = streamId();
+        const other = streamId();
+        const error = await rejection(
+          store.appendMany([
+            { streamId: other, events: events(workspaceId, 1), expected: 'no_stream' },
+            { streamId: twice, events: events(workspaceId, 1), expected: 'no_stream' },
+            { streamId: twice, events: events(workspaceId, 1), expected: 'any' },
+          ]),
+        );
+        expect(error).to.be.instanceOf(Error);
+        expect(error).to.not.be.instanceOf(ConcurrencyError);
+        expect(await readMine()).to.deep.equal([]);
+      });
+
+      it('rejects an empty list and a stream without events, writing nothing', async () => {
+        expect(await rejection(store.appendMany([]))).to.be.instanceOf(Error);
+        const error = await rejection(
+          store.appendMany([
+            { streamId: streamId(), events: events(workspaceId, 1), expected: 'no_stream' },
+            { streamId: streamId(), events: [], expected: 'no_stream' },
+          ]),
+        );
+        expect(error).to.be.instanceOf(Error);
+        expect(await readMine()).to.deep.equal([]);
+      });
+
+      it('lets exactly one of concurrent multi-stream appends racing on a shared stream win; the losers write nothing', async () => {
+        const shared = streamId();
+        await store.append(shared, events(workspaceId, 1), 'no_stream');
+        const own = Array.from({ length: 6 }, () => streamId());
+        const attempts = await Promise.allSettled(
+          own.map((id) =>
+            store.appendMany([
+              { streamId: id, events: events(workspaceId, 2), expected: 'no_stream' },
+              { streamId: shared, events: events(workspaceId, 1), expected: 0n },
+            ]),
+          ),
+        );
+        const won = attempts.flatMap((a, i) => (a.status === 'fulfilled' ? [i] : []));
+        expect(won).to.have.length(1);
+        for (const a of attempts) {
+          if (a.status === 'rejected') {
+            expect(a.reason).to.be.instanceOf(ConcurrencyError);
+            expect((a.reason as ConcurrencyError).streamId).to.equal(shared);
+          }
+        }
+        const winner = won[0]!;
+        for (const [i, id] of own.entries()) expect(await store.readStream(id)).to.have.length(i === winner ? 2 : 0);
+        const ofShared = await store.readStream(shared);
+        expect(ofShared).to.have.length(2);
+        expect(ofShared[1]!.position).to.equal((attempts[winner] as PromiseFulfilledResult<AppendResult[]>).value[1]!.position);
+        expect(await readMine()).to.have.length(4);
+      });
+
+      it('races with single-stream appends on the same stream: one of them wins', async () => {
+        const shared = streamId();
+        await store.append(shared, events(workspaceId, 1), 'no_stream');
+        const other = streamId();
+        const attempts = await Promise.allSettled([
+          store.append(shared, events(workspaceId, 1), 0n),
+          store.appendMany([
+            { streamId: other, events: events(workspaceId, 1), expected: 'no_stream' },
+            { streamId: shared, events: events(workspaceId, 1), expected: 0n },
+          ]),
+          store.append(shared, events(workspaceId, 1), 0n),
+        ]);
+        expect(attempts.filter((a) => a.status === 'fulfilled')).to.have.length(1);
+        expect(await store.readStream(shared)).to.have.length(2);
+        const multiWon = attempts[1]!.status === 'fulfilled';
+        expect(await store.readStream(other)).to.have.length(multiWon ? 1 : 0);
+      });
+    });
+
     describe('positions', () => {
       it('increase strictly in append order across streams', async () => {
         const a = streamId();

@@ -13,12 +13,12 @@ import { readModelContract } from './readModelContract.js';
 const url = process.env.MONGODB_URL?.trim();
 
 if (url) {
-  readModelContract('mongodb', async () => {
+  readModelContract('mongodb', async (projections) => {
     const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
     const db = client.db(`sessions_contract_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
     const readModel = new MongoReadModel(db, client);
-    await readModel.ensureIndexes(allProjections);
+    await readModel.ensureIndexes([...allProjections, ...projections]);
     return {
       readModel,
       cleanup: async () => {

@@ -12,6 +12,9 @@ import { sessionView } from '../../src/projections/sessionView.js';
 import { workspaceView } from '../../src/projections/workspaceView.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
 import type { Document, ReadModelStore } from '../../src/stores/readModel.js';
+import { itemsProjection } from './itemsProjection.js';
+import { multiDocumentContract } from './multiDocumentContract.js';
+import { readModelQueryContract } from './readModelQueryContract.js';
 
 export interface OpenedReadModel {
   readModel: ReadModelStore;
@@ -69,7 +72,14 @@ const recorded = (position: bigint, type: string, data: Record<string, unknown>,
   metadata: metadata(workspaceId),
 });
 
-export const readModelContract = (adapterName: string, open: () => Promise<OpenedReadModel>): void => {
+/**
+ * The projections whose collections the contract writes and queries: an adapter that creates its
+ * indexes up front (MongoDB, PostgreSQL) creates theirs; the SQLite read model also learns them
+ * from `apply`. Tests use copies under fresh names (their own checkpoints), same collections.
+ */
+export const contractProjections: readonly Projection[] = [itemsProjection('contract_items') as Projection];
+
+export const readModelContract = (adapterName: string, open: (projections: readonly Projection[]) => Promise<OpenedReadModel>): void => {
   describe(`ReadModelStore contract: ${adapterName}`, () => {
     let opened: OpenedReadModel;
     let readModel: ReadModelStore;
@@ -78,7 +88,7 @@ export const readModelContract = (adapterName: string, open: () => Promise<Opene
     let projection: Projection<Counter>;
 
     before(async () => {
-      opened = await open();
+      opened = await open(contractProjections);
       readModel = opened.readModel;
     });
     after(async () => {
@@ -286,6 +296,9 @@ export const readModelContract = (adapterName: string, open: () => Promise<Opene
         expect(await readModel.findMany(counterCollection, workspaceId, [])).to.deep.equal([]);
       });
     });
+
+    readModelQueryContract(() => readModel);
+    multiDocumentContract(() => readModel);
 
     describe('checkpoint', () => {
       it('is null for a projection that has applied nothing', async () => {

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Projection } from '../../src/projections/projection.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { eventStoreContract } from './eventStoreContract.js';
 import { readModelContract } from './readModelContract.js';
 
-const openSqlite = (options: { groupCommit?: boolean } = {}) => {
+const openSqlite = (options: { groupCommit?: boolean; projections?: readonly Projection[] } = {}) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-contract-'));
   const store = new SqliteStore({ path: path.join(dir, 'contract.db'), ...options });
   return {
@@ -20,7 +21,7 @@ const openSqlite = (options: { groupCommit?: boolean } = {}) => {
 
 eventStoreContract('sqlite (group commit)', async () => openSqlite());
 eventStoreContract('sqlite (one transaction per append)', async () => openSqlite({ groupCommit: false }));
-readModelContract('sqlite', async () => {
-  const { store, cleanup } = openSqlite();
+readModelContract('sqlite', async (projections) => {
+  const { store, cleanup } = openSqlite({ projections });
   return { readModel: store, cleanup };
 });
