@@ -36,14 +36,21 @@ const fieldExpression = (field: string): string => (field === 'id' ? 'id' : `jso
 /** SQLite has no boolean: JSON true/false come back from json_extract as 1/0. */
 const bindable = (value: Scalar): string | number | null => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
+/** An index's column list exactly as SQLite keeps it in sqlite_master (how a table's indexes are recognised). */
+const indexDefinition = (index: IndexSpec): string => `(${['workspace_id', ...index.fields.map(fieldExpression), 'id'].join(', ')})`;
+
 export interface StoredRow {
   id: string;
   doc: string;
   position: number;
 }
 
-/** Creates the table and the terms table if missing, and brings the table's indexes to what is declared. */
-export const createCollectionTable = (db: Database.Database, table: string, indexes: readonly IndexSpec[] = []): void => {
+/**
+ * Creates the table and the terms table if missing, and brings the table's indexes to what is
+ * declared. `'keep'`: the caller knows no declaration (a reader of a collection no registered
+ * projection owns), so the indexes are left as they are.
+ */
+export const createCollectionTable = (db: Database.Database, table: string, indexes: readonly IndexSpec[] | 'keep' = []): void => {
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${table} (
       id TEXT PRIMARY KEY,
@@ -52,10 +59,9 @@ export const createCollectionTable = (db: Database.Database, table: string, inde
       position INTEGER NOT NULL
     ) WITHOUT ROWID;
   `);
+  if (indexes === 'keep') return;
   const wanted = new Map<string, IndexSpec>();
-  for (const index of indexes.filter((i) => !i.multi)) {
-    wanted.set(`(workspace_id, ${index.fields.map(fieldExpression).join(', ')}, id)`, index);
-  }
+  for (const index of indexes.filter((i) => !i.multi)) wanted.set(indexDefinition(index), index);
   ensureIndexes(db, table, wanted);
   if (indexes.some((i) => i.multi)) {
     const terms = termsTableFor(table);
@@ -115,12 +121,14 @@ export class CollectionTable {
   private readonly whereStatements = new Map<string, Statement<unknown[], StoredRow>>();
   private readonly queryStatements = new Map<string, Statement<unknown[], StoredRow>>();
 
+  /** `declared` false: no projection owns the collection here; its indexes are left as they are and no terms are kept. */
   constructor(
     private readonly db: Database.Database,
     readonly table: string,
     readonly projection: Pick<Projection, 'collection' | 'indexes'>,
+    declared = true,
   ) {
-    createCollectionTable(db, table, projection.indexes);
+    createCollectionTable(db, table, declared ? (projection.indexes ?? []) : 'keep');
     this.multiFields = (projection.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!);
     const terms = termsTableFor(table);
     this.statements = {
@@ -204,6 +212,22 @@ export class CollectionTable {
     };
   }
 
+  /** SQLite's plan for a query (EXPLAIN QUERY PLAN details), to check that a declared index serves it. */
+  explainQuery(workspaceId: string, query: Query): string[] {
+    const plan = this.plan(query);
+    return this.explain(plan.sql, [workspaceId, ...plan.params(query), query.limit + 1]);
+  }
+
+  /** SQLite's plan for a `where` selector's lookup. */
+  explainWhere(workspaceId: string, field: string, value: Scalar): string[] {
+    this.selectWhere(workspaceId, field, value);
+    return this.explain(this.whereStatements.get(field)!.source, [workspaceId, bindable(value)]);
+  }
+
+  private explain(sql: string, params: unknown[]): string[] {
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+  }
+
   private writeTerms(id: string, workspaceId: string, document: Document, replace: boolean): void {
     if (replace) this.statements.removeTerms!.run(id);
     for (const field of this.multiFields) {
@@ -225,12 +249,23 @@ export class CollectionTable {
   private plan(query: Query): { key: string; sql: string; params: (query: Query) => unknown[] } {
     const conditions = Object.entries(query.where ?? {});
     const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
-    const equalities = new Set(conditions.filter(([field, c]) => isEquality(c) && !this.multiFields.includes(field)).map(([field]) => field));
+    const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
+    const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
+    // An `in` on a leading field is served by the index too (one range per value); SQLite then
+    // sorts the rows it found instead of reading them in index order.
+    const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
     const order = query.orderBy;
+    // The index yields (sortKey, id) order only when the sort field is its last field, or only
+    // fields with an equality follow it (the index ends with id).
     const covered = (this.projection.indexes ?? []).some((index) => {
       if (index.multi) return false;
       const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-      return at >= 0 && index.fields.slice(0, at).every((f) => equalities.has(f)) && (order !== 'id' || at > 0);
+      return (
+        at >= 0 &&
+        (order !== 'id' || at > 0) &&
+        index.fields.slice(0, at).every((f) => lookups.has(f)) &&
+        index.fields.slice(at + 1).every((f) => equalities.has(f))
+      );
     });
     if (!covered) {
       throw new Error(
@@ -284,10 +319,23 @@ export class CollectionTable {
     }
     const sortExpression = fieldExpression(order);
     if (query.after) {
-      shape.push('after');
-      if (query.after.value === null) throw new Error('a query cursor cannot start after a null sort value');
-      where.push(order === 'id' ? 'id > ?' : `(${sortExpression}, id) > (?, ?)`);
-      binders.push((q) => (order === 'id' ? [q.after!.id] : [bindable(q.after!.value), q.after!.id]));
+      if (order === 'id') {
+        shape.push('after');
+        where.push('id > ?');
+        binders.push((q) => [q.after!.id]);
+      } else if (query.after.value === null) {
+        // Nulls sort first: after (null, id) come the other nulls with a greater id, then every value.
+        shape.push('after-null');
+        where.push(`(${sortExpression} IS NOT NULL OR id > ?)`);
+        binders.push((q) => [q.after!.id]);
+      } else {
+        // Spelled out rather than as a row value `(sort, id) > (?, ?)`: SQLite does not bound an
+        // index range on a row value over an expression, and would read every row before the
+        // cursor. A null sort value fails both comparisons: nulls come before any cursor value.
+        shape.push('after');
+        where.push(`${sortExpression} >= ? AND (${sortExpression} > ? OR id > ?)`);
+        binders.push((q) => [bindable(q.after!.value), bindable(q.after!.value), q.after!.id]);
+      }
     }
     const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
     return { key: `${order}|${shape.join(',')}`, sql, params: (q) => binders.flatMap((bind) => bind(q)) };

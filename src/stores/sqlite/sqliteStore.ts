@@ -93,6 +93,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private flushScheduled = false;
   private closed = false;
   private readonly collections = new Map<string, CollectionTable>();
+  /** Tables read by collection name before (or without) a projection owning them: they change no index. */
+  private readonly bareTables = new Map<string, CollectionTable>();
   /** The projection that owns each collection: its indexes serve queries and `where` selectors. */
   private readonly owners = new Map<string, Projection>();
   private readonly readAllStatements = new Map<string, Statement<unknown[], EventRow>>();
@@ -469,10 +471,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private tableNamed(collection: string): CollectionTable {
     const owner = this.owners.get(collection);
     if (owner) return this.tableOf(owner);
-    let table = this.collections.get(collection);
+    let table = this.bareTables.get(collection);
     if (!table) {
-      table = new CollectionTable(this.db, tableFor(collection), { collection });
-      this.collections.set(collection, table);
+      table = new CollectionTable(this.db, tableFor(collection), { collection }, false);
+      this.bareTables.set(collection, table);
     }
     return table;
   }
