@@ -52,6 +52,31 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       expect(await readModel.checkpoint(projection.name)).to.equal(position);
     });
 
+    it('evolves a document named twice by one event once', async () => {
+      const a = put();
+      await readModel.apply([projection], [a, next(itemEventTypes.touched, { itemIds: [idOf(a), idOf(a)] })]);
+      await readModel.apply([projection], [next(itemEventTypes.touched, { itemIds: [idOf(a), idOf(a), idOf(a)] })]);
+      expect((await find(idOf(a)))!.touches).to.equal(2);
+    });
+
+    it('keeps a document whose array holds repeated values, numbers and a null, found by each scalar value', async () => {
+      const a = next(itemEventTypes.put, {
+        itemId: objectId(),
+        groupId: 'g1',
+        groupName: 'G',
+        rank: 1,
+        status: 'open',
+        label: 'a',
+        tags: [tag('t1'), tag('t1'), { id: 7, name: 'seven' }, { id: null, name: 'none' }],
+      });
+      await readModel.apply([projection], [a, next(itemEventTypes.tagRenamed, { tagId: 7, name: 'SEVEN' })]);
+      expect(await find(idOf(a))).to.deep.include({ tagIds: ['t1', 't1', 7, null], tagNames: ['t1', 't1', 'SEVEN', 'none'] });
+      for (const value of ['t1', 7]) {
+        const page = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: value }, orderBy: 'rank', limit: 10 });
+        expect(page.documents.map((d) => d.id), String(value)).to.deep.equal([idOf(a)]);
+      }
+    });
+
     it('applies a where on a scalar index to every document of the workspace that matches, and to no other', async () => {
       const inGroup = [put({ groupId: 'g1' }), put({ groupId: 'g1' }), put({ groupId: 'g1' })];
       const elsewhere = put({ groupId: 'g2' });

@@ -234,7 +234,8 @@ export class CollectionTable {
       const values = document[field];
       if (!Array.isArray(values)) continue;
       for (const value of values as unknown[]) {
-        if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        // A null is no term (the terms key cannot hold one): "contains null" finds nothing.
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
           this.statements.insertTerm!.run(id, field, bindable(value), workspaceId);
         }
       }

@@ -387,7 +387,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
         const selector = projection.documents(event);
         const touched: { id: string; stored: StoredDocument | null }[] =
           'ids' in selector
-            ? selector.ids.map((id) => {
+            ? // An id named twice is still one document, evolved once by this event.
+              [...new Set(selector.ids)].map((id) => {
                 const row = table.find(id);
                 return { id, stored: row ? { document: JSON.parse(row.doc) as Document, position: BigInt(row.position) } : null };
               })
