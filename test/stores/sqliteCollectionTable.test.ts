@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Projection, StoredEvent } from '../../src/projections/projection.js';
-import type { Query } from '../../src/stores/readModel.js';
+import { allProjections } from '../../src/projections/index.js';
+import type { Condition, Query } from '../../src/stores/readModel.js';
 import { CollectionTable, createCollectionTable } from '../../src/stores/sqlite/collectionTable.js';
 import { sqliteRebuildable } from '../../src/stores/sqlite/sqliteRebuild.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
@@ -187,10 +188,31 @@ describe('SQLite collection tables', () => {
     });
   });
 
+  describe('a reader on another connection', () => {
+    it('queries through the new indexes after a rebuild renamed them away, and the indexes it chooses', async () => {
+      const reader = new SqliteStore({ path: temp.file, projections: [projection] });
+      try {
+        const query = { where: { groupId: 'g1', rank: { gte: 0, lt: 9 } }, orderBy: 'rank', limit: 2 } satisfies Query;
+        const before = await reader.query('contract_items', 'ws1', query);
+        await rebuildItems(store);
+        await rebuildItems(store);
+        expect(await reader.query('contract_items', 'ws1', query)).to.deep.equal(before);
+        expect(before.documents.map((d) => d.id)).to.deep.equal(['ws1-item-1', 'ws1-item-3']);
+      } finally {
+        await reader.close();
+      }
+    });
+  });
+
   describe('query plans', () => {
     const planOf = (query: Query): string => new CollectionTable(store.db, table, projection).explainQuery('ws1', query).join(' | ');
     const cases: [string, Query, RegExp][] = [
       ['an equality and its sort field', { where: { groupId: 'g1' }, orderBy: 'rank', limit: 10 }, /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\?\)$/],
+      [
+        'an equality and a range on its sort field (the equality index, not the range-only one)',
+        { where: { groupId: 'g1', rank: { gte: 1, lt: 5 } }, orderBy: 'rank', limit: 10 },
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\? AND <expr>>\? AND <expr><\?\)$/,
+      ],
       [
         'a page after a cursor (the index range starts at the cursor)',
         { where: { groupId: 'g1' }, orderBy: 'rank', limit: 10, after: { value: 2, id: 'x' } },
@@ -212,6 +234,30 @@ describe('SQLite collection tables', () => {
         expect(plan).to.not.match(/\bSCAN\b/);
       });
     }
+
+    it("serves every view's declared indexes: equalities on the leading fields, a range and a cursor on the last", () => {
+      let checked = 0;
+      for (const view of allProjections) {
+        const live = new CollectionTable(store.db, `rm_${view.collection}`, view);
+        for (const index of view.indexes ?? []) {
+          if (index.multi) {
+            const plan = live.explainWhere('ws1', index.fields[0]!, 'x').join(' | ');
+            expect(plan, `${view.name}.${index.name}`).to.match(/USING COVERING INDEX ix_\w+_lookup/);
+            expect(plan, `${view.name}.${index.name}`).to.not.match(/\bSCAN\b/);
+            checked += 1;
+            continue;
+          }
+          const sort = index.fields[index.fields.length - 1]!;
+          const where: Record<string, Condition> = Object.fromEntries(index.fields.slice(0, -1).map((field) => [field, 'x']));
+          where[sort] = { gte: 'a', lt: 'z' };
+          const plan = live.explainQuery('ws1', { where, orderBy: sort, limit: 50, after: { value: 'b', id: 'c' } }).join(' | ');
+          expect(plan, `${view.name}.${index.name}: ${plan}`).to.match(new RegExp(`^SEARCH rm_${view.collection} USING INDEX ix_\\w+_${index.name} `));
+          expect(plan, `${view.name}.${index.name}`).to.not.match(/\bSCAN\b|TEMP B-TREE/);
+          checked += 1;
+        }
+      }
+      expect(checked, 'the views declare indexes').to.be.greaterThan(0);
+    });
 
     it('looks up where selectors through the scalar index and the terms index', () => {
       const live = new CollectionTable(store.db, table, projection);

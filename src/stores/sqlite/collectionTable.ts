@@ -120,6 +120,9 @@ export class CollectionTable {
   };
   private readonly whereStatements = new Map<string, Statement<unknown[], StoredRow>>();
   private readonly queryStatements = new Map<string, Statement<unknown[], StoredRow>>();
+  private readonly schemaVersion: Statement<[], number>;
+  private knownSchemaVersion: number | undefined;
+  private indexNames: Map<string, string> | undefined;
 
   /** `declared` false: no projection owns the collection here; its indexes are left as they are and no terms are kept. */
   constructor(
@@ -131,6 +134,7 @@ export class CollectionTable {
     createCollectionTable(db, table, declared ? (projection.indexes ?? []) : 'keep');
     this.multiFields = (projection.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!);
     const terms = termsTableFor(table);
+    this.schemaVersion = db.prepare('SELECT schema_version FROM pragma_schema_version').pluck() as Statement<[], number>;
     this.statements = {
       find: db.prepare(`SELECT doc, workspace_id, position FROM ${table} WHERE id = ?`),
       upsert: db.prepare(
@@ -195,13 +199,16 @@ export class CollectionTable {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
       throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
     }
-    const plan = this.plan(query);
-    let statement = this.queryStatements.get(plan.key);
-    if (!statement) {
-      statement = this.db.prepare(plan.sql);
-      this.queryStatements.set(plan.key, statement);
+    let rows: (StoredRow & { sort: Scalar })[];
+    try {
+      rows = this.runQuery(workspaceId, query);
+    } catch (error) {
+      // A rebuild's switch on another connection, between the schema check and the read, renamed
+      // the indexes away: read the new names and run the query once more.
+      if (!(error instanceof Error && /no such index/.test(error.message))) throw error;
+      this.forgetSchema();
+      rows = this.runQuery(workspaceId, query);
     }
-    const rows = statement.all(workspaceId, ...plan.params(query), query.limit + 1) as (StoredRow & { sort: Scalar })[];
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;
     const last = page[page.length - 1];
@@ -212,8 +219,51 @@ export class CollectionTable {
     };
   }
 
+  private runQuery(workspaceId: string, query: Query): (StoredRow & { sort: Scalar })[] {
+    this.checkSchema();
+    const plan = this.plan(query);
+    let statement = this.queryStatements.get(plan.key);
+    if (!statement) {
+      statement = this.db.prepare(plan.sql);
+      this.queryStatements.set(plan.key, statement);
+    }
+    return statement.all(workspaceId, ...plan.params(query), query.limit + 1) as (StoredRow & { sort: Scalar })[];
+  }
+
+  /**
+   * Queries name their index (INDEXED BY), and a rebuild gives the table indexes of new names:
+   * when the schema has changed, the names are read again and the statements prepared again.
+   */
+  private checkSchema(): void {
+    const version = this.schemaVersion.get();
+    if (version !== this.knownSchemaVersion) {
+      this.forgetSchema();
+      this.knownSchemaVersion = version;
+    }
+  }
+
+  private forgetSchema(): void {
+    this.queryStatements.clear();
+    this.indexNames = undefined;
+    this.knownSchemaVersion = undefined;
+  }
+
+  /** The current name of a declared index on this table (found by its definition). */
+  private indexName(index: IndexSpec): string {
+    if (!this.indexNames) {
+      const rows = this.db
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE 'ix\\_%' ESCAPE '\\'")
+        .all(this.table) as { name: string; sql: string }[];
+      this.indexNames = new Map(rows.map((row) => [row.sql.slice(row.sql.indexOf('(')), row.name]));
+    }
+    const name = this.indexNames.get(indexDefinition(index));
+    if (name === undefined) throw new Error(`table ${this.table} lacks the index ${index.name} its projection declares`);
+    return name;
+  }
+
   /** SQLite's plan for a query (EXPLAIN QUERY PLAN details), to check that a declared index serves it. */
   explainQuery(workspaceId: string, query: Query): string[] {
+    this.checkSchema();
     const plan = this.plan(query);
     return this.explain(plan.sql, [workspaceId, ...plan.params(query), query.limit + 1]);
   }
@@ -258,17 +308,24 @@ export class CollectionTable {
     const order = query.orderBy;
     // The index yields (sortKey, id) order only when the sort field is its last field, or only
     // fields with an equality follow it (the index ends with id).
-    const covered = (this.projection.indexes ?? []).some((index) => {
-      if (index.multi) return false;
+    const leading = (index: IndexSpec): number => {
+      if (index.multi) return -1;
       const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-      return (
+      const serves =
         at >= 0 &&
         (order !== 'id' || at > 0) &&
         index.fields.slice(0, at).every((f) => lookups.has(f)) &&
-        index.fields.slice(at + 1).every((f) => equalities.has(f))
-      );
-    });
-    if (!covered) {
+        index.fields.slice(at + 1).every((f) => equalities.has(f));
+      return serves ? at : -1;
+    };
+    // Of the indexes that serve the query, the one whose leading lookups narrow it most. SQLite is
+    // told which (INDEXED BY): without statistics it prefers a two-sided range on the sort field
+    // alone to an equality followed by that range.
+    let chosen: IndexSpec | undefined;
+    for (const index of this.projection.indexes ?? []) {
+      if (leading(index) >= 0 && (chosen === undefined || leading(index) > leading(chosen))) chosen = index;
+    }
+    if (chosen === undefined) {
       throw new Error(
         `no index of collection ${this.projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
       );
@@ -338,7 +395,7 @@ export class CollectionTable {
         binders.push((q) => [bindable(q.after!.value), bindable(q.after!.value), q.after!.id]);
       }
     }
-    const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
+    const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} INDEXED BY ${this.indexName(chosen)} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
     return { key: `${order}|${shape.join(',')}`, sql, params: (q) => binders.flatMap((bind) => bind(q)) };
   }
 }
