@@ -108,3 +108,22 @@ export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported-media-type';
   readonly status = 415;
 }
+
+/** 503: a store does not answer now (down, restarting, or out of connections); retrying later is safe. */
+export class StoreUnavailableError extends AppError {
+  readonly code = 'store-unavailable';
+  readonly status = 503;
+  constructor(
+    store: string,
+    /** Sent as Retry-After. */
+    readonly retryAfterSeconds: number,
+    cause?: unknown,
+  ) {
+    super(`The ${store} store is unavailable right now; retry the request in a few seconds.`);
+    if (cause !== undefined) this.cause = cause;
+  }
+
+  override problemHeaders(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}

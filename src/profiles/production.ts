@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
+import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AsyncProjector } from '../projections/asyncProjector.js';
 import { checkpointProgress } from '../projections/checkpointProgress.js';
@@ -22,6 +23,7 @@ import { kurrentSubscriptionSource } from '../stores/kurrentdb/kurrentSubscripti
 import { KurrentEventStore } from '../stores/kurrentdb/kurrentEventStore.js';
 import { MongoLease, leaseOwnerId } from '../stores/mongodb/mongoLease.js';
 import { MongoReadModel } from '../stores/mongodb/mongoReadModel.js';
+import { mongoOperationTimeoutMs } from '../stores/mongodb/outage.js';
 import { mongoRebuildable, type MongoRebuildSettings } from '../stores/mongodb/mongoRebuild.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { sqliteDatabasePath } from './embedded.js';
@@ -100,19 +102,32 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
   const url = config.mongodbUrl!;
   let client: MongoClient;
   try {
-    client = new MongoClient(url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: 'sessions-service' });
+    // Short: during an outage every operation waits this long for a server, and the API answers
+    // 503 once it gives up (see mongodb/outage.ts), rather than holding requests for 10 s.
+    const waitMs = Math.min(timeoutMs, mongoOperationTimeoutMs);
+    client = new MongoClient(url, { serverSelectionTimeoutMS: waitMs, connectTimeoutMS: waitMs, appName: 'sessions-service' });
   } catch (error) {
     throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, error);
   }
-  const readModel = new MongoReadModel(client.db(config.mongodbDb), client);
+  const readModel = new MongoReadModel(client.db(config.mongodbDb), client, { projections: allProjections });
   try {
+    // Start-up still waits up to the connect timeout: a server that is starting gets a few tries.
+    const deadline = Date.now() + timeoutMs;
     await withTimeout('MongoDB', timeoutMs + 1_000, async () => {
-      await client.connect();
-      await readModel.ping();
+      for (;;) {
+        try {
+          await readModel.ping();
+          return;
+        } catch (error) {
+          if (Date.now() >= deadline) throw error;
+        }
+      }
     });
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, error);
+    // The driver's own message (ECONNREFUSED, authentication…) is what an operator needs here.
+    const cause = error instanceof StoreUnavailableError && error.cause !== undefined ? error.cause : error;
+    throw new StoreUnreachableError('MongoDB', 'MONGODB_URL', url, cause);
   }
   await readModel.ensureIndexes(allProjections);
   return readModel;

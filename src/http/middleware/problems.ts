@@ -3,7 +3,7 @@
  * their message; anything else is a 500 with a generic detail, logged with the request id.
  */
 import type { Next } from 'koa';
-import { AppError, ConflictError } from '../../errors.js';
+import { AppError, ConflictError, StoreUnavailableError } from '../../errors.js';
 import { ConcurrencyError } from '../../stores/eventStore.js';
 import type { AppContext } from '../context.js';
 
@@ -71,6 +71,8 @@ export const problems = () =>
       if (problem) {
         sendProblem(ctx, problem);
         if (error instanceof AppError) ctx.set(error.problemHeaders());
+        // Logged, as the cause is the operator's to see: the client is told only to retry later.
+        if (error instanceof StoreUnavailableError) ctx.state.log.warn({ err: error.cause ?? error }, 'store unavailable');
         return;
       }
       ctx.state.log.error({ err: error }, 'unhandled error');

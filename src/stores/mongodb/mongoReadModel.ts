@@ -19,12 +19,15 @@ import {
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
+  type Document as MongoDocument,
   type WriteError,
 } from 'mongodb';
-import type { Projection } from '../../projections/projection.js';
+import { evolveStored, type Projection, type Scalar } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
 import { isSafeId, requireCollectionName, requireSafeId } from './ids.js';
+import { ensureDeclaredIndexes, matchesWhere, planQuery, whereFilter } from './mongoIndexes.js';
+import { translateOutage } from './outage.js';
 import { decodePosition, encodePosition } from './positions.js';
 
 export interface StoredDocument {
@@ -44,11 +47,23 @@ export const checkpointsCollection = 'projection_checkpoints';
 
 const duplicateKey = 11000;
 
-/** True when every write error of a bulk write is a duplicate key: an upsert whose guard did not match an existing, newer document. */
-const onlyStaleWrites = (error: unknown): boolean => {
-  if (!(error instanceof MongoBulkWriteError)) return false;
+/** How many times a document write that lost an insert race is re-read and re-applied. */
+const maxReapplies = 5;
+
+/**
+ * What a failed unordered bulk write means. `retry` lists the operations (by index) whose upsert
+ * hit a duplicate key: a concurrent writer inserted the document between our guard and our
+ * insert, so the document must be read again and our events applied to it (not dropped: that
+ * writer may have stored an older state). Anything else, including a write-concern error that
+ * comes along with write errors (the driver reports it on the result only), is a failure.
+ */
+export const bulkWriteOutcome = (error: unknown): { retry: number[] } | { fail: unknown } => {
+  if (!(error instanceof MongoBulkWriteError)) return { fail: error };
   const writeErrors: WriteError[] = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && error.err === undefined && writeErrors.every((e) => e.code === duplicateKey);
+  const writeConcernError = error.err ?? error.result?.getWriteConcernError?.();
+  if (writeConcernError !== undefined) return { fail: error };
+  if (writeErrors.length === 0 || !writeErrors.every((e) => e.code === duplicateKey)) return { fail: error };
+  return { retry: writeErrors.map((e) => e.index) };
 };
 
 export const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === duplicateKey;
@@ -59,38 +74,91 @@ export const fromStored = (stored: StoredDocument): Document => {
   return document as Document;
 };
 
-export interface PendingWrites {
-  collection: Collection<StoredDocument>;
-  operations: AnyBulkWriteOperation<StoredDocument>[];
-}
-
+/** A document's state in memory while a page is evolved. */
 interface DocumentState {
   document: Document | null;
   position: bigint;
+}
+
+/** One document's pending write: its new state and the events (in order) that made it. */
+export interface PendingDocument {
+  id: string;
   workspaceId: string;
+  state: DocumentState;
+  events: StoredEvent[];
+}
+
+export interface PendingWrites {
+  projection: Projection;
+  collection: Collection<StoredDocument>;
+  documents: PendingDocument[];
+}
+
+/** The guarded write of a document's state: a no-op when the stored document has seen its last event. */
+export const writeOperation = (pending: Pick<PendingDocument, 'id' | 'workspaceId' | 'state'>): AnyBulkWriteOperation<StoredDocument> => {
+  const position = encodePosition(pending.state.position);
+  const filter = { _id: pending.id, _position: { $lt: position } };
+  if (pending.state.document === null) return { deleteOne: { filter } };
+  return {
+    replaceOne: {
+      filter,
+      replacement: { ...pending.state.document, workspaceId: pending.workspaceId, _position: position },
+      upsert: true,
+    },
+  };
+};
+
+/**
+ * A document's events applied again to the document as it is stored now (after a concurrent
+ * writer's insert), skipping those it has already seen. Null when it has seen them all.
+ */
+export const reapply = (projection: Projection, stored: StoredDocument | null, events: readonly StoredEvent[]): DocumentState | null => {
+  let state: DocumentState | null = stored ? { document: fromStored(stored), position: decodePosition(stored._position) } : null;
+  let changed = false;
+  for (const event of events) {
+    const next = evolveStored(projection, state, event);
+    if (next === null) continue;
+    state = next;
+    changed = true;
+  }
+  return changed ? state : null;
+};
+
+export interface MongoReadModelOptions {
+  /** The projections whose collections this read model serves (their indexes are created on first use). */
+  projections?: readonly Projection[];
 }
 
 export class MongoReadModel implements ReadModelStore {
   private readonly checkpoints: Collection<CheckpointDocument>;
+  /** The projection that declares each collection's indexes: the first one registered for it. */
+  private readonly owners = new Map<string, Projection>();
+  private readonly indexed = new Map<string, Promise<void>>();
 
   constructor(
     readonly db: Db,
     /** Closed by close(); omit when someone else owns the client. */
     private readonly client?: MongoClient,
+    options: MongoReadModelOptions = {},
   ) {
     this.checkpoints = db.collection<CheckpointDocument>(checkpointsCollection);
+    for (const projection of options.projections ?? []) this.register(projection);
   }
 
-  /** Indexes for every query the read side makes: documents by workspace and id. */
+  /** Creates the declared indexes of these projections' collections (and registers them), at start. */
   async ensureIndexes(projections: readonly Projection[]): Promise<void> {
-    for (const collection of new Set(projections.map((p) => p.collection))) {
-      await this.collection(collection).createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
-    }
+    for (const projection of projections) this.register(projection);
+    for (const projection of projections) await this.indexesOf(projection);
+  }
+
+  /** The projection that owns a collection (declares its indexes), if any. */
+  ownerOf(collection: string): Projection | undefined {
+    return this.owners.get(collection);
   }
 
   async find(collection: string, workspaceId: string, id: string): Promise<Document | null> {
     if (!isSafeId(id) || !isSafeId(workspaceId)) return null;
-    const stored = await this.collection(collection).findOne({ _id: id, workspaceId });
+    const stored = await translateOutage(() => this.collection(collection).findOne({ _id: id, workspaceId }));
     return stored ? fromStored(stored) : null;
   }
 
@@ -98,13 +166,30 @@ export class MongoReadModel implements ReadModelStore {
     if (!isSafeId(workspaceId)) return [];
     const wanted = [...new Set(ids.filter(isSafeId))];
     if (wanted.length === 0) return [];
-    const found = await this.collection(collection).find({ _id: { $in: wanted }, workspaceId }).toArray();
+    const found = await translateOutage(() => this.collection(collection).find({ _id: { $in: wanted }, workspaceId }).toArray());
     const byId = new Map(found.map((stored) => [stored._id, fromStored(stored)]));
     return wanted.flatMap((id) => byId.get(id) ?? []);
   }
 
-  query(_collection: string, _workspaceId: string, _query: Query): Promise<QueryPage> {
-    return Promise.reject(new Error('MongoReadModel.query is not implemented yet'));
+  async query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
+    const owner = this.owners.get(collection);
+    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    const plan = planQuery(owner, workspaceId, query);
+    if (!isSafeId(workspaceId)) return { documents: [], next: null };
+    await this.indexesOf(owner);
+    const rows = await translateOutage(() =>
+      this.collection(collection)
+        .find(plan.filter as never, { sort: plan.sort, hint: plan.hint, limit: query.limit + 1 })
+        .toArray(),
+    );
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    const sortValue = (row: StoredDocument): Scalar => (row[plan.sortField] ?? null) as Scalar;
+    return {
+      documents: page.map(fromStored),
+      next: more && last ? { value: sortValue(last), id: last._id } : null,
+    };
   }
 
   async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
@@ -121,18 +206,18 @@ export class MongoReadModel implements ReadModelStore {
       if (handled.length > 0) writes.push(await this.evolveProjection(projection, handled));
       advanced.push({ name: projection.name, position: pending[pending.length - 1]!.position });
     }
-    for (const { collection, operations } of writes) await this.write(collection, operations);
+    for (const pending of writes) await this.writeDocuments(pending);
     // Only after the documents are written: a crash in between replays events, which changes nothing.
-    await this.write(this.checkpoints, this.checkpointOperations(advanced));
+    await this.writeCheckpoints(this.checkpointOperations(advanced));
   }
 
   async checkpoint(projection: string): Promise<bigint | null> {
-    const stored = await this.checkpoints.findOne({ _id: requireSafeId('projection name', projection) });
+    const stored = await translateOutage(() => this.checkpoints.findOne({ _id: requireSafeId('projection name', projection) }));
     return stored ? decodePosition(stored.position) : null;
   }
 
   async ping(): Promise<void> {
-    await this.db.command({ ping: 1 });
+    await translateOutage(() => this.db.command({ ping: 1 }));
   }
 
   async close(): Promise<void> {
@@ -145,6 +230,25 @@ export class MongoReadModel implements ReadModelStore {
     return this.db.collection<StoredDocument>(requireCollectionName(name));
   }
 
+  private register(projection: Projection): Projection {
+    requireCollectionName(projection.collection);
+    if (!this.owners.has(projection.collection)) this.owners.set(projection.collection, projection);
+    return this.owners.get(projection.collection)!;
+  }
+
+  /** The owner's declared indexes exist on its collection (created once per process). */
+  private indexesOf(projection: Projection): Promise<void> {
+    const owner = this.register(projection);
+    let ready = this.indexed.get(owner.collection);
+    if (!ready) {
+      ready = ensureDeclaredIndexes(this.collection(owner.collection) as unknown as Collection<MongoDocument>, owner);
+      // A failed attempt (server down at start) is tried again on the next use.
+      ready.catch(() => this.indexed.delete(owner.collection));
+      this.indexed.set(owner.collection, ready);
+    }
+    return ready;
+  }
+
   private async checkpointsOf(names: readonly string[]): Promise<Map<string, bigint>> {
     const ids = names.map((name) => requireSafeId('projection name', name));
     const stored = await this.checkpoints.find({ _id: { $in: ids } }).toArray();
@@ -152,54 +256,102 @@ export class MongoReadModel implements ReadModelStore {
   }
 
   /**
-   * A projection's events evolved in memory into guarded, idempotent writes, one per document, for
+   * A projection's events evolved in memory, one pending write per touched document, for
    * `collectionName` (default: the projection's own collection; a rebuild passes its fresh one).
+   * `ids` selectors read the documents they name; `where` selectors read, through the declared
+   * index, the stored documents that match, and also see the documents evolved earlier in the
+   * same page (a session created by the page's first event is renamed by its second).
    */
   async evolveProjection(projection: Projection, events: readonly StoredEvent[], collectionName = projection.collection): Promise<PendingWrites> {
-    const keyed = events.map((event) => {
-      const selector = projection.documents(event);
-      // Being written on the mongo-kurrent branch: `where` selectors and several ids per event.
-      if (!('ids' in selector) || selector.ids.length !== 1) throw new Error('MongoReadModel: only single-id selectors are supported yet');
-      return { event, id: requireSafeId(`${projection.name} document id`, selector.ids[0]!), workspaceId: requireSafeId('workspaceId', selector.workspaceId) };
-    });
+    const owner = collectionName === projection.collection ? this.register(projection) : projection;
+    if (collectionName === projection.collection) await this.indexesOf(projection);
+    const multiFields = new Set((owner.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!));
     const collection = this.collection(collectionName);
-    const ids = [...new Set(keyed.map((k) => k.id))];
-    const current = new Map<string, DocumentState>();
-    for (const stored of await collection.find({ _id: { $in: ids } }).toArray()) {
-      current.set(stored._id, { document: fromStored(stored), position: decodePosition(stored._position), workspaceId: stored.workspaceId });
-    }
+    const selected = events.map((event) => ({ event, selector: projection.documents(event) }));
 
-    const changed = new Map<string, DocumentState>();
-    for (const { event, id, workspaceId } of keyed) {
-      const state = changed.get(id) ?? current.get(id);
-      if (state && state.position >= event.position) continue;
-      changed.set(id, { document: projection.evolve(state?.document ?? null, event), position: event.position, workspaceId });
-    }
+    const known = new Map<string, { state: DocumentState | null; workspaceId: string | null }>();
+    const remember = (stored: StoredDocument): void => {
+      if (!known.has(stored._id)) {
+        known.set(stored._id, { state: { document: fromStored(stored), position: decodePosition(stored._position) }, workspaceId: stored.workspaceId });
+      }
+    };
+    const named = [...new Set(selected.flatMap(({ selector }) => ('ids' in selector ? selector.ids.map((id) => requireSafeId(`${projection.name} document id`, id)) : [])))];
+    if (named.length > 0) for (const stored of await collection.find({ _id: { $in: named } }).toArray()) remember(stored);
 
-    const operations: AnyBulkWriteOperation<StoredDocument>[] = [...changed].map(([id, state]) => {
-      const position = encodePosition(state.position);
-      // The guard makes the write a no-op when the stored document has seen this event already.
-      const filter = { _id: id, _position: { $lt: position } };
-      if (state.document === null) return { deleteOne: { filter } };
-      return {
-        replaceOne: {
-          filter,
-          replacement: { ...state.document, workspaceId: state.workspaceId, _position: position },
-          upsert: true,
-        },
-      };
-    });
-    return { collection, operations };
+    const changed = new Map<string, PendingDocument>();
+    for (const { event, selector } of selected) {
+      const workspaceId = requireSafeId('workspaceId', selector.workspaceId);
+      let ids: string[];
+      if ('ids' in selector) {
+        ids = [...new Set(selector.ids)];
+      } else {
+        const { field, equals } = selector.where;
+        const { filter, hint } = whereFilter(owner, workspaceId, field, equals);
+        for (const stored of await collection.find(filter as never, { hint }).toArray()) remember(stored);
+        ids = [...known]
+          .filter(([, entry]) => {
+            const document = entry.state?.document;
+            return document != null && entry.workspaceId === workspaceId && matchesWhere(document, multiFields.has(field), field, equals);
+          })
+          .map(([id]) => id)
+          .sort();
+      }
+      for (const id of ids) {
+        const entry = known.get(id);
+        const next = evolveStored(projection, entry?.state ?? null, event);
+        if (next === null) continue;
+        known.set(id, { state: next, workspaceId });
+        const pending = changed.get(id) ?? { id, workspaceId, state: next, events: [] };
+        pending.state = next;
+        pending.workspaceId = workspaceId;
+        pending.events.push(event);
+        changed.set(id, pending);
+      }
+    }
+    return { projection, collection, documents: [...changed.values()] };
   }
 
-  /** An unordered bulk write where a duplicate key means "a newer version is already stored". */
-  async write<T extends StoredDocument | CheckpointDocument>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
-    if (operations.length === 0) return;
-    try {
-      await collection.bulkWrite(operations, { ordered: false });
-    } catch (error) {
-      // An upsert whose guard did not match an existing, newer document: nothing to do.
-      if (!onlyStaleWrites(error)) throw error;
+  /**
+   * One unordered bulk write of the pending documents. A document whose upsert lost an insert
+   * race to another writer is read again and its events re-applied to what is stored (a few
+   * times at most); a document that has seen them all by then is left as it is.
+   */
+  async writeDocuments({ projection, collection, documents }: PendingWrites): Promise<void> {
+    let pending = documents;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      let retry: number[];
+      try {
+        await collection.bulkWrite(pending.map(writeOperation), { ordered: false });
+        return;
+      } catch (error) {
+        const outcome = bulkWriteOutcome(error);
+        if ('fail' in outcome) throw outcome.fail;
+        retry = outcome.retry;
+      }
+      if (attempt >= maxReapplies) throw new Error(`${projection.name}: documents kept changing under concurrent writers (${retry.length} not written)`);
+      const lost = retry.map((index) => pending[index]!);
+      const stored = new Map((await collection.find({ _id: { $in: lost.map((p) => p.id) } }).toArray()).map((s) => [s._id, s]));
+      pending = lost.flatMap((document) => {
+        const state = reapply(projection, stored.get(document.id) ?? null, document.events);
+        return state === null ? [] : [{ ...document, state }];
+      });
+    }
+  }
+
+  /** Checkpoints only move forwards (see checkpointOperations). */
+  private async writeCheckpoints(operations: AnyBulkWriteOperation<CheckpointDocument>[]): Promise<void> {
+    let pending = operations;
+    // A duplicate key is an upsert that lost the insert race (tried once more: its guard then
+    // matches a lower checkpoint) or whose guard met a newer checkpoint (then nothing to do).
+    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt += 1) {
+      try {
+        await this.checkpoints.bulkWrite(pending, { ordered: false });
+        return;
+      } catch (error) {
+        const outcome = bulkWriteOutcome(error);
+        if ('fail' in outcome) throw outcome.fail;
+        pending = outcome.retry.map((index) => pending[index]!);
+      }
     }
   }
 

@@ -32,6 +32,7 @@ import type {
 import { combineChecksums } from '../../projections/checksum.js';
 import { leasesCollection, MongoLease, type LeaseDocument } from './mongoLease.js';
 import { checkpointsCollection, fromStored, type CheckpointDocument, type MongoReadModel, type StoredDocument } from './mongoReadModel.js';
+import { copiedIndexOptions, ensureDeclaredIndexes, legacyWorkspaceIdIndex } from './mongoIndexes.js';
 import { encodePosition } from './positions.js';
 import {
   compareSortedDocuments,
@@ -209,7 +210,7 @@ class MongoRebuild implements RebuildTarget {
       const handled = events.filter((event) => slot.projection.handles.includes(event.type));
       if (handled.length > 0) writes.push(await this.readModel.evolveProjection(slot.projection, handled, slot.next));
     }
-    await Promise.all(writes.map(({ collection, operations }) => this.readModel.write(collection, operations)));
+    await Promise.all(writes.map((pending) => this.readModel.writeDocuments(pending)));
     const covered = through ?? events[events.length - 1]?.position;
     if (covered !== undefined && (this.lastPosition === null || covered > this.lastPosition)) {
       this.lastPosition = covered;
@@ -282,7 +283,12 @@ class MongoRebuild implements RebuildTarget {
     if (this.finished) throw new Error('this rebuild has already been switched over or discarded');
   }
 
-  /** The live collection's indexes on the new one, so that the renamed collection serves the same queries. */
+  /**
+   * The new collection gets the projection's declared indexes (the definitions of this release,
+   * also what `where` selectors use while it is built) and a copy of every other index of the
+   * live one (created by an operator), with all its options: collation, TTL, partial filter,
+   * text weights and language, sparse, unique, hidden.
+   */
   private async copyIndexes(slot: Slot): Promise<void> {
     const next = this.db.collection<StoredDocument>(slot.next);
     let indexes: IndexDescriptionInfo[] = [];
@@ -291,16 +297,11 @@ class MongoRebuild implements RebuildTarget {
     } catch (error) {
       if (!isNamespaceNotFound(error)) throw error;
     }
-    await next.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
+    await ensureDeclaredIndexes(next as unknown as Collection, slot.projection);
     for (const index of indexes) {
-      if (index.name === '_id_' || index.name === 'workspaceId_id') continue;
-      const { key, name, unique, sparse, partialFilterExpression } = index;
-      await next.createIndex(key, {
-        ...(name === undefined ? {} : { name }),
-        ...(unique === undefined ? {} : { unique }),
-        ...(sparse === undefined ? {} : { sparse }),
-        ...(partialFilterExpression === undefined ? {} : { partialFilterExpression }),
-      });
+      const name = index.name ?? '';
+      if (name === '_id_' || name === legacyWorkspaceIdIndex || name.startsWith('ix_')) continue;
+      await next.createIndex(index.key, copiedIndexOptions(index));
     }
   }
 

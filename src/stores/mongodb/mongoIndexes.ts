@@ -1,0 +1,181 @@
+/**
+ * The secondary indexes a projection declares, as MongoDB compound indexes, and the planning of
+ * read-model queries over them, with exactly the rules of the SQLite adapter
+ * (../sqlite/collectionTable.ts):
+ * - a declared index `{ name, fields }` is `{ workspaceId: 1, ...fields: 1, _id: 1 }` named
+ *   `ix_<name>`; a `multi` index is the same key on an array field, which MongoDB makes multikey;
+ * - a query is served by a non-multi index whose fields before `orderBy` all have equality
+ *   conditions (all its fields when ordering by id); the query names that index as its `hint`, so
+ *   the server cannot fall back to a collection scan; no such index is a programming error;
+ * - equality (or `in`) on a `multi` field means "the array contains"; other conditions are
+ *   checked on the documents the index yields.
+ *
+ * Start-up brings a collection's `ix_` indexes to what is declared (a changed definition is
+ * dropped and created again, an index no longer declared is dropped) and drops the old
+ * `{ workspaceId, _id }` index, which `_id_` already serves (reads by id name the `_id`).
+ */
+import type { Collection, CreateIndexesOptions, Document as MongoDocument, IndexDescriptionInfo, Sort } from 'mongodb';
+import type { IndexSpec, Projection, Scalar } from '../../projections/projection.js';
+import { maxQueryLimit, type Condition, type Query } from '../readModel.js';
+
+/** The index earlier releases created on every collection; redundant with `_id_`. */
+export const legacyWorkspaceIdIndex = 'workspaceId_id';
+
+const indexName = /^[a-z][a-z0-9_]*$/;
+const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+/** The stored field a document field is kept under (`id` is `_id`). */
+const storedField = (field: string): string => {
+  if (field === 'id') return '_id';
+  if (!fieldName.test(field)) throw new Error(`invalid field name ${field}`);
+  return field;
+};
+
+export interface DeclaredIndex {
+  name: string;
+  key: Record<string, 1>;
+}
+
+export const declaredIndexName = (spec: IndexSpec): string => {
+  if (!indexName.test(spec.name)) throw new Error(`invalid index name ${spec.name}`);
+  return `ix_${spec.name}`;
+};
+
+/** The MongoDB indexes of a projection's declared ones. */
+export const declaredIndexes = (projection: Pick<Projection, 'indexes'>): DeclaredIndex[] =>
+  (projection.indexes ?? []).map((spec) => {
+    if (spec.fields.length === 0) throw new Error(`index ${spec.name} has no fields`);
+    if (spec.multi && spec.fields.length !== 1) throw new Error(`multi index ${spec.name} must have exactly one field`);
+    const key: Record<string, 1> = { workspaceId: 1 };
+    for (const field of spec.fields) key[storedField(field)] = 1;
+    key._id = 1;
+    return { name: declaredIndexName(spec), key };
+  });
+
+const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
+  JSON.stringify(Object.entries(a)) === JSON.stringify(Object.entries(b));
+
+/**
+ * Brings a collection's `ix_` indexes to the declared ones and drops the legacy `{ workspaceId,
+ * _id }` index. Other indexes (created by an operator) are left alone.
+ */
+export const ensureDeclaredIndexes = async (collection: Collection<MongoDocument>, projection: Pick<Projection, 'indexes'>): Promise<void> => {
+  const wanted = declaredIndexes(projection);
+  let existing: IndexDescriptionInfo[] = [];
+  try {
+    existing = await collection.listIndexes().toArray();
+  } catch (error) {
+    // A collection that does not exist yet has no indexes; createIndex creates it.
+    if (!(error instanceof Error && 'code' in error && (error as { code?: unknown }).code === 26)) throw error;
+  }
+  for (const index of existing) {
+    const name = index.name ?? '';
+    const declared = wanted.find((w) => w.name === name);
+    const stale = name === legacyWorkspaceIdIndex || (name.startsWith('ix_') && (!declared || !sameKey(declared.key, index.key)));
+    if (stale) await collection.dropIndex(name);
+  }
+  for (const index of wanted) {
+    if (existing.some((e) => e.name === index.name && sameKey(index.key, e.key))) continue;
+    await collection.createIndex(index.key, { name: index.name });
+  }
+};
+
+/**
+ * The options of an existing index that a copy must keep (a rebuild's new collection gets the
+ * live one's operator-created indexes): everything listIndexes reports but the version and the
+ * namespace, which the server sets itself.
+ */
+export const copiedIndexOptions = (index: IndexDescriptionInfo): CreateIndexesOptions => {
+  const { key: _key, v: _v, ns: _ns, ...options } = index as IndexDescriptionInfo & { ns?: unknown };
+  return options as CreateIndexesOptions;
+};
+
+/** A filter on stored documents (`_id` is a string here, not the driver's default ObjectId). */
+export type StoredFilter = Record<string, unknown>;
+
+const isEquality = (condition: Condition): condition is Scalar => condition === null || typeof condition !== 'object';
+
+export interface QueryPlan {
+  filter: StoredFilter;
+  sort: Sort;
+  hint: string;
+  /** The stored field the page is sorted on (`_id` for id). */
+  sortField: string;
+}
+
+/** The MongoDB filter, sort and index of a read-model query (see the header). */
+export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>, workspaceId: string, query: Query): QueryPlan => {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
+    throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
+  }
+  const specs = projection.indexes ?? [];
+  const multiFields = specs.filter((s) => s.multi).map((s) => s.fields[0]!);
+  const conditions = Object.entries(query.where ?? {});
+  const equalities = new Set(conditions.filter(([field, c]) => isEquality(c) && !multiFields.includes(field)).map(([field]) => field));
+  const order = query.orderBy;
+  const covering = specs.find((index) => {
+    if (index.multi) return false;
+    const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
+    return at >= 0 && index.fields.slice(0, at).every((f) => equalities.has(f)) && (order !== 'id' || at > 0);
+  });
+  if (!covering) {
+    throw new Error(
+      `no index of collection ${projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
+    );
+  }
+  const clauses: StoredFilter[] = [{ workspaceId }];
+  for (const [field, condition] of conditions) {
+    const stored = storedField(field);
+    if (isEquality(condition)) {
+      clauses.push({ [stored]: condition });
+    } else if ('in' in condition) {
+      clauses.push({ [stored]: { $in: [...condition.in] } });
+    } else {
+      if (multiFields.includes(field)) throw new Error(`a range on the array field ${field} is not supported`);
+      const range: Record<string, Scalar> = {};
+      for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+        if (condition[op] !== undefined) range[`$${op}`] = condition[op]!;
+      }
+      // A missing or null field never matches a range (MongoDB's $lte: null would match it).
+      clauses.push({ [stored]: { ...range, $ne: null } });
+    }
+  }
+  const sortField = storedField(order);
+  if (query.after) {
+    if (query.after.value === null) throw new Error('a query cursor cannot start after a null sort value');
+    clauses.push(
+      order === 'id'
+        ? { _id: { $gt: query.after.id } }
+        : { $or: [{ [sortField]: { $gt: query.after.value } }, { [sortField]: query.after.value, _id: { $gt: query.after.id } }] },
+    );
+  }
+  return {
+    filter: clauses.length === 1 ? clauses[0]! : { $and: clauses },
+    sort: order === 'id' ? { _id: 1 } : { [sortField]: 1, _id: 1 },
+    hint: declaredIndexName(covering),
+    sortField,
+  };
+};
+
+/**
+ * The filter of a `where` selector, through its declared index: equality, or for a `multi`
+ * index "the array contains".
+ */
+export const whereFilter = (
+  projection: Pick<Projection, 'collection' | 'indexes'>,
+  workspaceId: string,
+  field: string,
+  equals: Scalar,
+): { filter: StoredFilter; hint: string } => {
+  const index = (projection.indexes ?? []).find((spec) => spec.fields[0] === field);
+  if (!index) throw new Error(`collection ${projection.collection} declares no index on ${field}`);
+  return { filter: { workspaceId, [storedField(field)]: equals }, hint: declaredIndexName(index) };
+};
+
+/** In memory, the same test as `whereFilter` on a document evolved but not yet written. */
+export const matchesWhere = (document: Record<string, unknown>, multi: boolean, field: string, equals: Scalar): boolean => {
+  const value = document[field];
+  if (multi) return Array.isArray(value) && value.some((item) => item === equals);
+  if (equals === null) return value === null || value === undefined;
+  return value === equals;
+};
