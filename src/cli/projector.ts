@@ -9,6 +9,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { exitOnShutdownSignals } from '../shutdown.js';
 import { createProjector, openEventSide, openReadSide } from '../profiles/production.js';
+import { allProjections } from '../projections/index.js';
+import { assertCheckpointsWithinLog } from '../stores/kurrentdb/checkpointGuard.js';
 
 const main = async (): Promise<void> => {
   // The projector verifies no tokens: any secret satisfies the shared configuration loader.
@@ -20,6 +22,10 @@ const main = async (): Promise<void> => {
   const side = await openEventSide(config);
   const readModel = await openReadSide(config).catch(async (error: unknown) => {
     await side.events.close();
+    throw error;
+  });
+  await assertCheckpointsWithinLog(side.events, readModel, allProjections).catch(async (error: unknown) => {
+    await Promise.allSettled([side.events.close(), readModel.close()]);
     throw error;
   });
   const projector = createProjector(side, readModel, logger);

@@ -19,6 +19,7 @@ import { projectorLease, type SubscriptionSource } from '../projections/ports.js
 import { prepareForProjection, SkippedEvents } from '../projections/projectableEvents.js';
 import type { RebuildSource } from '../projections/rebuild.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
+import { assertCheckpointsWithinLog } from '../stores/kurrentdb/checkpointGuard.js';
 import { kurrentSubscriptionSource } from '../stores/kurrentdb/kurrentSubscriptionSource.js';
 import { KurrentEventStore } from '../stores/kurrentdb/kurrentEventStore.js';
 import { MongoLease, leaseOwnerId } from '../stores/mongodb/mongoLease.js';
@@ -176,6 +177,11 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
   let readModel: MongoReadModel;
   try {
     readModel = await openReadSide(config, options);
+    // A log wiped or replaced under kept read models would be skipped silently: refuse to start.
+    await assertCheckpointsWithinLog(side.events, readModel, allProjections).catch(async (error: unknown) => {
+      await readModel.close().catch(() => undefined);
+      throw error;
+    });
   } catch (error) {
     await side.events.close().catch(() => undefined);
     throw error;

@@ -74,6 +74,11 @@ export interface AsyncProjectorOptions {
   backoff?: Backoff;
   /** Injectable so that tests do not wait; must resolve early when the signal aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The clock of the lease deadline, in milliseconds: monotonic (default `performance.now`), so
+   * that a wall clock stepped back on the holder cannot stretch its lease past the expiry.
+   */
+  monotonicNow?: () => number;
   /** Called after each batch is stored, with the position of its last event. */
   onApplied?: (position: bigint) => void;
   /**
@@ -88,13 +93,14 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 export class AsyncProjector {
   private readonly backoff: Backoff;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly now: () => number;
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | undefined;
   private current: EventSubscription | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing = false;
   private holdsLease = false;
-  /** Local deadline of the lease: the holder stops writing once it passes without a renewal. */
+  /** Local deadline of the lease (monotonic clock): the holder stops writing once it passes without a renewal. */
   private leaseValidUntil = 0;
   private state: ProjectorState = 'idle';
   private lastApplied: bigint | null = null;
@@ -104,6 +110,7 @@ export class AsyncProjector {
   constructor(private readonly options: AsyncProjectorOptions) {
     this.backoff = options.backoff ?? defaultBackoff;
     this.sleep = options.sleep ?? abortableSleep;
+    this.now = options.monotonicNow ?? (() => performance.now());
   }
 
   start(): void {
@@ -146,7 +153,7 @@ export class AsyncProjector {
   }
 
   private mayWrite(): boolean {
-    return !this.options.lease || (this.holdsLease && Date.now() < this.leaseValidUntil);
+    return !this.options.lease || (this.holdsLease && this.now() < this.leaseValidUntil);
   }
 
   private async run(): Promise<void> {
@@ -205,7 +212,7 @@ export class AsyncProjector {
 
   private async takeLease(): Promise<boolean> {
     const options = this.options.lease!;
-    const startedAt = Date.now();
+    const startedAt = this.now();
     try {
       this.holdsLease = await options.lease.tryAcquire();
     } catch (error) {
@@ -224,7 +231,7 @@ export class AsyncProjector {
     const options = this.options.lease!;
     if (!this.holdsLease || this.renewing || this.stopping) return;
     this.renewing = true;
-    const startedAt = Date.now();
+    const startedAt = this.now();
     try {
       if (await options.lease.tryAcquire()) {
         this.leaseValidUntil = startedAt + options.ttlMs;

@@ -24,8 +24,10 @@ import {
   WrongExpectedVersionError,
   jsonEvent,
   type AllStreamResolvedEvent,
+  type AppendStreamRequest,
   type AppendStreamState,
   type JSONType,
+  type MultiAppendResult,
   type Position,
   type ReadPosition,
   type ResolvedEvent,
@@ -43,6 +45,7 @@ import {
 } from '../eventStore.js';
 import { toEventUuid } from './eventIds.js';
 import { matchesReadAll, readAllFilter } from './filters.js';
+import { decodeMetadata, encodeMetadataAsStrings } from './metadataCodec.js';
 
 export interface KurrentEventStoreOptions {
   /** Events fetched per readAll round trip. */
@@ -91,8 +94,15 @@ export const toStoredEvent = (resolved: ResolvedEvent | AllStreamResolvedEvent):
     position: commitOf(event.position, event.id),
     type: event.type,
     data: event.data,
-    metadata: event.metadata,
+    metadata: decodeMetadata(event.metadata) as EventMetadata,
   };
+};
+
+/** The port's ConcurrencyError for a failed multi-stream check: the stream the server names, with our expected revision. */
+export const concurrencyErrorOf = (error: WrongExpectedVersionError, writes: readonly StreamWrite[]): ConcurrencyError => {
+  const write = writes.find((w) => w.streamId === error.streamName) ?? writes[0]!;
+  const actual = typeof error.actualState === 'bigint' ? error.actualState : 'no_stream';
+  return new ConcurrencyError(error.streamName || write.streamId, write.expected, actual);
 };
 
 export class KurrentEventStore implements EventStore {
@@ -129,9 +139,50 @@ export class KurrentEventStore implements EventStore {
     }
   }
 
-  appendMany(_writes: readonly StreamWrite[]): Promise<AppendResult[]> {
-    // Being written on the mongo-kurrent branch (multiStreamAppend, string-only metadata).
-    return Promise.reject(new Error('KurrentEventStore.appendMany is not implemented yet'));
+  /**
+   * One stream: a plain append. Several: KurrentDB's atomic `multiStreamAppend` (server 25.1 or
+   * later), each stream with its own expected state, metadata string-encoded as that API requires
+   * (./metadataCodec.ts). The server answers each stream's revision and one position for the
+   * whole append; the port's per-stream position (its last event's) is read back by revision.
+   * A failed check names the stream that moved. A retried append whose events are all already in
+   * their streams (by event id) answers the original result instead of failing.
+   */
+  async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    if (writes.length === 0 || writes.some((write) => write.events.length === 0)) throw new Error('append needs at least one event per stream');
+    if (new Set(writes.map((write) => write.streamId)).size !== writes.length) throw new Error('a multi-stream append names a stream twice');
+    if (writes.length === 1) {
+      const [write] = writes;
+      return [await this.append(write!.streamId, write!.events, write!.expected)];
+    }
+    const requests: AppendStreamRequest[] = writes.map((write) => ({
+      streamName: write.streamId,
+      expectedState: streamStateFor(write.expected),
+      events: write.events.map((event) =>
+        jsonEvent({
+          id: toEventUuid(event.metadata.eventId),
+          type: event.type,
+          data: jsonData(event.data, `data of ${event.type}`),
+          metadata: encodeMetadataAsStrings(event.metadata),
+        }),
+      ),
+    }));
+    let result: MultiAppendResult;
+    try {
+      result = await this.client.multiStreamAppend(requests);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const earlier = await this.alreadyAppended(writes);
+      if (earlier) return earlier;
+      throw concurrencyErrorOf(error, writes);
+    }
+    const revisions = new Map(result.responses.map((response) => [response.streamName, response.revision]));
+    return Promise.all(
+      writes.map(async (write) => {
+        const revision = revisions.get(write.streamId);
+        if (revision === undefined) throw new Error(`the server did not report the revision of stream ${write.streamId}`);
+        return { nextRevision: revision, position: await this.positionAt(write.streamId, revision) };
+      }),
+    );
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -186,6 +237,43 @@ export class KurrentEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.client.dispose();
+  }
+
+  /** Position of the event at this revision of a stream. */
+  private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
+    for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: revision, maxCount: 1 })) {
+      const event = toStoredEvent(resolved);
+      if (event && event.revision === revision) return event.position;
+    }
+    throw new Error(`stream ${streamId} has no event at revision ${revision.toString()} right after an append`);
+  }
+
+  /**
+   * The results of an earlier append of exactly these events (by id, each in its stream), or null
+   * when any of them is not there. Streams are read from their end: a retry follows its original.
+   */
+  private async alreadyAppended(writes: readonly StreamWrite[]): Promise<AppendResult[] | null> {
+    const results: AppendResult[] = [];
+    for (const write of writes) {
+      const wanted = new Set(write.events.map((event) => toEventUuid(event.metadata.eventId)));
+      let last: StoredEvent | undefined;
+      try {
+        for await (const resolved of this.client.readStream(write.streamId, { direction: BACKWARDS, fromRevision: END })) {
+          const id = resolved.event?.id;
+          if (id === undefined || !wanted.has(id)) continue;
+          const event = toStoredEvent(resolved);
+          if (event && (last === undefined || event.revision > last.revision)) last = event;
+          wanted.delete(id);
+          if (wanted.size === 0) break;
+        }
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return null;
+        throw error;
+      }
+      if (wanted.size > 0 || last === undefined) return null;
+      results.push({ nextRevision: last.revision, position: last.position });
+    }
+    return results;
   }
 
   /** The append result carries no position on some idempotent retries: read it back. */

@@ -2,10 +2,13 @@
  * The projector's event source in production: a catch-up subscription to $all from the stored
  * checkpoint (start positions are exclusive for subscriptions), filtered on the server to our
  * stream prefixes, with system events dropped on the client (the server takes one filter only).
+ * Before subscribing it checks that the checkpoint lies within the log (./checkpointGuard.ts):
+ * a catch-up subscription from beyond the end would wait, silently, for positions to catch up.
  */
-import { START, type AllStreamResolvedEvent, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, START, type AllStreamResolvedEvent, type AllStreamSubscription, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import type { EventSubscription, SubscriptionSource } from '../../projections/ports.js';
 import type { StoredEvent } from '../eventStore.js';
+import { checkCheckpointWithinLog } from './checkpointGuard.js';
 import { matchesSubscription, ourStreamsFilter } from './filters.js';
 import { readPositionAfter, toStoredEvent } from './kurrentEventStore.js';
 import { ReadableBatches } from './readableBatches.js';
@@ -19,14 +22,18 @@ export const kurrentSubscriptionSource = (client: KurrentDBClient, options: Kurr
   const maxBatch = options.maxBatch ?? 500;
   return {
     subscribe(after): EventSubscription {
-      const subscription = client.subscribeToAll(
-        { fromPosition: after === undefined ? START : readPositionAfter(after), filter: ourStreamsFilter() },
-        { highWaterMark: maxBatch },
-      );
-      const batches = new ReadableBatches<AllStreamResolvedEvent>(subscription, maxBatch);
+      let subscription: AllStreamSubscription | undefined;
+      let batches: ReadableBatches<AllStreamResolvedEvent> | undefined;
       let closed = false;
       return {
         async *[Symbol.asyncIterator]() {
+          if (after !== undefined) checkCheckpointWithinLog(after, await lastLogPosition(client));
+          if (closed) return;
+          subscription = client.subscribeToAll(
+            { fromPosition: after === undefined ? START : readPositionAfter(after), filter: ourStreamsFilter() },
+            { highWaterMark: maxBatch },
+          );
+          batches = new ReadableBatches<AllStreamResolvedEvent>(subscription, maxBatch);
           for await (const batch of batches) {
             const events: StoredEvent[] = [];
             for (const resolved of batch) {
@@ -42,12 +49,21 @@ export const kurrentSubscriptionSource = (client: KurrentDBClient, options: Kurr
           if (closed) return;
           closed = true;
           try {
-            await subscription.unsubscribe();
+            await subscription?.unsubscribe();
           } finally {
-            batches.close();
+            batches?.close();
           }
         },
       };
     },
   };
+};
+
+/** Commit position of the last record of the log, system records included (null when it is empty). */
+const lastLogPosition = async (client: KurrentDBClient): Promise<bigint | null> => {
+  for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
+    const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+    if (position !== undefined) return position;
+  }
+  return null;
 };
