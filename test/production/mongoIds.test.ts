@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
+import { ServiceUnavailableError } from '../../src/errors.js';
 import { InvalidIdError, isSafeId } from '../../src/stores/mongodb/ids.js';
 import { MongoReadModel } from '../../src/stores/mongodb/mongoReadModel.js';
 
@@ -58,7 +59,7 @@ describe('MongoDB read model id validation', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught, 'the query should have tried to reach the server').to.be.instanceOf(Error);
-    expect((caught as Error).name).to.match(/^Mongo/);
+    expect(caught, 'the query should have tried to reach the server').to.be.instanceOf(ServiceUnavailableError);
+    expect(((caught as Error).cause as Error).name).to.match(/^Mongo/);
   });
 });
