@@ -105,6 +105,21 @@ export const concurrencyErrorOf = (error: WrongExpectedVersionError, writes: rea
   return new ConcurrencyError(error.streamName || write.streamId, write.expected, actual);
 };
 
+/** The requests of a multi-stream append: our ids and expected states, metadata string-encoded (./metadataCodec.ts). */
+export const multiStreamRequests = (writes: readonly StreamWrite[]): AppendStreamRequest[] =>
+  writes.map((write) => ({
+    streamName: write.streamId,
+    expectedState: streamStateFor(write.expected),
+    events: write.events.map((event) =>
+      jsonEvent({
+        id: toEventUuid(event.metadata.eventId),
+        type: event.type,
+        data: jsonData(event.data, `data of ${event.type}`),
+        metadata: encodeMetadataAsStrings(event.metadata),
+      }),
+    ),
+  }));
+
 export class KurrentEventStore implements EventStore {
   private readonly pageSize: number;
 
@@ -154,18 +169,7 @@ export class KurrentEventStore implements EventStore {
       const [write] = writes;
       return [await this.append(write!.streamId, write!.events, write!.expected)];
     }
-    const requests: AppendStreamRequest[] = writes.map((write) => ({
-      streamName: write.streamId,
-      expectedState: streamStateFor(write.expected),
-      events: write.events.map((event) =>
-        jsonEvent({
-          id: toEventUuid(event.metadata.eventId),
-          type: event.type,
-          data: jsonData(event.data, `data of ${event.type}`),
-          metadata: encodeMetadataAsStrings(event.metadata),
-        }),
-      ),
-    }));
+    const requests = multiStreamRequests(writes);
     let result: MultiAppendResult;
     try {
       result = await this.client.multiStreamAppend(requests);
