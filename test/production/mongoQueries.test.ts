@@ -95,7 +95,7 @@ describe('planning a MongoDB read-model query', () => {
   });
 
   it('keeps a range and an "in" as filters on what the index yields; a range excludes missing and null fields', () => {
-    const plan = planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] }, start: { gte: 'a', lt: 'b' } }, orderBy: 'status', limit: 3 });
+    const plan = planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] }, start: { gte: 'a', lt: 'b' } }, orderBy: 'start', limit: 3 });
     expect(plan.hint).to.equal('ix_by_status_start');
     expect(plan.filter).to.deep.equal({ $and: [{ workspaceId }, { status: { $in: ['open', 'held'] } }, { start: { $gte: 'a', $lt: 'b', $ne: null } }] });
   });
@@ -108,11 +108,31 @@ describe('planning a MongoDB read-model query', () => {
     expect(() => planQuery(items, workspaceId, { where: { status: 'open', tags: { gt: 'a' } }, orderBy: 'start', limit: 3 })).to.throw(/range on the array field tags/);
   });
 
-  it('throws for a query no index covers, a limit outside 1..1000 and a cursor after a null sort value', () => {
+  it('throws for a query no index covers and a limit outside 1..1000', () => {
     expect(() => planQuery(items, workspaceId, { orderBy: 'start', limit: 10 })).to.throw(/no index of collection items serves a query on \[\] ordered by start/);
     expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 0 })).to.throw(/limit must be 1..1000/);
     expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 1001 })).to.throw(/limit must be 1..1000/);
-    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', after: { value: null, id: 'a' }, limit: 1 })).to.throw(/null sort value/);
+  });
+
+  it('serves an "in" on a leading field, but orders by a field only when the fields after it have equalities', () => {
+    expect(planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] } }, orderBy: 'start', limit: 3 }).hint).to.equal('ix_by_status_start');
+    expect(() => planQuery(items, workspaceId, { orderBy: 'status', limit: 3 })).to.throw(/no index/);
+    expect(planQuery(items, workspaceId, { where: { start: 'x' }, orderBy: 'status', limit: 3 }).hint).to.equal('ix_by_status_start');
+    expect(() => planQuery(items, workspaceId, { where: { status: { gt: 'a' } }, orderBy: 'start', limit: 3 })).to.throw(/no index/);
+  });
+
+  it('goes on after a null sort value with the other nulls, then every value', () => {
+    const plan = planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', after: { value: null, id: 'a' }, limit: 1 });
+    expect(plan.filter).to.deep.equal({
+      $and: [{ workspaceId }, { status: 'open' }, { $or: [{ start: { $ne: null } }, { start: null, _id: { $gt: 'a' } }] }],
+    });
+  });
+
+  it('never finds an array by a null, as SQLite keeps no term for it', () => {
+    const plan = planQuery(items, workspaceId, { where: { status: 'open', tags: null }, orderBy: 'start', limit: 3 });
+    expect(plan.filter).to.deep.equal({ $and: [{ workspaceId }, { status: 'open' }, { _id: { $in: [] } }] });
+    const either = planQuery(items, workspaceId, { where: { status: 'open', tags: { in: ['a', null] } }, orderBy: 'start', limit: 3 });
+    expect(either.filter).to.deep.equal({ $and: [{ workspaceId }, { status: 'open' }, { tags: { $in: ['a'] } }] });
   });
 });
 
@@ -128,7 +148,9 @@ describe('a MongoDB `where` selector', () => {
     expect(matchesWhere({ tags: ['red'] }, true, 'tags', 'blue')).to.equal(false);
     expect(matchesWhere({ tags: 'blue' }, true, 'tags', 'blue')).to.equal(false);
     expect(matchesWhere({ status: 'open' }, false, 'status', 'open')).to.equal(true);
-    expect(matchesWhere({}, false, 'status', null)).to.equal(true);
+    expect(matchesWhere({}, false, 'status', null)).to.equal(false);
+    expect(matchesWhere({ tags: [null] }, true, 'tags', null)).to.equal(false);
+    expect(whereFilter(items, workspaceId, 'tags', null).filter).to.deep.equal({ workspaceId, _id: { $in: [] } });
     expect(matchesWhere({ status: 'held' }, false, 'status', 'open')).to.equal(false);
   });
 });

@@ -96,8 +96,31 @@ describe('rebuilding MongoDB read models from the event log', function () {
     expect(await leftovers()).to.deep.equal([]);
     expect(await db.collection(rebuildsCollection).countDocuments()).to.equal(0);
     expect(await db.collection(leasesCollection).countDocuments()).to.equal(0);
-    // The renamed collections keep the index the API's queries use.
-    expect((await db.collection('sessions').listIndexes().toArray()).map((index) => index.name)).to.include('workspaceId_id');
+    // Reads by id use _id_; the old { workspaceId, _id } index (redundant with it) is not recreated.
+    expect((await db.collection('sessions').listIndexes().toArray()).map((index) => index.name)).to.deep.equal(['_id_']);
+  });
+
+  it('gives the new collections the declared indexes and copies operator-created ones with all their options', async () => {
+    await rebuild({ store: target() });
+    const live = db.collection('sessions');
+    await live.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
+    await live.createIndex({ workspaceId: 1, name: 1 }, { name: 'by_name', collation: { locale: 'fr', strength: 2 }, partialFilterExpression: { name: { $exists: true } } });
+    await live.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 3600 });
+    await live.createIndex({ name: 'text', notes: 'text' }, { name: 'text', weights: { name: 5 }, default_language: 'french' });
+    const declared = { ...allProjections.find((p) => p.name === 'sessions')!, indexes: [{ name: 'by_tag', fields: ['tags'], multi: true }] };
+    const rebuilt = await mongoRebuildable(readModel, log, { takeoverWaitMs: 300 }).beginRebuild([declared], { prepare: (event) => event });
+    try {
+      const next = (await db.listCollections({}, { nameOnly: true }).toArray()).map((x) => x.name).find((name) => name.startsWith('sessions__rebuild_'))!;
+      const indexes = new Map((await db.collection(next).listIndexes().toArray()).map((index) => [index.name, index]));
+      expect([...indexes.keys()].sort()).to.deep.equal(['_id_', 'by_name', 'ix_by_tag', 'text', 'ttl']);
+      expect(indexes.get('ix_by_tag')!.key).to.deep.equal({ workspaceId: 1, tags: 1, _id: 1 });
+      expect(indexes.get('by_name')).to.deep.include({ partialFilterExpression: { name: { $exists: true } } });
+      expect(indexes.get('by_name')!.collation).to.deep.include({ locale: 'fr', strength: 2 });
+      expect(indexes.get('ttl')).to.deep.include({ expireAfterSeconds: 3600 });
+      expect(indexes.get('text')).to.deep.include({ weights: { name: 5, notes: 1 }, default_language: 'french' });
+    } finally {
+      await rebuilt.discard();
+    }
   });
 
   it('in a dry run, reports a tampered, a deleted and an extra document, and leaves the live collections as they were', async () => {

@@ -4,11 +4,14 @@
  * (../sqlite/collectionTable.ts):
  * - a declared index `{ name, fields }` is `{ workspaceId: 1, ...fields: 1, _id: 1 }` named
  *   `ix_<name>`; a `multi` index is the same key on an array field, which MongoDB makes multikey;
- * - a query is served by a non-multi index whose fields before `orderBy` all have equality
- *   conditions (all its fields when ordering by id); the query names that index as its `hint`, so
- *   the server cannot fall back to a collection scan; no such index is a programming error;
- * - equality (or `in`) on a `multi` field means "the array contains"; other conditions are
- *   checked on the documents the index yields.
+ * - a query is served by a non-multi index whose fields before `orderBy` all have an equality or
+ *   an `in`, and whose fields after it (if any) all have an equality (all its fields when
+ *   ordering by id); the query names that index as its `hint`, so the server cannot fall back to
+ *   a collection scan; no such index is a programming error;
+ * - equality (or `in`) on a `multi` field means "the array contains" (never a null: an array's
+ *   null is no value it is found by); other conditions are checked on the documents the index
+ *   yields; a range never matches a missing or null field;
+ * - a cursor after a null sort value goes on with the other nulls, then every value.
  *
  * Start-up brings a collection's `ix_` indexes to what is declared (a changed definition is
  * dropped and created again, an index no longer declared is dropped) and drops the old
@@ -93,6 +96,9 @@ export const copiedIndexOptions = (index: IndexDescriptionInfo): CreateIndexesOp
 /** A filter on stored documents (`_id` is a string here, not the driver's default ObjectId). */
 export type StoredFilter = Record<string, unknown>;
 
+/** Matches no document. */
+const nothing: StoredFilter = { _id: { $in: [] } };
+
 const isEquality = (condition: Condition): condition is Scalar => condition === null || typeof condition !== 'object';
 
 export interface QueryPlan {
@@ -111,12 +117,21 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
   const specs = projection.indexes ?? [];
   const multiFields = specs.filter((s) => s.multi).map((s) => s.fields[0]!);
   const conditions = Object.entries(query.where ?? {});
-  const equalities = new Set(conditions.filter(([field, c]) => isEquality(c) && !multiFields.includes(field)).map(([field]) => field));
+  const scalar = conditions.filter(([field]) => !multiFields.includes(field));
+  const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
+  // An `in` on a leading field is served by the index too (one range per value).
+  const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
   const order = query.orderBy;
+  // As on SQLite: the sort field is the index's last, or only fields with an equality follow it.
   const covering = specs.find((index) => {
     if (index.multi) return false;
     const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-    return at >= 0 && index.fields.slice(0, at).every((f) => equalities.has(f)) && (order !== 'id' || at > 0);
+    return (
+      at >= 0 &&
+      (order !== 'id' || at > 0) &&
+      index.fields.slice(0, at).every((f) => lookups.has(f)) &&
+      index.fields.slice(at + 1).every((f) => equalities.has(f))
+    );
   });
   if (!covering) {
     throw new Error(
@@ -126,12 +141,14 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
   const clauses: StoredFilter[] = [{ workspaceId }];
   for (const [field, condition] of conditions) {
     const stored = storedField(field);
+    const multi = multiFields.includes(field);
     if (isEquality(condition)) {
-      clauses.push({ [stored]: condition });
+      // An array's null is no value it can be found by (as on SQLite, whose terms hold none).
+      clauses.push(multi && condition === null ? nothing : { [stored]: condition });
     } else if ('in' in condition) {
-      clauses.push({ [stored]: { $in: [...condition.in] } });
+      clauses.push({ [stored]: { $in: multi ? condition.in.filter((v) => v !== null) : [...condition.in] } });
     } else {
-      if (multiFields.includes(field)) throw new Error(`a range on the array field ${field} is not supported`);
+      if (multi) throw new Error(`a range on the array field ${field} is not supported`);
       const range: Record<string, Scalar> = {};
       for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
         if (condition[op] !== undefined) range[`$${op}`] = condition[op]!;
@@ -142,12 +159,11 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
   }
   const sortField = storedField(order);
   if (query.after) {
-    if (query.after.value === null) throw new Error('a query cursor cannot start after a null sort value');
-    clauses.push(
-      order === 'id'
-        ? { _id: { $gt: query.after.id } }
-        : { $or: [{ [sortField]: { $gt: query.after.value } }, { [sortField]: query.after.value, _id: { $gt: query.after.id } }] },
-    );
+    const { value, id } = query.after;
+    if (order === 'id') clauses.push({ _id: { $gt: id } });
+    // Nulls (and missing fields) sort first: after (null, id) come the other nulls with a greater id, then every value.
+    else if (value === null) clauses.push({ $or: [{ [sortField]: { $ne: null } }, { [sortField]: null, _id: { $gt: id } }] });
+    else clauses.push({ $or: [{ [sortField]: { $gt: value } }, { [sortField]: value, _id: { $gt: id } }] });
   }
   return {
     filter: clauses.length === 1 ? clauses[0]! : { $and: clauses },
@@ -169,13 +185,15 @@ export const whereFilter = (
 ): { filter: StoredFilter; hint: string } => {
   const index = (projection.indexes ?? []).find((spec) => spec.fields[0] === field);
   if (!index) throw new Error(`collection ${projection.collection} declares no index on ${field}`);
-  return { filter: { workspaceId, [storedField(field)]: equals }, hint: declaredIndexName(index) };
+  // As on SQLite (an SQL equality with null holds for no row): a `where` on null finds nothing.
+  const filter = equals === null ? { workspaceId, ...nothing } : { workspaceId, [storedField(field)]: equals };
+  return { filter, hint: declaredIndexName(index) };
 };
 
 /** In memory, the same test as `whereFilter` on a document evolved but not yet written. */
 export const matchesWhere = (document: Record<string, unknown>, multi: boolean, field: string, equals: Scalar): boolean => {
+  if (equals === null) return false;
   const value = document[field];
   if (multi) return Array.isArray(value) && value.some((item) => item === equals);
-  if (equals === null) return value === null || value === undefined;
   return value === equals;
 };
