@@ -158,27 +158,34 @@ describe('a MongoDB `where` selector', () => {
 describe('MongoDB document writes', () => {
   const stored = (id: string, position: bigint, count: number): StoredDocument => ({ _id: id, workspaceId, _position: encodePosition(position), id, count });
 
-  it('are guarded by the stored position: replaced or inserted when older, a no-op otherwise', () => {
-    const op = writeOperation({ id: 'a', workspaceId, state: { document: { id: 'a', workspaceId, count: 1 }, position: 7n } });
-    expect(op).to.deep.equal({
+  it('replace only the stored version they were evolved from (or insert when there was none); a deletion removes any older one', () => {
+    const document = { id: 'a', workspaceId, count: 1 };
+    expect(writeOperation({ id: 'a', workspaceId, state: { document, position: 7n }, base: 5n })).to.deep.equal({
       replaceOne: {
-        filter: { _id: 'a', _position: { $lt: encodePosition(7n) } },
+        filter: { _id: 'a', _position: encodePosition(5n) },
         replacement: { id: 'a', workspaceId, count: 1, _position: encodePosition(7n) },
         upsert: true,
       },
     });
-    expect(writeOperation({ id: 'a', workspaceId, state: { document: null, position: 8n } })).to.deep.equal({
+    expect(writeOperation({ id: 'a', workspaceId, state: { document, position: 7n }, base: null })).to.deep.include({
+      replaceOne: {
+        filter: { _id: 'a', _position: { $exists: false } },
+        replacement: { id: 'a', workspaceId, count: 1, _position: encodePosition(7n) },
+        upsert: true,
+      },
+    });
+    expect(writeOperation({ id: 'a', workspaceId, state: { document: null, position: 8n }, base: 5n })).to.deep.equal({
       deleteOne: { filter: { _id: 'a', _position: { $lt: encodePosition(8n) } } },
     });
   });
 
-  it('after losing an insert race, re-apply their events to the document the other writer stored', () => {
+  it('after another writer changed or inserted the document, re-apply their events to what it stored', () => {
     // We evolved event 9 from "no document"; meanwhile another writer inserted the state after event 5.
     const state = reapply(items, stored('a', 5n, 1), [touched(9n, 'a')]);
     expect(state).to.deep.equal({ document: { id: 'a', workspaceId, count: 2 }, position: 9n });
   });
 
-  it('after losing an insert race to a writer that has seen the events, write nothing', () => {
+  it('after losing to a writer that has seen the events, write nothing', () => {
     expect(reapply(items, stored('a', 9n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.equal(null);
     expect(reapply(items, stored('a', 8n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.deep.equal({
       document: { id: 'a', workspaceId, count: 4 },

@@ -4,13 +4,21 @@
  * One collection per projection collection; a document is stored under `_id` = its id with the
  * API document's fields at the top level plus `_position`, the global position of the last event
  * applied to it (zero-padded, see ./positions.ts). Reads strip `_id` and `_position`, so nothing of
- * MongoDB reaches an API response.
+ * MongoDB reaches an API response. Each collection has the indexes its projection declares
+ * (./mongoIndexes.ts), which serve `query` and `where` selectors.
  *
- * Writes are idempotent: every document write is conditional on the stored `_position` being lower
- * than the event's, so a replayed or duplicated event changes nothing. Checkpoints live in
+ * A page of events is evolved in memory first (documents read once; `where` selectors through
+ * their index, also seeing what the page evolved before), with the one rule of
+ * ../../projections/projection.ts (`evolveStored`: an event a document has seen changes nothing),
+ * then written with one unordered bulk write per collection. Each write is conditional on the
+ * stored version it was evolved from, so a concurrent writer's change is never overwritten: the
+ * loser reads the document again and re-applies its events. Checkpoints live in
  * `projection_checkpoints` and are advanced only after the page's documents are written, and only
  * forwards (at-least-once delivery, idempotent effect). MongoDB gives no multi-document atomicity
  * without a replica set, so "after" is the guarantee here, not "in the same write".
+ *
+ * API reads that cannot reach the server within the short server-selection timeout answer 503
+ * (./outage.ts).
  */
 import {
   MongoBulkWriteError,
@@ -80,12 +88,16 @@ interface DocumentState {
   position: bigint;
 }
 
-/** One document's pending write: its new state and the events (in order) that made it. */
+/**
+ * One document's pending write: its new state, the events (in order) that made it, and the
+ * position of the stored document it was evolved from (null: there was none).
+ */
 export interface PendingDocument {
   id: string;
   workspaceId: string;
   state: DocumentState;
   events: StoredEvent[];
+  base: bigint | null;
 }
 
 export interface PendingWrites {
@@ -94,11 +106,17 @@ export interface PendingWrites {
   documents: PendingDocument[];
 }
 
-/** The guarded write of a document's state: a no-op when the stored document has seen its last event. */
-export const writeOperation = (pending: Pick<PendingDocument, 'id' | 'workspaceId' | 'state'>): AnyBulkWriteOperation<StoredDocument> => {
+/**
+ * The conditional write of a document's state. A replacement applies only to the stored
+ * document it was evolved from (same `_position`, or none at all): when another writer changed
+ * or inserted it meanwhile, the filter matches nothing, the upsert's insert hits the `_id` and
+ * the duplicate key says "read it again and re-apply" (see writeDocuments). A deletion applies
+ * to any older version.
+ */
+export const writeOperation = (pending: Pick<PendingDocument, 'id' | 'workspaceId' | 'state' | 'base'>): AnyBulkWriteOperation<StoredDocument> => {
   const position = encodePosition(pending.state.position);
-  const filter = { _id: pending.id, _position: { $lt: position } };
-  if (pending.state.document === null) return { deleteOne: { filter } };
+  if (pending.state.document === null) return { deleteOne: { filter: { _id: pending.id, _position: { $lt: position } } } };
+  const filter = pending.base === null ? { _id: pending.id, _position: { $exists: false } } : { _id: pending.id, _position: encodePosition(pending.base) };
   return {
     replaceOne: {
       filter,
@@ -269,10 +287,12 @@ export class MongoReadModel implements ReadModelStore {
     const collection = this.collection(collectionName);
     const selected = events.map((event) => ({ event, selector: projection.documents(event) }));
 
-    const known = new Map<string, { state: DocumentState | null; workspaceId: string | null }>();
+    // What each document is at this point of the page, and the stored position it started from.
+    const known = new Map<string, { state: DocumentState | null; workspaceId: string | null; base: bigint | null }>();
     const remember = (stored: StoredDocument): void => {
       if (!known.has(stored._id)) {
-        known.set(stored._id, { state: { document: fromStored(stored), position: decodePosition(stored._position) }, workspaceId: stored.workspaceId });
+        const position = decodePosition(stored._position);
+        known.set(stored._id, { state: { document: fromStored(stored), position }, workspaceId: stored.workspaceId, base: position });
       }
     };
     const named = [...new Set(selected.flatMap(({ selector }) => ('ids' in selector ? selector.ids.map((id) => requireSafeId(`${projection.name} document id`, id)) : [])))];
@@ -300,8 +320,9 @@ export class MongoReadModel implements ReadModelStore {
         const entry = known.get(id);
         const next = evolveStored(projection, entry?.state ?? null, event);
         if (next === null) continue;
-        known.set(id, { state: next, workspaceId });
-        const pending = changed.get(id) ?? { id, workspaceId, state: next, events: [] };
+        const base = entry?.base ?? null;
+        known.set(id, { state: next, workspaceId, base });
+        const pending = changed.get(id) ?? { id, workspaceId, state: next, events: [], base };
         pending.state = next;
         pending.workspaceId = workspaceId;
         pending.events.push(event);
@@ -312,9 +333,10 @@ export class MongoReadModel implements ReadModelStore {
   }
 
   /**
-   * One unordered bulk write of the pending documents. A document whose upsert lost an insert
-   * race to another writer is read again and its events re-applied to what is stored (a few
-   * times at most); a document that has seen them all by then is left as it is.
+   * One unordered bulk write of the pending documents. A document another writer changed or
+   * inserted since it was read (its conditional upsert hit the `_id`) is read again and its
+   * events re-applied to what is stored (a few times at most); one that has seen them all by then
+   * is left as it is.
    */
   async writeDocuments({ projection, collection, documents }: PendingWrites): Promise<void> {
     let pending = documents;
@@ -332,8 +354,9 @@ export class MongoReadModel implements ReadModelStore {
       const lost = retry.map((index) => pending[index]!);
       const stored = new Map((await collection.find({ _id: { $in: lost.map((p) => p.id) } }).toArray()).map((s) => [s._id, s]));
       pending = lost.flatMap((document) => {
-        const state = reapply(projection, stored.get(document.id) ?? null, document.events);
-        return state === null ? [] : [{ ...document, state }];
+        const current = stored.get(document.id) ?? null;
+        const state = reapply(projection, current, document.events);
+        return state === null ? [] : [{ ...document, state, base: current ? decodePosition(current._position) : null }];
       });
     }
   }
