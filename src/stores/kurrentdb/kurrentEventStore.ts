@@ -9,7 +9,10 @@
  *
  * Appends pass the port's expected revision as the client's `streamState` and the event id as the
  * KurrentDB event id, so the server's idempotency check makes a retried append succeed without
- * writing twice (reliable with any expected state other than `any`).
+ * writing twice. That is reliable with an exact revision or `no_stream` only: for `stream_exists`
+ * and `any` the server consults a bounded in-memory cache of recent ids (docs/production.md).
+ * Metadata is the plain object for one-stream appends and string-encoded for multi-stream ones
+ * (./metadataCodec.ts); every read decodes both.
  */
 import {
   ANY,
