@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { ServiceUnavailableError } from '../../src/errors.js';
+import { StoreUnavailableError } from '../../src/errors.js';
 import { InvalidIdError, isSafeId } from '../../src/stores/mongodb/ids.js';
 import { MongoReadModel } from '../../src/stores/mongodb/mongoReadModel.js';
 
@@ -59,7 +59,7 @@ describe('MongoDB read model id validation', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught, 'the query should have tried to reach the server').to.be.instanceOf(ServiceUnavailableError);
+    expect(caught, 'the query should have tried to reach the server').to.be.instanceOf(StoreUnavailableError);
     expect(((caught as Error).cause as Error).name).to.match(/^Mongo/);
   });
 });

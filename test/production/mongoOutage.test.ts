@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens.js';
 import { systemClock, systemIds } from '../../src/commands/deps.js';
 import type { JwtConfig } from '../../src/config.js';
-import { ServiceUnavailableError } from '../../src/errors.js';
+import { StoreUnavailableError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { inlineProgress } from '../../src/projections/projector.js';
 import { MongoReadModel } from '../../src/stores/mongodb/mongoReadModel.js';
@@ -40,17 +40,10 @@ describe('reading while MongoDB is down', () => {
     readModel = new MongoReadModel(client.db('outage'), client);
     const logger = pino({ level: 'silent' });
     const pending = new PendingDocuments();
+    const reads = new ReadYourWritesReadModel(readModel, pending);
     const app = buildApp({
-      commands: {
-        events,
-        readModel: new ReadYourWritesReadModel(readModel, pending),
-        pending,
-        progress: inlineProgress(),
-        clock: systemClock,
-        ids: systemIds,
-        logger,
-        projectionWaitMs: 0,
-      },
+      commands: { events, readModel: reads, clock: systemClock, ids: systemIds, logger },
+      reads: { readModel: reads, progress: inlineProgress(), logger, projectionWaitMs: 0, pending },
       verifier: createTokenVerifier(jwt),
       logger,
       bodyLimitBytes: 65_536,
@@ -71,12 +64,12 @@ describe('reading while MongoDB is down', () => {
     const reply = await request(url, 'GET', `/v1/workspace/${workspaceId}`, { token });
     expectProblem(reply, 503);
     expect(reply.headers.get('retry-after')).to.equal('5');
-    expect((reply.body as { type: string }).type).to.equal('/problems/service-unavailable');
+    expect((reply.body as { type: string }).type).to.equal('/problems/store-unavailable');
     expect((reply.body as { detail: string }).detail).to.not.match(/127\.0\.0\.1|ECONNREFUSED/);
     expect(await events.headPosition()).to.equal(null);
   });
 
-  it('turns the driver outage errors of every read into ServiceUnavailableError', async () => {
+  it('turns the driver outage errors of every read into StoreUnavailableError', async () => {
     for (const read of [
       () => readModel.find('workspaces', workspaceId, workspaceId),
       () => readModel.findMany('workspaces', workspaceId, [workspaceId]),
@@ -89,7 +82,7 @@ describe('reading while MongoDB is down', () => {
       } catch (error) {
         caught = error;
       }
-      expect(caught).to.be.instanceOf(ServiceUnavailableError);
+      expect(caught).to.be.instanceOf(StoreUnavailableError);
       expect(((caught as Error).cause as Error).name).to.match(/^Mongo(ServerSelection|TopologyClosed)Error$/);
     }
   });

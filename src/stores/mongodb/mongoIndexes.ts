@@ -25,6 +25,7 @@ import { maxQueryLimit, type Condition, type Query } from '../readModel.js';
 export const legacyWorkspaceIdIndex = 'workspaceId_id';
 
 const indexName = /^[a-z][a-z0-9_]*$/;
+const indexNotFound = 27;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
 /** The stored field a document field is kept under (`id` is `_id`). */
@@ -75,7 +76,12 @@ export const ensureDeclaredIndexes = async (collection: Collection<MongoDocument
     const name = index.name ?? '';
     const declared = wanted.find((w) => w.name === name);
     const stale = name === legacyWorkspaceIdIndex || (name.startsWith('ix_') && (!declared || !sameKey(declared.key, index.key)));
-    if (stale) await collection.dropIndex(name);
+    if (stale) {
+      await collection.dropIndex(name).catch((error: unknown) => {
+        // Another instance starting at the same time dropped it first.
+        if (!(error instanceof Error && 'code' in error && (error as { code?: unknown }).code === indexNotFound)) throw error;
+      });
+    }
   }
   for (const index of wanted) {
     if (existing.some((e) => e.name === index.name && sameKey(index.key, e.key))) continue;
