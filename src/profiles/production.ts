@@ -120,7 +120,9 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
           await readModel.ping();
           return;
         } catch (error) {
-          if (Date.now() >= deadline) throw error;
+          // Only "no server yet" is worth another try (each waits out server selection); an
+          // authentication or configuration error will not change.
+          if (!(error instanceof StoreUnavailableError) || Date.now() >= deadline) throw error;
         }
       }
     });

@@ -2,13 +2,20 @@
  * MongoDB read-model behaviour the contract suite cannot show, against a real server when
  * MONGODB_URL is set (skipped otherwise): the declared indexes brought to what is declared at
  * start, and a write that lost an insert race to another writer re-applied to what that writer
- * stored instead of being dropped. Each test uses its own database, dropped afterwards.
+ * stored instead of being dropped, and `where` selectors while a rebuild builds new collections
+ * (compared with the SQLite read model of the same log). Each test uses its own database, dropped
+ * afterwards.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { MongoClient, type Db } from 'mongodb';
 import type { Projection, StoredEvent } from '../../src/projections/projection.js';
 import { MongoReadModel, type StoredDocument } from '../../src/stores/mongodb/mongoReadModel.js';
+import { mongoRebuildable } from '../../src/stores/mongodb/mongoRebuild.js';
+import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { encodePosition } from '../../src/stores/mongodb/positions.js';
 
 const url = process.env.MONGODB_URL?.trim();
@@ -83,5 +90,53 @@ describe('the MongoDB read model against a real server', function () {
     await db.collection<StoredDocument>('counters').insertOne({ _id: 'a', id: 'a', workspaceId, count: 7, _position: encodePosition(9n) });
     await readModel.writeDocuments(pending);
     expect(await readModel.find('counters', workspaceId, 'a')).to.deep.equal({ id: 'a', workspaceId, count: 7 });
+  });
+
+  it('runs where selectors on a multi index while a rebuild builds the new collection, as SQLite does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-mongo-where-'));
+    const log = new SqliteStore({ path: path.join(dir, 'log.db') });
+    try {
+      const tagged: Projection = {
+        name: 'tagged',
+        collection: 'tagged',
+        handles: ['ThingTagged', 'TagRenamed'],
+        indexes: [{ name: 'by_tag', fields: ['tagIds'], multi: true }],
+        documents: (event) => {
+          const data = event.data as { thingId?: string; tagId: string };
+          return event.type === 'ThingTagged' ? { workspaceId, ids: [data.thingId!] } : { workspaceId, where: { field: 'tagIds', equals: data.tagId } };
+        },
+        evolve: (current, event) => {
+          const data = event.data as { thingId?: string; tagId: string; name: string };
+          if (event.type === 'ThingTagged') {
+            return { id: data.thingId!, workspaceId, tagIds: [...((current?.tagIds as string[] | undefined) ?? []), data.tagId], names: [...((current?.names as string[] | undefined) ?? []), data.name] };
+          }
+          const tagIds = current!.tagIds as string[];
+          return { ...current!, names: tagIds.map((id, i) => (id === data.tagId ? data.name : (current!.names as string[])[i]!)) };
+        },
+      };
+      const meta = () => ({ eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'u' }, workspaceId, requestId: 'r', correlationId: 'c', schemaVersion: 1 });
+      const things = ['a', 'b', 'c'].map((x) => x.repeat(24));
+      await log.append(`thing-${things[0]}`, [{ type: 'ThingTagged', data: { thingId: things[0], tagId: 't1', name: 'one' }, metadata: meta() }], 'no_stream');
+      await log.append(`thing-${things[1]}`, [{ type: 'ThingTagged', data: { thingId: things[1], tagId: 't2', name: 'two' }, metadata: meta() }], 'no_stream');
+      await log.append('tag-t1', [{ type: 'TagRenamed', data: { tagId: 't1', name: 'uno' }, metadata: meta() }], 'no_stream');
+      await log.append(`thing-${things[2]}`, [{ type: 'ThingTagged', data: { thingId: things[2], tagId: 't1', name: 'uno' }, metadata: meta() }], 'no_stream');
+      await log.append('tag-t1-again', [{ type: 'TagRenamed', data: { tagId: 't1', name: 'eins' }, metadata: meta() }], 'no_stream');
+      const events: StoredEvent[] = [];
+      for await (const event of log.readAll()) events.push(event);
+      // The reference: SQLite's read model of the same log.
+      await log.apply([tagged], events);
+
+      const readModel = new MongoReadModel(db);
+      const rebuild = await mongoRebuildable(readModel, log, { takeoverWaitMs: 0 }).beginRebuild([tagged], { prepare: (event) => event });
+      await rebuild.applyPage(events.slice(0, 3));
+      await rebuild.applyPage(events.slice(3));
+      await rebuild.switchOver();
+      for (const id of things) expect(await readModel.find('tagged', workspaceId, id), id).to.deep.equal(await log.find('tagged', workspaceId, id));
+      expect((await readModel.find('tagged', workspaceId, things[0]!))?.names).to.deep.equal(['eins']);
+      expect((await db.collection('tagged').listIndexes().toArray()).map((index) => index.name).sort()).to.deep.equal(['_id_', 'ix_by_tag']);
+    } finally {
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
