@@ -49,6 +49,7 @@ import {
 import { toEventUuid } from './eventIds.js';
 import { matchesReadAll, readAllFilter } from './filters.js';
 import { decodeMetadata, encodeMetadataAsStrings } from './metadataCodec.js';
+import { kurrentOutage } from './outage.js';
 
 export interface KurrentEventStoreOptions {
   /** Events fetched per readAll round trip. */
@@ -153,7 +154,7 @@ export class KurrentEventStore implements EventStore {
       return { nextRevision: result.nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) throw new ConcurrencyError(streamId, expected, error.actualState);
-      throw error;
+      throw kurrentOutage(error);
     }
   }
 
@@ -177,7 +178,7 @@ export class KurrentEventStore implements EventStore {
     try {
       result = await this.client.multiStreamAppend(requests);
     } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (!(error instanceof WrongExpectedVersionError)) throw kurrentOutage(error);
       const earlier = await this.alreadyAppended(writes);
       if (earlier) return earlier;
       throw concurrencyErrorOf(error, writes);
@@ -201,7 +202,7 @@ export class KurrentEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw error;
+      throw kurrentOutage(error);
     }
     return events;
   }
@@ -215,13 +216,17 @@ export class KurrentEventStore implements EventStore {
       const maxCount = after === undefined ? pageSize : pageSize + 1;
       let received = 0;
       let last: bigint | undefined;
-      for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: readPositionAfter(after), maxCount, filter })) {
-        received += 1;
-        const position = resolved.event?.position?.commit ?? resolved.commitPosition;
-        if (position === undefined || (after !== undefined && position <= after)) continue;
-        last = position;
-        const event = toStoredEvent(resolved);
-        if (event && matchesReadAll(event, options)) yield event;
+      try {
+        for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: readPositionAfter(after), maxCount, filter })) {
+          received += 1;
+          const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+          if (position === undefined || (after !== undefined && position <= after)) continue;
+          last = position;
+          const event = toStoredEvent(resolved);
+          if (event && matchesReadAll(event, options)) yield event;
+        }
+      } catch (error) {
+        throw kurrentOutage(error);
       }
       if (received < maxCount || last === undefined) return;
       after = last;
@@ -230,9 +235,13 @@ export class KurrentEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     // The last non-system event: the server itself appends system events (statistics, epochs).
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: readAllFilter({}) })) {
-      const position = resolved.event?.position?.commit ?? resolved.commitPosition;
-      if (position !== undefined) return position;
+    try {
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: readAllFilter({}) })) {
+        const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+        if (position !== undefined) return position;
+      }
+    } catch (error) {
+      throw kurrentOutage(error);
     }
     return null;
   }
