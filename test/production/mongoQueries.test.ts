@@ -7,7 +7,9 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { MongoBulkWriteError, type BulkWriteResult, type IndexDescriptionInfo, type WriteConcernError, type WriteError } from 'mongodb';
+import { sessionReadQuery } from '../../src/http/routes/sessionList.js';
 import type { Projection, StoredEvent } from '../../src/projections/projection.js';
+import { sessionView } from '../../src/projections/sessionView.js';
 import { copiedIndexOptions, declaredIndexes, matchesWhere, planQuery, whereFilter } from '../../src/stores/mongodb/mongoIndexes.js';
 import { bulkWriteOutcome, reapply, writeOperation, type StoredDocument } from '../../src/stores/mongodb/mongoReadModel.js';
 import { encodePosition } from '../../src/stores/mongodb/positions.js';
@@ -262,5 +264,20 @@ describe('an index copied by a MongoDB rebuild', () => {
       language_override: 'lang',
       textIndexVersion: 3,
     });
+  });
+});
+
+describe('the session list queries on MongoDB', () => {
+  it('are all served by the session view\'s declared indexes, each through the one that narrows by the most conditions', () => {
+    const cases: [Parameters<typeof sessionReadQuery>[0], string][] = [
+      [{ limit: 50 }, 'ix_by_start'],
+      [{ from: '2024-01-01T00:00:00.000Z', to: '2024-02-01T00:00:00.000Z', limit: 50 }, 'ix_by_start'],
+      [{ staffId: 's'.repeat(24), limit: 10 }, 'ix_by_staff'],
+      [{ clientId: 'c'.repeat(24), from: '2024-01-01T00:00:00.000Z', limit: 10 }, 'ix_by_client'],
+      [{ serviceId: 'v'.repeat(24), status: ['scheduled'], limit: 10, after: { value: '2024-01-01T10:00:00.000Z', id: 'a'.repeat(24) } }, 'ix_by_start'],
+    ];
+    for (const [list, index] of cases) {
+      expect(planQuery(sessionView as unknown as Projection, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(index);
+    }
   });
 });

@@ -129,7 +129,7 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
   const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
   const order = query.orderBy;
   // As on SQLite: the sort field is the index's last, or only fields with an equality follow it.
-  const covering = specs.find((index) => {
+  const serves = (index: IndexSpec): boolean => {
     if (index.multi) return false;
     const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
     return (
@@ -138,7 +138,12 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
       index.fields.slice(0, at).every((f) => lookups.has(f)) &&
       index.fields.slice(at + 1).every((f) => equalities.has(f))
     );
-  });
+  };
+  // Every field of a serving index but the sort field is constrained, so the longest one narrows
+  // by the most conditions (a staff's sessions through the staff index, not every session by start).
+  const covering = specs
+    .filter(serves)
+    .reduce<IndexSpec | undefined>((best, index) => (best === undefined || index.fields.length > best.fields.length ? index : best), undefined);
   if (!covering) {
     throw new Error(
       `no index of collection ${projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
