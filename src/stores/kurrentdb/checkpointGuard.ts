@@ -37,9 +37,10 @@ export const assertCheckpointsWithinLog = async (
   readModel: Pick<ReadModelStore, 'checkpoint'>,
   projections: readonly Pick<Projection, 'name'>[],
 ): Promise<void> => {
+  // Checkpoints first, the head after: a live projector may move both meanwhile, and a head read
+  // after a checkpoint is at or past it whenever the log holds what was projected.
+  const checkpoints: [string, bigint | null][] = [];
+  for (const projection of projections) checkpoints.push([projection.name, await readModel.checkpoint(projection.name)]);
   const head = await events.headPosition();
-  for (const projection of projections) {
-    const checkpoint = await readModel.checkpoint(projection.name);
-    if (checkpoint !== null) checkCheckpointWithinLog(checkpoint, head, projection.name);
-  }
+  for (const [name, checkpoint] of checkpoints) if (checkpoint !== null) checkCheckpointWithinLog(checkpoint, head, name);
 };
