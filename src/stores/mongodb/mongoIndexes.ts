@@ -129,21 +129,23 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
   const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
   const order = query.orderBy;
   // As on SQLite: the sort field is the index's last, or only fields with an equality follow it.
-  const serves = (index: IndexSpec): boolean => {
-    if (index.multi) return false;
+  // `leading` is the number of lookups before the sort field, -1 when the index does not serve.
+  const leading = (index: IndexSpec): number => {
+    if (index.multi) return -1;
     const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-    return (
+    const serves =
       at >= 0 &&
       (order !== 'id' || at > 0) &&
       index.fields.slice(0, at).every((f) => lookups.has(f)) &&
-      index.fields.slice(at + 1).every((f) => equalities.has(f))
-    );
+      index.fields.slice(at + 1).every((f) => equalities.has(f));
+    return serves ? at : -1;
   };
-  // Every field of a serving index but the sort field is constrained, so the longest one narrows
-  // by the most conditions (a staff's sessions through the staff index, not every session by start).
-  const covering = specs
-    .filter(serves)
-    .reduce<IndexSpec | undefined>((best, index) => (best === undefined || index.fields.length > best.fields.length ? index : best), undefined);
+  // The hint names the index SQLite's INDEXED BY names: of those that serve the query, the one
+  // whose leading lookups narrow it most (the first declared on a tie).
+  let covering: IndexSpec | undefined;
+  for (const index of specs) {
+    if (leading(index) >= 0 && (covering === undefined || leading(index) > leading(covering))) covering = index;
+  }
   if (!covering) {
     throw new Error(
       `no index of collection ${projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
