@@ -97,8 +97,16 @@ export const sessionBody = (catalog: BenchCatalog, n: number): SessionBody => {
     date: n % 2 === 0 ? day : `${day}T${pad((h >>> 3) % 24)}:${pad(h % 60)}:00Z`,
     startTime: `${pad(7 + ((h >>> 5) % 12))}:${pad(((h >>> 9) % 4) * 15)}`,
   };
-  if (n % 5 !== 0) body.staffId = catalog.staffIds[(h >>> 12) % catalog.staffIds.length]!;
-  else if (n % 10 === 0) body.staffId = null;
+  if (n % 5 !== 0) {
+    // A staff member cannot be booked twice at once: every staffed body gets a slot of its own
+    // (staff member n mod 10, a 6-hour slot counted from n), so the load is all 201s and every
+    // create goes through the conflict check.
+    const staff = n % catalog.staffIds.length;
+    const slot = Math.floor(n / catalog.staffIds.length);
+    body.staffId = catalog.staffIds[staff]!;
+    body.date = new Date(firstDay + Math.floor(slot / 4) * dayMs).toISOString().slice(0, 10);
+    body.startTime = `${pad((slot % 4) * 6)}:${pad(((h >>> 9) % 4) * 15)}`;
+  } else if (n % 10 === 0) body.staffId = null;
   if (n % 7 === 0) body.durationMinutes = 15 + (h % 8) * 15;
   if (n % 11 === 0) body.status = 'completed';
   if (n % 4 === 0) {

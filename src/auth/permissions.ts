@@ -8,7 +8,7 @@ export const permissionsByFeature = {
   clients: ['clients.create', 'clients.read'],
   services: ['services.create', 'services.read'],
   staff: ['staff.create', 'staff.read'],
-  sessions: ['sessions.create', 'sessions.read', 'sessions.update', 'sessions.cancel', 'sessions.audit'],
+  sessions: ['sessions.create', 'sessions.read', 'sessions.update', 'sessions.cancel', 'sessions.overbook', 'sessions.audit'],
   audit: ['audit.read'],
 } as const;
 

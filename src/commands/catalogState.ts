@@ -55,6 +55,9 @@ export const evolveCatalog = (state: CatalogState, event: DomainEvent): CatalogS
     case 'SessionStarted':
     case 'SessionCompleted':
     case 'SessionCancelled':
+    case 'SessionOverbooked':
+    case 'StaffTimeClaimed':
+    case 'StaffTimeReleased':
       return state;
     default: {
       const unhandled: never = event;

@@ -48,6 +48,8 @@ export const createSessionFields = [
   'status',
   'fieldValues',
   'disambiguation',
+  'allowOverlap',
+  'overlapReason',
 ] as const;
 
 /** The rules of each field a session has, shared by create (these) and PATCH (the same, all optional). */
@@ -83,7 +85,20 @@ export const sessionFieldSchemas = {
     }),
 };
 
-const createSessionSchema = yup.object(sessionFieldSchemas);
+/** Overbooking on purpose: `allowOverlap: true` with a reason (the permission is the route's to check). */
+export const overlapSchemas = {
+  allowOverlap: yup.boolean().oneOf([true], 'must be true when given (omit it otherwise)'),
+  overlapReason: yup
+    .string()
+    .max(500, 'must be at most 500 characters')
+    .when('allowOverlap', {
+      is: true,
+      then: (reason) => reason.required('is required when allowOverlap is true').test('not-blank', 'is required when allowOverlap is true', (v) => (v ?? '').trim() !== ''),
+      otherwise: (reason) => reason.test('only-with-overlap', 'is only allowed with allowOverlap: true', (v) => v === undefined),
+    }),
+};
+
+const createSessionSchema = yup.object({ ...sessionFieldSchemas, ...overlapSchemas });
 
 export type CreateSessionInput = SessionRequest;
 
@@ -105,6 +120,7 @@ export const parseCreateSession = (body: unknown): CreateSessionInput => {
       phase: f.phase ?? 'pre',
     })),
     ...(valid.disambiguation === undefined ? {} : { disambiguation: valid.disambiguation as Disambiguation }),
+    ...(valid.allowOverlap ? { allowOverlap: true as const, overlapReason: valid.overlapReason!.trim() } : {}),
   };
 };
 
@@ -160,6 +176,7 @@ export const decideCreateSession = (command: CreateSession, catalog: CatalogStat
           status: data.status,
           fieldValues: data.fieldValues,
           ...(data.disambiguation ? { disambiguation: data.disambiguation } : {}),
+          ...(data.allowOverlap ? { allowOverlap: true as const, overlapReason: data.overlapReason! } : {}),
         } satisfies SessionRequest,
         client: named.client!,
         services,

@@ -13,7 +13,7 @@
 import type { EventMetadata, RequestContext, StoredEvent } from '../events/envelope.js';
 import { ConflictError, IdempotencyKeyReusedError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ConcurrencyError, type EventStore, type EventToAppend, type ExpectedRevision } from '../stores/eventStore.js';
+import { ConcurrencyError, type EventStore, type EventToAppend, type ExpectedRevision, type StreamWrite } from '../stores/eventStore.js';
 import type { ReadModelStore } from '../stores/readModel.js';
 import type { Decider } from './decider.js';
 import type { Clock, IdGenerator } from './deps.js';
@@ -60,7 +60,26 @@ export interface AggregateCommand<Command, Event extends EventToAppend, State, C
    * whose outcome does not depend on a version the client saw (no If-Match). Default 0.
    */
   retries?: number;
+  /** Other streams the decision must be consistent with, appended atomically with the aggregate's events. */
+  boundary?: Boundary<Command, Event, State>;
 }
+
+/**
+ * A consistency boundary beyond the aggregate (e.g. a staff member's days). After the aggregate
+ * decided, the handler reads the streams the boundary names, lets it decide their events (and
+ * events it adds to the aggregate's), and appends everything in one atomic multi-stream append,
+ * each stream at the revision read. When one of those streams moved meanwhile, it all runs again.
+ */
+export interface Boundary<Command, Event, State> {
+  streams(before: State, after: State): string[];
+  decide(
+    read: ReadonlyMap<string, StoredEvent[]>,
+    context: { before: State; after: State; command: Command; metadata: EventMetadata },
+  ): { aggregate: Event[]; writes: { streamId: string; events: EventToAppend[] }[] };
+}
+
+/** Attempts when a boundary stream moved between its read and the append. */
+const boundaryAttempts = 10;
 
 export interface CommandOutcome {
   id: string;
@@ -89,6 +108,7 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
   const streamId = spec.stream(id);
   const workspaceId = spec.workspaceOf(id);
 
+  let boundaryRaces = 0;
   for (let attempt = 0; ; attempt += 1) {
     const stream = await deps.events.readStream(streamId);
     const outcome = (replayed: boolean, appended: StoredEvent[], upTo: number): CommandOutcome => ({
@@ -132,17 +152,46 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       schemaVersion: 0,
       ...(key === undefined ? {} : { idempotencyKey: key, requestHash: hash! }),
     };
-    const decided = spec.decider.decide(spec.command(id, metadata), state, context);
+    const command = spec.command(id, metadata);
+    let decided = spec.decider.decide(command, state, context);
     if (decided.length === 0) return outcome(false, [], 0);
+    const writes: StreamWrite[] = [];
+    if (spec.boundary) {
+      const after = decided.reduce((s, event) => spec.decider.evolve(s, event), state);
+      const names = [...new Set(spec.boundary.streams(state, after))];
+      const read = new Map(await Promise.all(names.map(async (name) => [name, await deps.events.readStream(name)] as const)));
+      const extra = spec.boundary.decide(read, { before: state, after, command, metadata });
+      decided = [...decided, ...extra.aggregate];
+      for (const write of extra.writes) {
+        const events = read.get(write.streamId) ?? [];
+        writes.push({ streamId: write.streamId, events: write.events, expected: events.length === 0 ? 'no_stream' : events[events.length - 1]!.revision });
+      }
+    }
     // Each event gets its own id; the first keeps the one above.
-    const events = decided.map((event, i) => (i === 0 ? event : { ...event, metadata: { ...event.metadata, eventId: deps.ids.uuid() } }));
+    let firstEvent = true;
+    const withIds = <E extends EventToAppend>(list: readonly E[]): E[] =>
+      list.map((event) => {
+        if (firstEvent) {
+          firstEvent = false;
+          return event;
+        }
+        return { ...event, metadata: { ...event.metadata, eventId: deps.ids.uuid() } };
+      });
+    const events = withIds(decided);
+    for (const write of writes) write.events = withIds(write.events);
     const expected: ExpectedRevision = stream.length === 0 ? 'no_stream' : stream[stream.length - 1]!.revision;
 
     let appended;
     try {
-      appended = await deps.events.append(streamId, events, expected);
+      appended = writes.length === 0 ? await deps.events.append(streamId, events, expected) : (await deps.events.appendMany([{ streamId, events, expected }, ...writes]))[0]!;
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
+      // A boundary stream moved (another booking of the same staff member's day): decide again.
+      if (error.streamId !== streamId && boundaryRaces < boundaryAttempts) {
+        boundaryRaces += 1;
+        attempt -= 1;
+        continue;
+      }
       // A concurrent repeat of the same idempotent request, or another change: read again and see.
       if (key !== undefined || attempt < (spec.retries ?? 0)) continue;
       if (request.expectedVersion !== undefined) {

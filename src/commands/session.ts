@@ -13,7 +13,8 @@ import { initialCatalogState, type CatalogState } from './catalogState.js';
 import { decideCompleteSession, type CompleteSession } from './completeSession.js';
 import { decideCreateSession, type CreateSession, type CreateSessionInput } from './createSession.js';
 import type { Decider } from './decider.js';
-import type { AggregateCommand } from './handle.js';
+import type { AggregateCommand, Boundary } from './handle.js';
+import { decideStaffTime, streamsOf, type TimeClaim } from './staffTime.js';
 import { loadCatalog } from './loadCatalog.js';
 import type { SessionSnapshot } from './sessionStatus.js';
 import { decideStartSession, type StartSession } from './startSession.js';
@@ -67,6 +68,8 @@ export const evolveSession = (state: SessionState, event: SessionEvent): Session
       return { ...next, status: 'completed' };
     case 'SessionCancelled':
       return { ...next, status: 'cancelled' };
+    case 'SessionOverbooked':
+      return next;
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled session event ${(unhandled as SessionEvent).type}`);
@@ -105,11 +108,41 @@ export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState,
 
 type SessionSpec = AggregateCommand<SessionCommand, SessionEvent, SessionState, SessionContext>;
 
+/** The time a session holds while it is not cancelled and has a staff member. */
+export const claimOf = (state: SessionState): TimeClaim | null =>
+  state === null || state.staff === null || state.status === 'cancelled'
+    ? null
+    : { sessionId: state.id, staffId: state.staff.id, startAt: state.times.startAt, endAt: state.times.endAt };
+
+const overlapReasonOf = (command: SessionCommand): string | null => {
+  if (command.type === 'CreateSession') return command.data.overlapReason ?? null;
+  if (command.type === 'UpdateSession') return command.data.patch.overlapReason ?? null;
+  return null;
+};
+
+/** No double bookings: every change of a session's time or staff member claims and releases time in the staff member's days. */
+export const staffTimeBoundary = (workspaceId: string): Boundary<SessionCommand, SessionEvent, SessionState> => ({
+  streams: (before, after) => [claimOf(before), claimOf(after)].flatMap((claim) => (claim ? streamsOf(workspaceId, claim) : [])),
+  decide: (read, { before, after, command, metadata }) => {
+    const from = claimOf(before);
+    const to = claimOf(after);
+    const because = to === null && after?.status === 'cancelled' ? 'cancelled' : from && to && from.staffId !== to.staffId ? 'reassigned' : to === null ? 'reassigned' : 'rescheduled';
+    const reason = overlapReasonOf(command);
+    const decision = decideStaffTime({ workspaceId, before: from, after: to, read, allowOverlap: reason, because, metadata });
+    const aggregate: SessionEvent[] =
+      decision.overlapped.length > 0 && after !== null
+        ? [{ type: 'SessionOverbooked', data: { sessionId: after.id, workspaceId, reason: reason!, overlaps: decision.overlapped }, metadata: { ...metadata, schemaVersion: 1 } }]
+        : [];
+    return { aggregate, writes: decision.writes };
+  },
+});
+
 const sessionAggregate = (workspaceId: string) => ({
   kind: 'session',
   decider: sessionDecider,
   stream: sessionStream,
   workspaceOf: () => workspaceId,
+  boundary: staffTimeBoundary(workspaceId),
 });
 
 const noLookup = async (): Promise<SessionContext> => ({ catalog: initialCatalogState() });

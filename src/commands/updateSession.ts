@@ -18,7 +18,7 @@ import type {
 } from '../events/session.js';
 import type { FieldError } from '../errors.js';
 import type { CatalogState } from './catalogState.js';
-import { sessionFieldSchemas } from './createSession.js';
+import { overlapSchemas, sessionFieldSchemas } from './createSession.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
 import { deriveDuration, findNamedEntries, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
@@ -36,6 +36,8 @@ export const updateSessionFields = [
   'fieldValues',
   'disambiguation',
   'reason',
+  'allowOverlap',
+  'overlapReason',
 ] as const;
 
 export const reasonField = () => yup.string().nullable().max(500, 'must be at most 500 characters');
@@ -51,6 +53,7 @@ const updateSessionSchema = yup.object({
   fieldValues: sessionFieldSchemas.fieldValues,
   disambiguation: yup.string().oneOf([...disambiguations], `must be one of ${disambiguations.join(', ')}`),
   reason: reasonField(),
+  ...overlapSchemas,
 });
 
 /** A parsed patch: a field is present only when the patch names it. */
@@ -66,6 +69,8 @@ export interface SessionPatch {
   fieldValues?: FieldValue[];
   disambiguation?: Disambiguation;
   reason: string | null;
+  /** Overbooking on purpose: the reason given with allowOverlap: true. */
+  overlapReason?: string;
 }
 
 export const parseUpdateSession = (body: unknown): SessionPatch => {
@@ -83,6 +88,7 @@ export const parseUpdateSession = (body: unknown): SessionPatch => {
     patch.fieldValues = (valid.fieldValues ?? []).map((f) => ({ fieldKey: f.fieldKey, value: f.value ?? null, phase: f.phase ?? 'pre' }));
   }
   if (valid.disambiguation !== undefined) patch.disambiguation = valid.disambiguation as Disambiguation;
+  if (valid.allowOverlap) patch.overlapReason = valid.overlapReason!.trim();
   return patch;
 };
 

@@ -3,6 +3,7 @@ import type { Recorded } from './envelope.js';
 import { serviceEventVersions, type ServiceDefined } from './service.js';
 import { sessionEventVersions, type SessionCreated, type SessionEvent } from './session.js';
 import { staffEventVersions, type StaffMemberAdded } from './staff.js';
+import { staffDayEventVersions, type StaffDayEvent } from './staffDay.js';
 import { workspaceEventVersions, type WorkspaceCreated } from './workspace.js';
 
 export type DomainEvent =
@@ -10,7 +11,8 @@ export type DomainEvent =
   | ClientRegistered
   | ServiceDefined
   | StaffMemberAdded
-  | SessionEvent;
+  | SessionEvent
+  | StaffDayEvent;
 
 export type DomainEventType = DomainEvent['type'];
 export type RecordedEvent = Recorded<DomainEvent>;
@@ -27,4 +29,5 @@ export const currentSchemaVersions = {
   ...serviceEventVersions,
   ...staffEventVersions,
   ...sessionEventVersions,
+  ...staffDayEventVersions,
 } as const satisfies Record<DomainEventType, number>;

@@ -35,6 +35,9 @@ export interface SessionRequest {
   fieldValues: FieldValue[];
   /** Which of two instants a local start time that happens twice means; present only when the request said. */
   disambiguation?: 'earlier' | 'later';
+  /** Overbooking on purpose (with sessions.overbook): present only when the request asked for it. */
+  allowOverlap?: true;
+  overlapReason?: string;
 }
 
 /** Where a session sits in time: its local day and times in a zone, and the instants they resolved to. */
@@ -148,6 +151,9 @@ export type SessionCancelled = Event<
   }
 >;
 
+/** The session was booked over others of the same staff member on purpose (allowOverlap). */
+export type SessionOverbooked = Event<'SessionOverbooked', { sessionId: string; workspaceId: string; reason: string; overlaps: { sessionId: string; startAt: string; endAt: string }[] }>;
+
 /** Every event of a session's stream. */
 export type SessionEvent =
   | SessionCreated
@@ -158,7 +164,8 @@ export type SessionEvent =
   | SessionDetailsChanged
   | SessionStarted
   | SessionCompleted
-  | SessionCancelled;
+  | SessionCancelled
+  | SessionOverbooked;
 
 /** The schemaVersion this release writes and projects, per event type of this feature. */
 export const sessionEventVersions = {
@@ -171,4 +178,5 @@ export const sessionEventVersions = {
   SessionStarted: 1,
   SessionCompleted: 1,
   SessionCancelled: 1,
+  SessionOverbooked: 1,
 } as const;

@@ -14,6 +14,7 @@ import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { staffRoutes } from './routes/staff.js';
+import { staffBusyRoutes } from './routes/staffBusy.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 
 export interface AppDeps {
@@ -32,7 +33,7 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   app.silent = true;
   const routeDeps = { commands: deps.commands, reads: deps.reads, bodyLimitBytes: deps.bodyLimitBytes };
   const health = healthRoutes(deps.health);
-  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, auditRoutes].map((routes) => routes(routeDeps));
+  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, staffBusyRoutes, auditRoutes].map((routes) => routes(routeDeps));
 
   app.use(requestId({ logger: deps.logger }));
   app.use(problems());

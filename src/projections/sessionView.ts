@@ -35,6 +35,8 @@ export interface SessionView {
   startedAt: string | null;
   completedAt: string | null;
   cancellation: { reason: CancellationReason; note: string | null; at: string; by: { userId: string; name?: string } } | null;
+  /** Set when the session was booked over another of its staff member's on purpose. */
+  overbooked: { reason: string; by: { userId: string; name?: string } } | null;
 }
 
 /** Every session event touches its own session; each change also moves `updatedAt` and `version`. */
@@ -105,6 +107,7 @@ export const sessionView = defineProjection<SessionView>({
           startedAt: null,
           completedAt: null,
           cancellation: null,
+          overbooked: null,
         };
       },
     },
@@ -118,6 +121,7 @@ export const sessionView = defineProjection<SessionView>({
     })),
     SessionStarted: change((_s, e) => ({ status: 'in-progress', startedAt: e.metadata.occurredAt })),
     SessionCompleted: change((_s, e) => ({ status: 'completed', completedAt: e.metadata.occurredAt })),
+    SessionOverbooked: change((_s, e) => ({ overbooked: { reason: e.data.reason, by: { ...e.metadata.actor } } })),
     SessionCancelled: change((_s, e) => ({
       status: 'cancelled',
       cancellation: { reason: e.data.reason, note: e.data.note, at: e.metadata.occurredAt, by: { ...e.metadata.actor } },

@@ -80,6 +80,7 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
         startedAt: null,
         completedAt: null,
         cancellation: null,
+        overbooked: null,
       },
     });
   });

@@ -61,6 +61,7 @@ describe('session view', () => {
         startedAt: null,
         completedAt: null,
         cancellation: null,
+        overbooked: null,
       });
   });
 

@@ -11,7 +11,7 @@ import { startOfLocalDay } from '../../commands/schedule.js';
 import { objectIdPattern } from '../../commands/validation.js';
 import { sessionStatuses } from '../../events/session.js';
 import { ValidationError, type FieldError } from '../../errors.js';
-import type { Condition, Query, QueryCursor } from '../../stores/readModel.js';
+import type { Condition, Document, Query, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
 
 export const sessionListLimits = { defaultLimit: 50, maxLimit: 200 } as const;
 
@@ -143,4 +143,31 @@ export const sessionReadQuery = (q: SessionListQuery): Query => {
   if (q.serviceId !== undefined) where.serviceIds = q.serviceId;
   if (q.status !== undefined) where.status = { in: q.status };
   return { where, orderBy: 'startAt', limit: q.limit, ...(q.after ? { after: q.after } : {}) };
+};
+
+export interface SessionWarning {
+  code: 'client-overlap';
+  sessionIds: string[];
+}
+
+/**
+ * A client booked twice at once is a warning, not an error: checked against the read model
+ * (which may lag in the production profile: good enough for a warning, never for a refusal).
+ */
+export const clientOverlapWarnings = async (readModel: ReadModelStore, session: Document): Promise<SessionWarning[]> => {
+  if (session.status === 'cancelled') return [];
+  const startAt = String(session.startAt);
+  const endAt = String(session.endAt);
+  const page = await readModel.query('sessions', session.workspaceId, {
+    where: {
+      clientId: String(session.clientId),
+      startAt: { gte: new Date(Date.parse(startAt) - maxDurationMinutes * 60_000).toISOString(), lt: endAt },
+      endAt: { gt: startAt },
+      status: { in: ['scheduled', 'in-progress', 'completed'] },
+    },
+    orderBy: 'startAt',
+    limit: 100,
+  });
+  const others = page.documents.filter((d) => d.id !== session.id).map((d) => d.id);
+  return others.length > 0 ? [{ code: 'client-overlap', sessionIds: others }] : [];
 };

@@ -10,22 +10,30 @@ import { parseCreateSession } from '../../commands/createSession.js';
 import { cancelSessionSpec, completeSessionSpec, createSessionSpec, startSessionSpec, updateSessionSpec } from '../../commands/session.js';
 import { parseUpdateSession } from '../../commands/updateSession.js';
 import { objectIdPattern, validate } from '../../commands/validation.js';
-import { NotFoundError } from '../../errors.js';
+import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { sessionView } from '../../projections/sessionView.js';
 import type { Document } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { encodeSessionCursor, parseSessionListQuery, sessionReadQuery } from './sessionList.js';
+import { clientOverlapWarnings, encodeSessionCursor, parseSessionListQuery, sessionReadQuery, type SessionWarning } from './sessionList.js';
 import { executeCommand, findOr404, parseChangeRequest, parseCreateRequest, respondCreated, type RouteDeps, type WriteOutcome } from './shared.js';
 
 const etagOf = (document: Document): string => `"${String(document.version)}"`;
 
-const respondSession = (ctx: AppContext, outcome: WriteOutcome): void => {
+const respondSession = (ctx: AppContext, outcome: WriteOutcome, warnings: SessionWarning[] = []): void => {
   ctx.status = 200;
   ctx.set('ETag', etagOf(outcome.document));
   if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
-  ctx.body = { session: outcome.document };
+  ctx.body = { session: outcome.document, ...(warnings.length > 0 ? { warnings } : {}) };
+};
+
+/** Overbooking on purpose needs its own permission (403), checked as soon as the body says so. */
+const requireOverbookPermission = (ctx: AppContext): void => {
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object' && body.allowOverlap === true && !ctx.state.principal?.permissions.includes('sessions.overbook')) {
+    throw new ForbiddenError('Booking over another session of the staff member (allowOverlap) needs the sessions.overbook permission.');
+  }
 };
 
 /** 404 before anything else is checked when the path names no session of this workspace. */
@@ -43,10 +51,13 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
 
   router.post(base, authorize({ permission: 'sessions.create', workspaceScoped: true }), body, async function createSession(ctx) {
     const { workspaceId } = ctx.params as { workspaceId: string };
+    requireOverbookPermission(ctx);
     const { input, request } = parseCreateRequest(ctx, workspaceId, parseCreateSession);
     const outcome = await executeCommand(deps, createSessionSpec(deps.commands.readModel, workspaceId, input), request, sessionView);
     ctx.set('ETag', etagOf(outcome.document));
     respondCreated(ctx, 'session', `/v1/workspace/${workspaceId}/sessions/${outcome.document.id}`, outcome);
+    const warnings = await clientOverlapWarnings(deps.commands.readModel, outcome.document);
+    if (warnings.length > 0) ctx.body = { ...(ctx.body as object), warnings };
   });
 
   router.get(base, authorize({ permission: 'sessions.read', workspaceScoped: true }), async function listSessions(ctx) {
@@ -73,8 +84,10 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
   router.patch(`${base}/:sessionId`, authorize({ permission: 'sessions.update', workspaceScoped: true }), body, async function updateSession(ctx) {
     const { workspaceId } = ctx.params as { workspaceId: string };
     const sessionId = sessionIdOf(ctx);
+    requireOverbookPermission(ctx);
     const { input, request } = parseChangeRequest(ctx, workspaceId, parseUpdateSession);
-    respondSession(ctx, await executeCommand(deps, updateSessionSpec(deps.commands.readModel, workspaceId, sessionId, input), request, sessionView));
+    const outcome = await executeCommand(deps, updateSessionSpec(deps.commands.readModel, workspaceId, sessionId, input), request, sessionView);
+    respondSession(ctx, outcome, await clientOverlapWarnings(deps.commands.readModel, outcome.document));
   });
 
   const action = (name: 'start' | 'complete', spec: typeof startSessionSpec) =>
