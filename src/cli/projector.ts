@@ -5,6 +5,7 @@
  * READ_STORE, KURRENTDB_URL, MONGODB_URL, MONGODB_DB, LOG_LEVEL). Several projector processes may
  * run: the MongoDB lease lets one write at a time, the others wait to take over.
  */
+import { workspaceTimeZones } from '../events/upcasters.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { exitOnShutdownSignals } from '../shutdown.js';
@@ -28,7 +29,7 @@ const main = async (): Promise<void> => {
     await Promise.allSettled([side.events.close(), readModel.close()]);
     throw error;
   });
-  const projector = createProjector(side, readModel, logger);
+  const projector = createProjector(side, readModel, logger, undefined, await workspaceTimeZones(side.events));
   projector.start();
   logger.info({ eventStore: config.eventStore, database: config.mongodbDb }, 'projector process started');
 

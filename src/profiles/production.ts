@@ -17,6 +17,7 @@ import { allProjections } from '../projections/index.js';
 import { pollingSource } from '../projections/pollingSource.js';
 import { projectorLease, type SubscriptionSource } from '../projections/ports.js';
 import { prepareForProjection, SkippedEvents } from '../projections/projectableEvents.js';
+import { upcastFactsFrom, workspaceTimeZones } from '../events/upcasters.js';
 import type { RebuildSource } from '../projections/rebuild.js';
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
 import { assertCheckpointsWithinLog } from '../stores/kurrentdb/checkpointGuard.js';
@@ -140,9 +141,16 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
  * What projections see of an event, as in the embedded profile: upcast to its current shape, and
  * skipped (with one warning per kind) when this release cannot project it.
  */
-export const projectableOnly = (logger: Logger): ((event: StoredEvent) => StoredEvent | null) => {
+export const projectableOnly = (logger: Logger, timeZones: Record<string, string> = {}): ((event: StoredEvent) => StoredEvent | null) => {
   const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
-  return (event) => prepareForProjection(event, skipped);
+  // Old sessions are upcast with their workspace's zone: known from start-up, and learned as
+  // workspaces are created (the log brings a WorkspaceCreated before any of its sessions).
+  const zones = new Map(Object.entries(timeZones));
+  const facts = upcastFactsFrom(zones);
+  return (event) => {
+    if (event.type === 'WorkspaceCreated') zones.set(event.metadata.workspaceId, (event.data as { timeZone: string }).timeZone);
+    return prepareForProjection(event, skipped, facts);
+  };
 };
 
 export const createProjector = (
@@ -150,6 +158,7 @@ export const createProjector = (
   readModel: MongoReadModel,
   logger: Logger,
   onApplied?: (position: bigint) => void,
+  timeZones: Record<string, string> = {},
 ): AsyncProjector =>
   new AsyncProjector({
     name: projectorName,
@@ -158,7 +167,7 @@ export const createProjector = (
     projections: allProjections,
     logger,
     lease: { lease: new MongoLease(readModel.db, projectorName, leaseOwnerId(), leaseTiming.ttlMs), ...leaseTiming },
-    prepare: projectableOnly(logger),
+    prepare: projectableOnly(logger, timeZones),
     ...(onApplied ? { onApplied } : {}),
   });
 
@@ -189,7 +198,10 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
     throw error;
   }
   const progress = checkpointProgress({ events: side.events, readModel, projections: allProjections });
-  const projector = config.projector === 'in-process' ? createProjector(side, readModel, logger, (position) => progress.notify(position)) : undefined;
+  const projector =
+    config.projector === 'in-process'
+      ? createProjector(side, readModel, logger, (position) => progress.notify(position), await workspaceTimeZones(side.events))
+      : undefined;
   projector?.start();
   logger.info(
     {

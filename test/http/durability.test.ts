@@ -20,7 +20,7 @@ describe('concurrent creates', () => {
     const before = await app.head();
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Session ${i}`, durationMinutes: i + 1 }) }),
+        request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Session ${i}`, durationMinutes: i + 1, staffId: null }) }),
       ),
     );
     for (const reply of replies) expect(reply.status, reply.text).to.equal(201);
@@ -47,7 +47,7 @@ describe('concurrent creates', () => {
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) => {
         const target = i % 2 === 0 ? c : other;
-        return request(app.url, 'POST', sessionsPath(target), { token: target.token, body: sessionBody(target) });
+        return request(app.url, 'POST', sessionsPath(target), { token: target.token, body: sessionBody(target, { staffId: null }) });
       }),
     );
     replies.forEach((reply, i) => {
@@ -69,7 +69,7 @@ describe('restart on the same data dir', () => {
     const c = await createCatalog(app);
     const created = [];
     for (let i = 0; i < 5; i += 1) {
-      const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Before restart ${i}` }) });
+      const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Before restart ${i}`, startTime: `${10 + 2 * i}:00` }) });
       expect(reply.status).to.equal(201);
       created.push(reply.body);
     }

@@ -21,7 +21,7 @@ describe('Idempotency-Key on creates', () => {
 
   it('answers a repeat with the same status, Location and identical body, appending nothing', async () => {
     const key = randomUUID();
-    const body = sessionBody(c);
+    const body = sessionBody(c, { staffId: null });
     const before = await app.head();
     const first = await post(sessionsPath(c), body, key);
     expect(first.status, first.text).to.equal(201);
@@ -84,7 +84,7 @@ describe('Idempotency-Key on creates', () => {
 
   it('accepts keys of 1 and 255 visible ASCII characters', async () => {
     for (const key of ['k', `${'~'.repeat(100)}${'!'.repeat(100)}${'Z'.repeat(55)}`]) {
-      expect((await post(sessionsPath(c), sessionBody(c), `${key}`)).status).to.equal(201);
+      expect((await post(sessionsPath(c), sessionBody(c, { staffId: null }), `${key}`)).status).to.equal(201);
     }
   });
 
@@ -95,7 +95,7 @@ describe('Idempotency-Key on creates', () => {
     expect(created.status, created.text).to.equal(201);
   });
 
-  it('creates exactly one session and one event for 20 concurrent repeats', async () => {
+  it('creates exactly one session, one event and one claim of the staff member\'s time for 20 concurrent repeats', async () => {
     const key = randomUUID();
     const body = sessionBody(c);
     const before = await app.head();
@@ -105,7 +105,7 @@ describe('Idempotency-Key on creates', () => {
       expect(reply.body).to.deep.equal(replies[0]!.body);
     }
     const appended = await eventsAfter(app, before);
-    expect(appended).to.have.length(1);
+    expect(appended.map((e) => e.type)).to.deep.equal(['SessionCreated', 'StaffTimeClaimed']);
     expect(appended[0]!.streamId).to.equal(`session-${replies[0]!.body.session.id}`);
     expect(replies.filter((r) => r.headers.get('idempotent-replayed') === null)).to.have.length(1);
   });
@@ -114,7 +114,7 @@ describe('Idempotency-Key on creates', () => {
     const key = randomUUID();
     const before = await app.head();
     const replies = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => post(sessionsPath(c), sessionBody(c, { startTime: `1${i}:00` }), key)),
+      Array.from({ length: 10 }, (_, i) => post(sessionsPath(c), sessionBody(c, { startTime: `1${i}:00`, staffId: null }), key)),
     );
     expect(replies.filter((r) => r.status === 201)).to.have.length(1);
     expect(replies.filter((r) => r.status === 422)).to.have.length(9);
@@ -140,7 +140,7 @@ describe('Idempotency-Key on creates', () => {
     const client = await post(`${base}/clients`, { name: 'Jane' }, key);
     const staff = await post(`${base}/staff`, { name: 'Jane' }, key);
     const service = await post(`${base}/services`, { name: 'Jane', scope: 'sessions' }, key);
-    const session = await post(sessionsPath(c), sessionBody(c), key);
+    const session = await post(sessionsPath(c), sessionBody(c, { staffId: null }), key);
     for (const reply of [client, staff, service, session]) {
       expect(reply.status, reply.text).to.equal(201);
       expect(reply.headers.get('idempotent-replayed')).to.equal(null);

@@ -117,13 +117,26 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
     expect(s.updatedAt).to.equal(now);
   });
 
-  it('appends exactly one SessionCreated with complete metadata and the decision facts', async () => {
+  it('appends exactly one SessionCreated with complete metadata and the decision facts, and the staff member\'s claim on the time, atomically', async () => {
     const before = await app.head();
     const requestId = `req-${randomUUID()}`;
     const reply = await createSession(app, c, {}, { headers: { 'x-request-id': requestId, 'x-correlation-id': 'booking-flow-7' } });
     const id = reply.body.session.id as string;
     const appended = await eventsAfter(app, before);
-    expect(appended).to.have.length(1);
+    expect(appended.map((e) => [e.type, e.streamId])).to.deep.equal([
+      ['SessionCreated', `session-${id}`],
+      ['StaffTimeClaimed', `staffday-${c.workspaceId}-${c.staffId}-2024-01-20`],
+    ]);
+    expect(appended[1]!.data).to.deep.equal({
+      workspaceId: c.workspaceId,
+      staffId: c.staffId,
+      day: '2024-01-20',
+      sessionId: id,
+      startAt: '2024-01-20T10:00:00.000Z',
+      endAt: '2024-01-20T11:30:00.000Z',
+      overlap: null,
+    });
+    expect(appended[1]!.metadata.requestId).to.equal(requestId);
     const [event] = appended;
     expect(event!.streamId).to.equal(`session-${id}`);
     expect(event!.revision).to.equal(0n);

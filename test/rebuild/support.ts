@@ -31,7 +31,8 @@ export const createSessions = async (app: TestApp, c: Catalog, count: number, ta
       name: `${tag} session ${i} — جلسة`,
       clientId: c.clientId,
       serviceIds: i % 3 === 0 ? [c.consultationId, c.checkupId] : i % 3 === 1 ? [c.openEndedId] : [c.checkupId],
-      date: `2024-0${1 + (i % 9)}-1${i % 10}T${String(i % 24).padStart(2, '0')}:15:00Z`,
+      // A day of its own per session and tag: a staff member cannot be booked twice at once.
+      date: `${new Date(Date.UTC(2024 + ([...tag].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 50), 0, 1) + i * 86_400_000).toISOString().slice(0, 10)}T${String(i % 24).padStart(2, '0')}:15:00Z`,
       startTime: `${String(i % 24).padStart(2, '0')}:${i % 2 === 0 ? '00' : '45'}`,
     };
     if (i % 2 === 0) body.staffId = c.staffId;
