@@ -225,7 +225,7 @@ describe('POST /v1/workspace/:workspaceId/sessions: computed fields', () => {
   it('counts a service without duration as 0 and defaults a zero sum to 60 minutes', async () => {
     expect((await createSession(app, c, { serviceIds: [c.consultationId, c.openEndedId] })).body.session.durationMinutes).to.equal(30);
     const before = await app.head();
-    const s = (await createSession(app, c, { serviceIds: [c.openEndedId] })).body.session;
+    const s = (await createSession(app, c, { serviceIds: [c.openEndedId], startTime: '14:00' })).body.session;
     expect(s.durationMinutes).to.equal(60);
     const [event] = await eventsAfter(app, before);
     expect(event!.data).to.deep.include({ durationSource: 'default', summedServiceDurations: [0] });
