@@ -104,7 +104,7 @@ export const sessionBody = (catalog: BenchCatalog, n: number): SessionBody => {
     const staff = n % catalog.staffIds.length;
     const slot = Math.floor(n / catalog.staffIds.length);
     body.staffId = catalog.staffIds[staff]!;
-    body.date = new Date(firstDay + Math.floor(slot / 4) * dayMs).toISOString().slice(0, 10);
+    body.date = new Date(firstDay + (Math.floor(slot / 4) % 36_500) * dayMs).toISOString().slice(0, 10);
     body.startTime = `${pad((slot % 4) * 6)}:${pad(((h >>> 9) % 4) * 15)}`;
   } else if (n % 10 === 0) body.staffId = null;
   if (n % 7 === 0) body.durationMinutes = 15 + (h % 8) * 15;
