@@ -26,9 +26,9 @@ export interface CatalogEntries {
 
 export const catalogState = (entries: CatalogEntries): CatalogState => ({
   workspaces: new Map([[entries.workspace.id, entries.workspace]]),
-  clients: new Map(entries.clients.map((c) => [c.id, c])),
-  services: new Map(entries.services.map((s) => [s.id, s])),
-  staff: new Map(entries.staff.map((s) => [s.id, s])),
+  clients: new Map(entries.clients.map((c) => [c.id, { ...c, archived: false }])),
+  services: new Map(entries.services.map((s) => [s.id, { ...s, archived: false }])),
+  staff: new Map(entries.staff.map((s) => [s.id, { ...s, archived: false }])),
 });
 
 const normalize = (catalog: BenchCatalog, n: number): CreateSessionInput => {

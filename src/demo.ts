@@ -3,13 +3,13 @@
  * path (so its events look like any others) and print a curl that creates a session.
  */
 import { signToken, allPermissions } from './auth/tokens.js';
-import { addStaffMemberSpec } from './commands/addStaffMember.js';
-import { createWorkspaceSpec } from './commands/createWorkspace.js';
-import { defineServiceSpec } from './commands/defineService.js';
+import { addStaffMemberSpec } from './commands/staffMember.js';
+import { createWorkspaceSpec } from './commands/workspace.js';
+import { defineServiceSpec } from './commands/service.js';
 import { handleCommand, type AggregateCommand, type CommandDeps } from './commands/handle.js';
 import type { EventToAppend } from './stores/eventStore.js';
 import { idempotentId } from './commands/idempotency.js';
-import { registerClientSpec } from './commands/registerClient.js';
+import { registerClientSpec } from './commands/client.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 

@@ -4,10 +4,10 @@
  * `Permission`, so a route cannot check one that this list does not know.
  */
 export const permissionsByFeature = {
-  workspaces: ['workspaces.create'],
-  clients: ['clients.create', 'clients.read'],
-  services: ['services.create', 'services.read'],
-  staff: ['staff.create', 'staff.read'],
+  workspaces: ['workspaces.create', 'workspaces.update'],
+  clients: ['clients.create', 'clients.read', 'clients.update'],
+  services: ['services.create', 'services.read', 'services.update'],
+  staff: ['staff.create', 'staff.read', 'staff.update'],
   sessions: ['sessions.create', 'sessions.read', 'sessions.update', 'sessions.cancel', 'sessions.overbook', 'sessions.audit'],
   audit: ['audit.read'],
 } as const;

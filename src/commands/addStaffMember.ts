@@ -1,7 +1,4 @@
 import * as yup from 'yup';
-import { staffStream } from '../events/streams.js';
-import type { ReadModelStore } from '../stores/readModel.js';
-import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { staffMemberAddedVersion, type StaffMemberAdded } from '../events/staff.js';
 import type { CatalogState } from './catalogState.js';
@@ -37,14 +34,3 @@ export const decideAddStaffMember = (command: AddStaffMember, state: CatalogStat
     },
   ];
 };
-
-export const staffDecider = createdOnce('staff', decideAddStaffMember);
-
-/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
-export const addStaffMemberSpec = (readModel: ReadModelStore, workspaceId: string, input: AddStaffMemberInput) =>
-  catalogCreate(readModel, workspaceId, {
-    kind: 'staff',
-    stream: staffStream,
-    decider: staffDecider,
-    command: (staffId, metadata): AddStaffMember => ({ type: 'AddStaffMember', data: { ...input, staffId, workspaceId }, metadata }),
-  });

@@ -1,6 +1,4 @@
 import * as yup from 'yup';
-import { workspaceStream } from '../events/streams.js';
-import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
 import { nameField, validate } from './validation.js';
@@ -20,12 +18,10 @@ export const canonicalTimeZone = (zone: string): string | null => {
   return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 };
 
-const schema = yup.object({
-  name: nameField(),
-  timeZone: yup
-    .string()
-    .test('iana-zone', 'must be an IANA time zone name such as Europe/Paris', (v) => v === undefined || canonicalTimeZone(v) !== null),
-});
+export const timeZoneField = () =>
+  yup.string().test('iana-zone', 'must be an IANA time zone name such as Europe/Paris', (v) => v === undefined || canonicalTimeZone(v) !== null);
+
+const schema = yup.object({ name: nameField(), timeZone: timeZoneField() });
 
 export interface CreateWorkspaceInput {
   name: string;
@@ -50,13 +46,3 @@ export const decideCreateWorkspace = (command: CreateWorkspace): WorkspaceCreate
     metadata: { ...command.metadata, schemaVersion: workspaceCreatedVersion },
   },
 ];
-
-export const workspaceDecider = createdOnce('workspace', decideCreateWorkspace);
-
-export const createWorkspaceSpec = (input: CreateWorkspaceInput) =>
-  catalogCreate(null, null, {
-    kind: 'workspace',
-    stream: workspaceStream,
-    decider: workspaceDecider,
-    command: (workspaceId, metadata): CreateWorkspace => ({ type: 'CreateWorkspace', data: { ...input, workspaceId }, metadata }),
-  });

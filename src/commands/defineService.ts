@@ -1,12 +1,12 @@
 import * as yup from 'yup';
-import { serviceStream } from '../events/streams.js';
-import type { ReadModelStore } from '../stores/readModel.js';
-import { catalogCreate, createdOnce } from './catalogCommand.js';
 import type { EventMetadata } from '../events/envelope.js';
 import { serviceDefinedVersion, type ServiceDefined } from '../events/service.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { nameField, trimmedLength, validate } from './validation.js';
+
+export const serviceDurationField = () =>
+  yup.number().nullable().integer('must be a whole number of minutes').min(0, 'must be at least 0').max(1440, 'must be at most 1440');
 
 const schema = yup.object({
   name: nameField(),
@@ -14,12 +14,7 @@ const schema = yup.object({
     .string()
     .required('is required')
     .test('scope', 'must be a non-empty string of at most 50 characters, such as "sessions" or "products"', (v) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 50)),
-  durationMinutes: yup
-    .number()
-    .nullable()
-    .integer('must be a whole number of minutes')
-    .min(0, 'must be at least 0')
-    .max(1440, 'must be at most 1440'),
+  durationMinutes: serviceDurationField(),
 });
 
 export interface DefineServiceInput {
@@ -50,14 +45,3 @@ export const decideDefineService = (command: DefineService, state: CatalogState)
     },
   ];
 };
-
-export const serviceDecider = createdOnce('service', decideDefineService);
-
-/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
-export const defineServiceSpec = (readModel: ReadModelStore, workspaceId: string, input: DefineServiceInput) =>
-  catalogCreate(readModel, workspaceId, {
-    kind: 'service',
-    stream: serviceStream,
-    decider: serviceDecider,
-    command: (serviceId, metadata): DefineService => ({ type: 'DefineService', data: { ...input, serviceId, workspaceId }, metadata }),
-  });

@@ -1,21 +1,17 @@
 import * as yup from 'yup';
-import { clientStream } from '../events/streams.js';
-import type { ReadModelStore } from '../stores/readModel.js';
-import { catalogCreate, createdOnce } from './catalogCommand.js';
 import { clientRegisteredVersion, type ClientRegistered } from '../events/client.js';
 import type { EventMetadata } from '../events/envelope.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { emailField, nameField, validate } from './validation.js';
 
-const schema = yup.object({
-  name: nameField(),
-  email: emailField(),
-  phone: yup
+export const phoneField = () =>
+  yup
     .string()
     .nullable()
-    .matches(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number: digits, spaces and + ( ) . / - (3 to 40 characters)'),
-});
+    .matches(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number: digits, spaces and + ( ) . / - (3 to 40 characters)');
+
+const schema = yup.object({ name: nameField(), email: emailField(), phone: phoneField() });
 
 export interface RegisterClientInput {
   name: string;
@@ -45,14 +41,3 @@ export const decideRegisterClient = (command: RegisterClient, state: CatalogStat
     },
   ];
 };
-
-export const clientDecider = createdOnce('client', decideRegisterClient);
-
-/** The write-path wiring: decided against the workspace, in the new aggregate's own stream. */
-export const registerClientSpec = (readModel: ReadModelStore, workspaceId: string, input: RegisterClientInput) =>
-  catalogCreate(readModel, workspaceId, {
-    kind: 'client',
-    stream: clientStream,
-    decider: clientDecider,
-    command: (clientId, metadata): RegisterClient => ({ type: 'RegisterClient', data: { ...input, clientId, workspaceId }, metadata }),
-  });

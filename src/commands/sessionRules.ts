@@ -20,12 +20,14 @@ export interface NamedEntries {
 
 /**
  * The catalog entries a request names, from the workspace's catalog. Every missing one is listed
- * in one 404, under the request's own field paths.
+ * in one 404, under the request's own field paths; then every archived one in one 422, except the
+ * services in `alreadyBooked` (a PATCH may keep what the session already had).
  */
 export const findNamedEntries = (
   catalog: CatalogState,
   workspaceId: string,
   names: { clientId?: string; serviceIds?: readonly string[]; staffId?: string | null },
+  alreadyBooked: { serviceIds?: readonly string[] } = {},
 ): NamedEntries & { scopes: string[] } => {
   const inWorkspace = <T extends { workspaceId: string }>(entry: T | undefined): T | undefined =>
     entry && entry.workspaceId === workspaceId ? entry : undefined;
@@ -42,6 +44,17 @@ export const findNamedEntries = (
   }
   if (missing.length > 0) {
     throw new NotFoundError(`Not found in this workspace: ${missing.map((m) => m.message.split(' not found')[0]).join(', ')}.`, missing);
+  }
+  const archived: FieldError[] = [];
+  if (client?.archived) archived.push({ path: 'clientId', message: `client ${client.id} is archived` });
+  services.forEach((service, i) => {
+    if (service?.archived && !alreadyBooked.serviceIds?.includes(service.id)) {
+      archived.push({ path: `serviceIds[${i}]`, message: `service ${service.id} is archived` });
+    }
+  });
+  if (staff?.archived) archived.push({ path: 'staffId', message: `staff member ${staff.id} is archived` });
+  if (archived.length > 0) {
+    throw new BusinessRuleError(`Archived catalog entries cannot be booked: ${archived.map((a) => a.message.split(' is archived')[0]).join(', ')}.`, archived);
   }
   const found = services.filter((s): s is NonNullable<typeof s> => s !== undefined);
   return {

@@ -107,7 +107,7 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
     ...(patch.clientId !== undefined && patch.clientId !== session.client.id ? { clientId: patch.clientId } : {}),
     ...(patch.serviceIds !== undefined ? { serviceIds: patch.serviceIds } : {}),
     ...(patch.staffId !== undefined && patch.staffId !== (session.staff?.id ?? null) ? { staffId: patch.staffId } : {}),
-  });
+  }, { serviceIds: session.services.map((s) => s.id) });
 
   const broken: FieldError[] = [];
   const servicesChanged = patch.serviceIds !== undefined && !sameJson(patch.serviceIds, session.services.map((s) => s.id));

@@ -1,23 +1,23 @@
-import { clientEventVersions, type ClientRegistered } from './client.js';
+import { clientEventVersions, type ClientEvent, type ClientRegistered } from './client.js';
 import type { Recorded } from './envelope.js';
-import { serviceEventVersions, type ServiceDefined } from './service.js';
+import { serviceEventVersions, type ServiceDefined, type ServiceEvent } from './service.js';
 import { sessionEventVersions, type SessionCreated, type SessionEvent } from './session.js';
-import { staffEventVersions, type StaffMemberAdded } from './staff.js';
+import { staffEventVersions, type StaffEvent, type StaffMemberAdded } from './staff.js';
 import { staffDayEventVersions, type StaffDayEvent } from './staffDay.js';
-import { workspaceEventVersions, type WorkspaceCreated } from './workspace.js';
+import { workspaceEventVersions, type WorkspaceCreated, type WorkspaceEvent } from './workspace.js';
 
 export type DomainEvent =
-  | WorkspaceCreated
-  | ClientRegistered
-  | ServiceDefined
-  | StaffMemberAdded
+  | WorkspaceEvent
+  | ClientEvent
+  | ServiceEvent
+  | StaffEvent
   | SessionEvent
   | StaffDayEvent;
 
 export type DomainEventType = DomainEvent['type'];
 export type RecordedEvent = Recorded<DomainEvent>;
 
-export type { WorkspaceCreated, ClientRegistered, ServiceDefined, StaffMemberAdded, SessionCreated };
+export type { WorkspaceCreated, ClientRegistered, ServiceDefined, StaffMemberAdded, SessionCreated, WorkspaceEvent, ClientEvent, ServiceEvent, StaffEvent };
 
 /**
  * The schemaVersion of every event type this release writes and projects, gathered from each

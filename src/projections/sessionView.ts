@@ -126,5 +126,22 @@ export const sessionView = defineProjection<SessionView>({
       status: 'cancelled',
       cancellation: { reason: e.data.reason, note: e.data.note, at: e.metadata.occurredAt, by: { ...e.metadata.actor } },
     })),
+    // A catalog rename reaches every session that shows the name, found through the indexes above.
+    // It is not an event of the session: its version, updatedAt and events keep what was booked.
+    ClientRenamed: {
+      documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'clientId', equals: e.data.clientId } }),
+      evolve: (current, e) => (current === null || current.clientId !== e.data.clientId ? current : { ...current, clientName: e.data.to }),
+    },
+    ServiceRenamed: {
+      documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'serviceIds', equals: e.data.serviceId } }),
+      evolve: (current, e) =>
+        current === null || !current.serviceIds.includes(e.data.serviceId)
+          ? current
+          : { ...current, serviceNames: current.serviceIds.map((id, i) => (id === e.data.serviceId ? e.data.to : current.serviceNames[i]!)) },
+    },
+    StaffMemberRenamed: {
+      documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'staffId', equals: e.data.staffId } }),
+      evolve: (current, e) => (current === null || current.staffId !== e.data.staffId ? current : { ...current, staffName: e.data.to }),
+    },
   },
 });

@@ -1,4 +1,5 @@
 import { defineProjection } from './defineProjection.js';
+import { catalogChange } from './catalogChange.js';
 import { byId } from './projection.js';
 
 export interface WorkspaceView {
@@ -7,10 +8,15 @@ export interface WorkspaceView {
   /** Equal to `id`: a workspace is the workspace it belongs to, which keeps every collection keyed alike. */
   workspaceId: string;
   name: string;
+  /** The zone new bookings and reschedules use; sessions keep the zone they were scheduled in. */
   timeZone: string;
+  /** Events in the workspace's stream: the ETag, and what If-Match names. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
+
+const change = catalogChange<WorkspaceView>('workspaceId');
 
 export const workspaceView = defineProjection<WorkspaceView>({
   name: 'workspaces',
@@ -19,14 +25,17 @@ export const workspaceView = defineProjection<WorkspaceView>({
     WorkspaceCreated: {
       documents: (e) => byId(e.data.workspaceId, e.data.workspaceId),
       evolve: (_current, e) => ({
-          id: e.data.workspaceId,
-          workspaceId: e.data.workspaceId,
-          name: e.data.name,
-          timeZone: e.data.timeZone,
-          createdAt: e.metadata.occurredAt,
-          updatedAt: e.metadata.occurredAt,
-        }),
+        id: e.data.workspaceId,
+        workspaceId: e.data.workspaceId,
+        name: e.data.name,
+        timeZone: e.data.timeZone,
+        version: Number(e.revision) + 1,
+        createdAt: e.metadata.occurredAt,
+        updatedAt: e.metadata.occurredAt,
+      }),
     },
+    WorkspaceRenamed: change((_w, e) => ({ name: e.data.to })),
+    WorkspaceTimeZoneChanged: change((_w, e) => ({ timeZone: e.data.to })),
   },
 });
 

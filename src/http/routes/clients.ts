@@ -1,4 +1,6 @@
-import { parseRegisterClient, registerClientSpec } from '../../commands/registerClient.js';
+import { changeClientSpec, registerClientSpec, setClientArchivedSpec } from '../../commands/client.js';
+import { parseChangeClient } from '../../commands/changeClient.js';
+import { parseRegisterClient } from '../../commands/registerClient.js';
 import { clientView } from '../../projections/clientView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
@@ -12,4 +14,7 @@ export const clientRoutes = (deps: RouteDeps) =>
     parse: parseRegisterClient,
     projection: clientView,
     spec: registerClientSpec,
+    parseChange: parseChangeClient,
+    change: changeClientSpec,
+    setArchived: setClientArchivedSpec,
   });

@@ -1,4 +1,6 @@
-import { defineServiceSpec, parseDefineService } from '../../commands/defineService.js';
+import { parseChangeService } from '../../commands/changeService.js';
+import { parseDefineService } from '../../commands/defineService.js';
+import { changeServiceSpec, defineServiceSpec, setServiceArchivedSpec } from '../../commands/service.js';
 import { serviceView } from '../../projections/serviceView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
@@ -12,4 +14,8 @@ export const serviceRoutes = (deps: RouteDeps) =>
     parse: parseDefineService,
     projection: serviceView,
     spec: defineServiceSpec,
+    parseChange: parseChangeService,
+    change: changeServiceSpec,
+    setArchived: setServiceArchivedSpec,
+    scoped: true,
   });

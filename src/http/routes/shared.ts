@@ -99,6 +99,28 @@ export const respondCreated = (ctx: AppContext, name: string, location: string, 
   ctx.body = { [name]: view(outcome.document) };
 };
 
+/**
+ * A 200 with the resource and its version as the ETag; a 304 for a GET whose If-None-Match names
+ * that version.
+ */
+export const respondWithEtag = (
+  ctx: AppContext,
+  name: string,
+  outcome: Pick<WriteOutcome, 'document' | 'replayed'>,
+  view: (doc: Document) => unknown = (d) => d,
+): void => {
+  const etag = `"${String(outcome.document.version)}"`;
+  ctx.set('ETag', etag);
+  if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
+  const ifNoneMatch = ctx.method === 'GET' ? ctx.get('If-None-Match') : '';
+  if (ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.status = 200;
+  ctx.body = { [name]: view(outcome.document) };
+};
+
 /** Reads one document of the path's workspace; 404 when it does not exist there (or the id is malformed). */
 export const findOr404 = async (
   deps: RouteDeps,

@@ -1,4 +1,6 @@
-import { addStaffMemberSpec, parseAddStaffMember } from '../../commands/addStaffMember.js';
+import { parseAddStaffMember } from '../../commands/addStaffMember.js';
+import { parseChangeStaffMember } from '../../commands/changeStaffMember.js';
+import { addStaffMemberSpec, changeStaffMemberSpec, setStaffMemberArchivedSpec } from '../../commands/staffMember.js';
 import { staffView } from '../../projections/staffView.js';
 import { catalogResourceRoutes } from './catalogResource.js';
 import type { RouteDeps } from './shared.js';
@@ -12,4 +14,7 @@ export const staffRoutes = (deps: RouteDeps) =>
     parse: parseAddStaffMember,
     projection: staffView,
     spec: addStaffMemberSpec,
+    parseChange: parseChangeStaffMember,
+    change: changeStaffMemberSpec,
+    setArchived: setStaffMemberArchivedSpec,
   });

@@ -1,0 +1,136 @@
+/**
+ * GET …/clients, …/services, …/staff: a catalog list, sorted by name (the views' nameSort, see
+ * projections/nameKeys.ts) then id, keyset-paged through the views' name indexes with an opaque
+ * cursor bound to the filters it was issued for.
+ *
+ * `search` is a substring of the folded name. The read model has no substring index, so the
+ * rows come through the name index in order and the search is matched on them; a request reads
+ * at most `scanBudget` rows and then answers with what it found and a cursor to go on from (a
+ * page may hold fewer than `limit` entries and still have a next one).
+ */
+import { createHash } from 'node:crypto';
+import { objectIdPattern, trimmedLength } from '../../commands/validation.js';
+import { ValidationError, type FieldError } from '../../errors.js';
+import { searchKey } from '../../projections/nameKeys.js';
+import type { Condition, Document, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
+
+export const catalogListLimits = { defaultLimit: 50, maxLimit: 200, scanBudget: 5000, scanPage: 500 } as const;
+
+type RawQuery = Record<string, string | string[] | undefined>;
+
+export interface CatalogListQuery {
+  /** Folded as the views fold names. */
+  search?: string;
+  scope?: string;
+  includeArchived: boolean;
+  limit: number;
+  after?: QueryCursor;
+}
+
+const filterKey = (collection: string, workspaceId: string, q: CatalogListQuery): string =>
+  createHash('sha256')
+    .update(JSON.stringify([collection, workspaceId, q.search ?? null, q.scope ?? null, q.includeArchived]))
+    .digest('base64url')
+    .slice(0, 16);
+
+export const encodeCatalogCursor = (collection: string, workspaceId: string, q: CatalogListQuery, at: QueryCursor): string =>
+  Buffer.from(JSON.stringify({ v: 1, s: at.value, i: at.id, f: filterKey(collection, workspaceId, q) })).toString('base64url');
+
+const badCursor = (message: string) =>
+  new ValidationError(`The cursor is invalid: ${message}. Use the nextCursor of the previous page with the same filters, or omit it.`, [
+    { path: 'cursor', message },
+  ]);
+
+const decodeCatalogCursor = (cursor: string, collection: string, workspaceId: string, q: CatalogListQuery): QueryCursor => {
+  if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) throw badCursor('not a cursor issued by this API');
+  let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
+  } catch {
+    throw badCursor('not a cursor issued by this API');
+  }
+  if (body === null || typeof body !== 'object' || body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
+    throw badCursor('not a cursor issued by this API');
+  }
+  if (body.f !== filterKey(collection, workspaceId, q)) throw badCursor('it was issued for other filters (or another list or workspace)');
+  return { value: body.s, id: body.i };
+};
+
+/** Validates the query string, every problem in one 400. `scoped`: the list knows `scope` (services). */
+export const parseCatalogListQuery = (raw: RawQuery, collection: string, workspaceId: string, scoped: boolean): CatalogListQuery => {
+  const known = ['search', 'includeArchived', 'limit', 'cursor', ...(scoped ? ['scope'] : [])];
+  const errors: FieldError[] = [];
+  for (const name of Object.keys(raw)) if (!known.includes(name)) errors.push({ path: name, message: 'is not a known parameter' });
+  const single = (name: string): string | undefined => {
+    const value = raw[name];
+    if (Array.isArray(value)) {
+      errors.push({ path: name, message: 'must be given at most once' });
+      return undefined;
+    }
+    return value;
+  };
+  const query: CatalogListQuery = { includeArchived: false, limit: catalogListLimits.defaultLimit };
+
+  const search = single('search');
+  if (search !== undefined) {
+    const folded = searchKey(search);
+    if (folded === '' || trimmedLength(search) > 200) errors.push({ path: 'search', message: 'must be 1 to 200 characters, not only spaces or marks' });
+    else query.search = folded;
+  }
+  const scope = scoped ? single('scope') : undefined;
+  if (scope !== undefined) {
+    if (trimmedLength(scope) < 1 || trimmedLength(scope) > 50) errors.push({ path: 'scope', message: 'must be a non-empty string of at most 50 characters' });
+    else query.scope = scope.trim();
+  }
+  const includeArchived = single('includeArchived');
+  if (includeArchived !== undefined) {
+    if (includeArchived !== 'true' && includeArchived !== 'false') errors.push({ path: 'includeArchived', message: 'must be true or false' });
+    else query.includeArchived = includeArchived === 'true';
+  }
+  const limit = single('limit');
+  if (limit !== undefined) {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    if (!(n >= 1 && n <= catalogListLimits.maxLimit)) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${catalogListLimits.maxLimit}` });
+    else query.limit = n;
+  }
+  const cursor = single('cursor');
+  if (errors.length > 0) {
+    throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
+  }
+  if (cursor !== undefined) query.after = decodeCatalogCursor(cursor, collection, workspaceId, query);
+  return query;
+};
+
+const cursorOf = (doc: Document): QueryCursor => ({ value: String(doc.nameSort), id: doc.id });
+
+/** One page of the list: up to `limit` matching documents, and where the next page starts (null: none). */
+export const readCatalogList = async (
+  readModel: ReadModelStore,
+  collection: string,
+  workspaceId: string,
+  q: CatalogListQuery,
+): Promise<{ documents: Document[]; next: QueryCursor | null }> => {
+  const where: Record<string, Condition> = {};
+  if (q.scope !== undefined) where.scope = q.scope;
+  if (!q.includeArchived) where.archived = false;
+  const found: Document[] = [];
+  let after = q.after;
+  let scanned = 0;
+  for (;;) {
+    const pageSize = q.search === undefined ? q.limit - found.length : catalogListLimits.scanPage;
+    const page = await readModel.query(collection, workspaceId, { where, orderBy: 'nameSort', limit: pageSize, ...(after ? { after } : {}) });
+    for (let i = 0; i < page.documents.length; i += 1) {
+      const doc = page.documents[i]!;
+      scanned += 1;
+      if (q.search !== undefined && !String(doc.nameSearch).includes(q.search)) continue;
+      found.push(doc);
+      if (found.length === q.limit) {
+        const more = i < page.documents.length - 1 || page.next !== null;
+        return { documents: found, next: more ? cursorOf(doc) : null };
+      }
+    }
+    if (page.next === null) return { documents: found, next: null };
+    after = page.next;
+    if (scanned >= catalogListLimits.scanBudget) return { documents: found, next: after };
+  }
+};
