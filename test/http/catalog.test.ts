@@ -28,7 +28,9 @@ describe('catalog endpoints', () => {
       const reply = await request(app.url, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: '  عيادة الأمل  ' }, headers: { 'x-request-id': requestId } });
       expect(reply.status, reply.text).to.equal(201);
       const ws = reply.body.workspace;
-      expect(ws).to.have.all.keys('id', 'name', 'timeZone', 'createdAt', 'updatedAt');
+      expect(ws).to.have.all.keys('id', 'name', 'timeZone', 'version', 'createdAt', 'updatedAt');
+      expect(ws.version).to.equal(1);
+      expect(reply.headers.get('etag')).to.equal('"1"');
       expect(ws.id).to.match(objectIdPattern);
       expect(ws).to.include({ name: 'عيادة الأمل', timeZone: 'UTC' });
       expect(ws.createdAt).to.match(isoMillisPattern);
@@ -85,7 +87,8 @@ describe('catalog endpoints', () => {
       const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: 'Jane Roe' } });
       expect(reply.status, reply.text).to.equal(201);
       const client = reply.body.client;
-      expect(client).to.have.all.keys('id', 'workspaceId', 'name', 'email', 'phone', 'createdAt', 'updatedAt');
+      expect(client).to.have.all.keys('id', 'workspaceId', 'name', 'email', 'phone', 'archived', 'version', 'createdAt', 'updatedAt');
+      expect(client).to.include({ archived: false, version: 1 });
       expect(client).to.include({ workspaceId: c.workspaceId, name: 'Jane Roe', email: null, phone: null });
       expect(reply.headers.get('location')).to.equal(`${path(c)}/${client.id}`);
       const got = await request(app.url, 'GET', `${path(c)}/${client.id}`, { token: c.token });
@@ -123,7 +126,8 @@ describe('catalog endpoints', () => {
       const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: ' فحص عام ', scope: 'sessions' } });
       expect(reply.status, reply.text).to.equal(201);
       const service = reply.body.service;
-      expect(service).to.have.all.keys('id', 'workspaceId', 'name', 'scope', 'durationMinutes', 'createdAt', 'updatedAt');
+      expect(service).to.have.all.keys('id', 'workspaceId', 'name', 'scope', 'durationMinutes', 'archived', 'version', 'createdAt', 'updatedAt');
+      expect(service).to.include({ archived: false, version: 1 });
       expect(service).to.include({ workspaceId: c.workspaceId, name: 'فحص عام', scope: 'sessions', durationMinutes: null });
       expect(reply.headers.get('location')).to.equal(`${path(c)}/${service.id}`);
       expect((await request(app.url, 'GET', `${path(c)}/${service.id}`, { token: c.token })).body).to.deep.equal(reply.body);
@@ -151,7 +155,8 @@ describe('catalog endpoints', () => {
       const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: 'د. سارة' } });
       expect(reply.status, reply.text).to.equal(201);
       const staff = reply.body.staff;
-      expect(staff).to.have.all.keys('id', 'workspaceId', 'name', 'email', 'createdAt', 'updatedAt');
+      expect(staff).to.have.all.keys('id', 'workspaceId', 'name', 'email', 'archived', 'version', 'createdAt', 'updatedAt');
+      expect(staff).to.include({ archived: false, version: 1 });
       expect(staff).to.include({ workspaceId: c.workspaceId, name: 'د. سارة', email: null });
       expect(reply.headers.get('location')).to.equal(`${path(c)}/${staff.id}`);
       expect((await request(app.url, 'GET', `${path(c)}/${staff.id}`, { token: c.token })).body).to.deep.equal(reply.body);

@@ -81,6 +81,13 @@ export const deciderSpec = <C, E, S, Ctx>(decider: Decider<C, E, S, Ctx>) => ({
 });
 
 /** Gives events the place a store would: one stream per aggregate, positions 1, 2, … in order. */
+/** The stream of a catalog or session event: its kind and the id its data names. */
+export const aggregateStream = (event: Event<string, unknown>): string => {
+  const data = event.data as Record<string, unknown>;
+  const key = ['sessionId', 'clientId', 'serviceId', 'staffId', 'workspaceId'].find((k) => typeof data[k] === 'string') ?? 'none';
+  return `${key}-${String(data[key])}`;
+};
+
 export const recorded = (events: readonly Event<string, unknown>[], streamOf: (event: Event<string, unknown>) => string = (e) => `${e.type}`): StoredEvent[] => {
   const revisions = new Map<string, bigint>();
   return events.map((event, i) => {
@@ -96,10 +103,10 @@ export const recorded = (events: readonly Event<string, unknown>[], streamOf: (e
  * documents its selector names; `where` selectors match on the documents folded so far), and
  * checks the documents that result.
  */
-export const projectionSpec = <D extends Document>(projection: Projection<D>) => ({
+export const projectionSpec = <D extends Document>(projection: Projection<D>, streamOf?: (event: Event<string, unknown>) => string) => ({
   given: (...events: Event<string, unknown>[]) => {
     const documents = new Map<string, D>();
-    for (const event of recorded(events)) {
+    for (const event of recorded(events, streamOf)) {
       if (!projection.handles.includes(event.type)) continue;
       const selector = projection.documents(event);
       const ids =
