@@ -19,6 +19,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { firstJsonLine, lastJsonLine, peakRssMiB, spawnChild, stopChild } from './processes.js';
 import { allPermissions, signToken } from '../src/auth/tokens.js';
 import { benchJwt, catalogSize, seedCatalog, sessionBody, type BenchCatalog } from './workload.js';
+import { runRename, type RenameResult } from './rename.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -257,6 +258,13 @@ const main = async (): Promise<void> => {
     say(describeRebuild(rebuild));
   }
 
+  // One service rename reaching every session that books it (10,000; 1,000 in a smoke run).
+  let rename: RenameResult | undefined;
+  if (wants('rename')) {
+    rename = await runRename(options.smoke ? 1000 : 10_000);
+    say(`rename: one service rename reached ${rename.sessionsRenamed.toLocaleString('en')} of ${rename.sessions.toLocaleString('en')} sessions in ${rename.renameMs} ms (seeded in ${rename.seedSeconds} s)`);
+  }
+
   const ratios = {
     oursOverBare: ratio(after?.requestsPerSec, bare?.requestsPerSec),
     groupCommitOnOverOff: ratio(after?.requestsPerSec, before?.requestsPerSec),
@@ -285,6 +293,7 @@ const main = async (): Promise<void> => {
     }
     if (!(s.requestsPerSec > 0)) failures.push(`${name}: no throughput`);
   }
+  if (rename && rename.sessionsRenamed !== rename.sessions) failures.push(`rename: reached ${rename.sessionsRenamed} of ${rename.sessions} sessions`);
   if (bare && (bare.non2xx > 0 || bare.errors > 0 || !(bare.requestsPerSec > 0))) failures.push('bare Koa: errors or no throughput');
   const expectedEvents = rebuildOnHistory ? 1 + catalogSize.clients + catalogSize.services + catalogSize.staff + options.history : options.events;
   if (rebuild && (rebuild.events !== expectedEvents || !(rebuild.eventsPerSec > 0))) {
@@ -306,6 +315,7 @@ const main = async (): Promise<void> => {
     groupCommitOn: after ?? null,
     history: history ?? null,
     rebuild: rebuild ?? null,
+    rename: rename ?? null,
     ratios,
     targets,
     checks: { passed: failures.length === 0, failures },
