@@ -3,7 +3,7 @@ import { ObjectId } from 'bson';
 import { decideCreateSession } from '../../src/commands/createSession.js';
 import { loadCatalog } from '../../src/commands/loadCatalog.js';
 import { sessionStream } from '../../src/events/streams.js';
-import { rebuild } from '../../src/projections/rebuild.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
