@@ -10,6 +10,13 @@ import { startTestApp, type TestApp } from '../support/testApp.js';
 import { sqliteOf } from '../rebuild/support.js';
 import { createSession, eventsAfter, expectRejected, sessionsPath, storedSession } from './helpers.js';
 
+/** A day of its own for each session a test books, so that the staff member is never double-booked. */
+let slotsBooked = 0;
+const slot = () => {
+  slotsBooked += 1;
+  return { date: `2025-${String(1 + (slotsBooked % 12)).padStart(2, '0')}-${String(1 + Math.floor(slotsBooked / 12) % 28).padStart(2, '0')}`, startTime: '10:00' };
+};
+
 describe('catalog changes over HTTP', () => {
   let app: TestApp;
   let c: Catalog;
@@ -90,12 +97,12 @@ describe('catalog changes over HTTP', () => {
 
   describe('PATCH a service, a staff member, the workspace', () => {
     it('changes a service duration for new sessions only, and refuses a scope', async () => {
-      const booked = await createSession(app, c, { serviceIds: [c.consultationId] });
+      const booked = await createSession(app, c, { ...slot(), serviceIds: [c.consultationId] });
       const reply = await patch('services', c.consultationId, { durationMinutes: 45 });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.body.service).to.include({ durationMinutes: 45, version: 2, scope: 'sessions' });
       expect((await storedSession(app, c.workspaceId, booked.body.session.id))!.durationMinutes).to.equal(30);
-      const fresh = await createSession(app, c, { serviceIds: [c.consultationId] });
+      const fresh = await createSession(app, c, { ...slot(), serviceIds: [c.consultationId] });
       expect(fresh.body.session.durationMinutes).to.equal(45);
       await expectRejected(app, 'PATCH', path('services', c.consultationId), { token: c.token, body: { scope: 'products' }, headers: { 'If-Match': '"2"' } }, 400, { paths: ['scope'] });
     });
@@ -107,7 +114,7 @@ describe('catalog changes over HTTP', () => {
     });
 
     it('moves the workspace to another zone: existing sessions keep their instants, new ones use the new zone', async () => {
-      const before = await createSession(app, c, { date: '2024-01-20', startTime: '10:00' });
+      const before = await createSession(app, c, { ...slot(), date: '2024-01-20', startTime: '10:00' });
       const reply = await request(app.url, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { timeZone: 'Asia/Riyadh', name: 'عيادة' }, headers: { 'If-Match': '"1"' } });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.headers.get('etag')).to.equal('"3"');
@@ -115,11 +122,11 @@ describe('catalog changes over HTTP', () => {
       expect(reply.body.workspace).to.not.have.property('workspaceId');
       const kept = (await storedSession(app, c.workspaceId, before.body.session.id))!;
       expect(kept).to.include({ timeZone: 'UTC', startAt: '2024-01-20T10:00:00.000Z' });
-      const after = await createSession(app, c, { date: '2024-01-20', startTime: '10:00' });
+      const after = await createSession(app, c, { ...slot(), date: '2024-01-20', startTime: '10:00' });
       expect(after.body.session).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T07:00:00.000Z' });
-      const moved = await request(app.url, 'PATCH', `${sessionsPath(c)}/${before.body.session.id}`, { token: c.token, body: { startTime: '11:00' }, headers: { 'If-Match': '"1"' } });
+      const moved = await request(app.url, 'PATCH', `${sessionsPath(c)}/${before.body.session.id}`, { token: c.token, body: { startTime: '12:00' }, headers: { 'If-Match': '"1"' } });
       expect(moved.status, moved.text).to.equal(200);
-      expect(moved.body.session).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T08:00:00.000Z' });
+      expect(moved.body.session).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T09:00:00.000Z' });
       const noUpdate = app.token({ sub: 'r', workspaceId: c.workspaceId, permissions: ['clients.read'] });
       await expectRejected(app, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: noUpdate, body: { name: 'X' }, headers: { 'If-Match': '"3"' } }, 403);
       await expectRejected(app, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { timeZone: 'Mars/Base' }, headers: { 'If-Match': '"3"' } }, 400, { paths: ['timeZone'] });
@@ -129,7 +136,7 @@ describe('catalog changes over HTTP', () => {
 
   describe('archive and unarchive', () => {
     it('archives with If-Match (200, the document), keeps it readable and its sessions, and refuses to book it (422 naming it)', async () => {
-      const booked = await createSession(app, c);
+      const booked = await createSession(app, c, slot());
       const archived = await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
       expect(archived.status, archived.text).to.equal(200);
       expect(archived.headers.get('etag')).to.equal('"2"');
@@ -141,7 +148,7 @@ describe('catalog changes over HTTP', () => {
         errors: [{ path: 'staffId', message: `staff member ${c.staffId} is archived` }],
       });
       await request(app.url, 'POST', `${path('services', c.checkupId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
-      const other = await createSession(app, c, { serviceIds: [c.consultationId], staffId: null });
+      const other = await createSession(app, c, { ...slot(), serviceIds: [c.consultationId], staffId: null });
       await expectRejected(app, 'PATCH', `${sessionsPath(c)}/${other.body.session.id}`, { token: c.token, body: { serviceIds: [c.checkupId] }, headers: { 'If-Match': '"1"' } }, 422, {
         errors: [{ path: 'serviceIds[0]', message: `service ${c.checkupId} is archived` }],
       });
@@ -154,7 +161,7 @@ describe('catalog changes over HTTP', () => {
       expect(again.body.staff.version).to.equal(2);
       const unarchived = await request(app.url, 'POST', `${path('staff', c.staffId)}/unarchive`, { token: c.token, body: {}, headers: { 'If-Match': '"2"' } });
       expect(unarchived.body.staff).to.include({ archived: false, version: 3 });
-      await createSession(app, c, { serviceIds: [c.consultationId] });
+      await createSession(app, c, { ...slot(), serviceIds: [c.consultationId] });
     });
 
     it('needs If-Match, the kind\'s .update permission, an empty body, and an existing entry', async () => {
@@ -169,8 +176,8 @@ describe('catalog changes over HTTP', () => {
 
   describe('renames reach the sessions', () => {
     it('shows the new client, service and staff names on every session, while the events keep what was booked', async () => {
-      const a = (await createSession(app, c)).body.session.id as string;
-      const b = (await createSession(app, c, { serviceIds: [c.checkupId], staffId: null })).body.session.id as string;
+      const a = (await createSession(app, c, slot())).body.session.id as string;
+      const b = (await createSession(app, c, { ...slot(), serviceIds: [c.checkupId], staffId: null })).body.session.id as string;
       expect((await patch('services', c.checkupId, { name: 'General check-up' })).status).to.equal(200);
       expect((await patch('clients', c.clientId, { name: 'Jöhn' })).status).to.equal(200);
       expect((await patch('staff', c.staffId, { name: 'Dr. Sara' })).status).to.equal(200);
@@ -217,8 +224,8 @@ describe('catalog changes over HTTP', () => {
 
   describe('a rebuild after renames and archives', () => {
     it('gives identical documents (--verify)', async () => {
-      await createSession(app, c);
-      await createSession(app, c, { serviceIds: [c.checkupId] });
+      await createSession(app, c, slot());
+      await createSession(app, c, { ...slot(), serviceIds: [c.checkupId] });
       await patch('services', c.checkupId, { name: 'فحص شامل', durationMinutes: 90 });
       await patch('clients', c.clientId, { name: 'Élodie' });
       await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
