@@ -122,7 +122,8 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       position: (replayed ? stream[upTo - 1] : (appended[appended.length - 1] ?? stream[stream.length - 1]))?.position ?? null,
     });
 
-    if (!spec.target.create && stream.length === 0) {
+    // An id names an aggregate of the path's workspace only: another workspace's is not found here.
+    if (!spec.target.create && (stream.length === 0 || stream[0]!.metadata.workspaceId !== workspaceId)) {
       throw new NotFoundError(`${spec.target.label} ${id} was not found in this workspace.`);
     }
     if (key !== undefined) {

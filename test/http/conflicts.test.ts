@@ -118,3 +118,26 @@ describe('staff conflicts', () => {
     await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/staff/${'f'.repeat(24)}/busy?from=2024-06-03T00:00:00Z&to=2024-06-04T00:00:00Z`, { token: c.token }, 404);
   });
 });
+
+describe('changing a session of another workspace', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => app.destroy());
+
+  it('is a 404 for every change route, appending nothing, even with the id and its ETag', async () => {
+    const mine = await createCatalog(app, 'Mine');
+    const theirs = await createCatalog(app, 'Theirs');
+    const created = await request(app.url, 'POST', sessionsPath(theirs), { token: theirs.token, body: sessionBody(theirs) });
+    expect(created.status).to.equal(201);
+    const foreign = `${sessionsPath(mine)}/${created.body.session.id}`;
+    const ifMatch = { 'if-match': '"1"' };
+    await expectRejected(app, 'PATCH', foreign, { token: mine.token, body: { name: 'Taken over' }, headers: ifMatch }, 404);
+    await expectRejected(app, 'POST', `${foreign}/start`, { token: mine.token, headers: ifMatch }, 404);
+    await expectRejected(app, 'POST', `${foreign}/complete`, { token: mine.token, headers: ifMatch }, 404);
+    await expectRejected(app, 'POST', `${foreign}/cancel`, { token: mine.token, body: { reason: 'practice' }, headers: ifMatch }, 404);
+    const still = await request(app.url, 'GET', `${sessionsPath(theirs)}/${created.body.session.id}`, { token: theirs.token });
+    expect(still.body.session).to.deep.include({ name: 'Consultation Session', status: 'scheduled', version: 1 });
+  });
+});

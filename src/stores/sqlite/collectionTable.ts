@@ -227,7 +227,7 @@ export class CollectionTable {
       statement = this.db.prepare(plan.sql);
       this.queryStatements.set(plan.key, statement);
     }
-    return statement.all(workspaceId, ...plan.params(query), query.limit + 1) as (StoredRow & { sort: Scalar })[];
+    return statement.all(workspaceId, ...plan.params(query, workspaceId), query.limit + 1) as (StoredRow & { sort: Scalar })[];
   }
 
   /**
@@ -265,7 +265,7 @@ export class CollectionTable {
   explainQuery(workspaceId: string, query: Query): string[] {
     this.checkSchema();
     const plan = this.plan(query);
-    return this.explain(plan.sql, [workspaceId, ...plan.params(query), query.limit + 1]);
+    return this.explain(plan.sql, [workspaceId, ...plan.params(query, workspaceId), query.limit + 1]);
   }
 
   /** SQLite's plan for a `where` selector's lookup. */
@@ -297,7 +297,7 @@ export class CollectionTable {
    * must all have equality conditions. Conditions on multi fields go through the terms table;
    * the rest are checked on the rows the index yields.
    */
-  private plan(query: Query): { key: string; sql: string; params: (query: Query) => unknown[] } {
+  private plan(query: Query): { key: string; sql: string; params: (query: Query, workspaceId: string) => unknown[] } {
     const conditions = Object.entries(query.where ?? {});
     const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
     const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
@@ -332,15 +332,17 @@ export class CollectionTable {
     }
     const shape: string[] = [];
     const where: string[] = ['workspace_id = ?'];
-    const binders: ((query: Query) => unknown[])[] = [];
+    const binders: ((query: Query, workspaceId: string) => unknown[])[] = [];
     for (const [field, condition] of conditions) {
       const value = (q: Query) => q.where![field]!;
       if (this.multiFields.includes(field)) {
         const terms = termsTableFor(this.table);
         if (isEquality(condition)) {
           shape.push(`${field}:contains`);
-          where.push(`id IN (SELECT id FROM ${terms} WHERE workspace_id = ${this.table}.workspace_id AND field = '${field}' AND value = ?)`);
-          binders.push((q) => [bindable(value(q) as Scalar)]);
+          // Not correlated with the outer row (the workspace is a parameter), so SQLite builds the
+          // list of ids once instead of searching the terms again for every row it reads.
+          where.push(`id IN (SELECT id FROM ${terms} WHERE workspace_id = ? AND field = '${field}' AND value = ?)`);
+          binders.push((q, workspaceId) => [workspaceId, bindable(value(q) as Scalar)]);
           continue;
         }
         if ('in' in condition) {
@@ -349,9 +351,9 @@ export class CollectionTable {
           where.push(
             n === 0
               ? '0'
-              : `id IN (SELECT id FROM ${terms} WHERE workspace_id = ${this.table}.workspace_id AND field = '${field}' AND value IN (${new Array(n).fill('?').join(', ')}))`,
+              : `id IN (SELECT id FROM ${terms} WHERE workspace_id = ? AND field = '${field}' AND value IN (${new Array(n).fill('?').join(', ')}))`,
           );
-          binders.push((q) => (value(q) as { in: Scalar[] }).in.map(bindable));
+          binders.push((q, workspaceId) => (n === 0 ? [] : [workspaceId, ...(value(q) as { in: Scalar[] }).in.map(bindable)]));
           continue;
         }
         throw new Error(`a range on the array field ${field} is not supported`);
@@ -396,6 +398,6 @@ export class CollectionTable {
       }
     }
     const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} INDEXED BY ${this.indexName(chosen)} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
-    return { key: `${order}|${shape.join(',')}`, sql, params: (q) => binders.flatMap((bind) => bind(q)) };
+    return { key: `${order}|${shape.join(',')}`, sql, params: (q, workspaceId) => binders.flatMap((bind) => bind(q, workspaceId)) };
   }
 }
