@@ -3,12 +3,39 @@
  * with a message naming the variable.
  */
 import { createPublicKey } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Algorithm } from 'jsonwebtoken';
 
 export type EventStoreKind = 'sqlite' | 'kurrentdb';
 export type ReadStoreKind = 'sqlite' | 'mongodb';
 export type ProjectorMode = 'in-process' | 'external';
+export type RateLimitStoreKind = 'memory' | 'postgres';
+
+/** Limits of the HTTP server itself, applied before a request reaches the app. */
+export interface ServerLimits {
+  /** Time a client has to send the request line and headers (slow-header clients are cut after it). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Open connections beyond this are closed at once; kept below the process's open-file limit. */
+  maxConnections: number;
+}
+
+export interface RateLimitConfig {
+  /** 0 turns rate limiting off. */
+  windowSeconds: number;
+  /** Requests per window and client IP, counted before authentication; 0: no IP limit. */
+  perIp: number;
+  /** Requests per window and token subject (`sub`), counted after authentication; 0: no subject limit. */
+  perUser: number;
+  /** Where the counters live: this process (`memory`) or a PostgreSQL table shared by every instance. */
+  store: RateLimitStoreKind;
+  postgresUrl?: string;
+  postgresTable: string;
+}
 
 export interface JwtConfig {
   /** HMAC secret, when verifying HS256 tokens. */
@@ -30,6 +57,10 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   bodyLimitBytes: number;
+  server: ServerLimits;
+  rateLimit: RateLimitConfig;
+  /** Bytes of stored JSON the SQLite read model keeps parsed in memory. */
+  documentCacheBytes: number;
   jwt: JwtConfig;
   eventStore: EventStoreKind;
   readStore: ReadStoreKind;
@@ -91,15 +122,73 @@ const boolean = (env: Env, name: string, fallback: boolean): boolean => {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 };
 
-const byteSize = (env: Env, name: string, fallback: number): number => {
+const units = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+const sizeText = (bytes: number): string =>
+  bytes === 0 ? '0' : bytes % units.gb === 0 ? `${bytes / units.gb}gb` : bytes % units.mb === 0 ? `${bytes / units.mb}mb` : `${bytes / units.kb}kb`;
+
+const byteSize = (env: Env, name: string, fallback: number, min: number = units.kb, max: number = 64 * units.mb): number => {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
-  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw);
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw);
   if (!match) throw new ConfigError(name, `must be a size such as 1mb or 512kb, got "${raw}"`);
-  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
-  const value = Number(match[1]) * unit;
-  if (value < 1024 || value > 64 * 1024 * 1024) throw new ConfigError(name, 'must be between 1kb and 64mb');
+  const value = Number(match[1]) * units[(match[2] ?? 'b').toLowerCase() as keyof typeof units];
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${sizeText(min)} and ${sizeText(max)}`);
   return value;
+};
+
+/** The soft open-file limit of this process (Linux), or undefined where it cannot be read. */
+export const readOpenFileLimit = (): number | undefined => {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * MAX_CONNECTIONS must stay below the open-file limit: every connection holds a descriptor, and
+ * the stores, the log and new accepts need some too. The default leaves a quarter of them free.
+ */
+const maxConnections = (env: Env, openFileLimit: number | undefined): number => {
+  const fallback = openFileLimit === undefined ? 4096 : Math.max(16, Math.floor(openFileLimit * 0.75));
+  const value = integer(env, 'MAX_CONNECTIONS', fallback, 1, 1_000_000);
+  if (openFileLimit !== undefined && value >= openFileLimit - 16) {
+    throw new ConfigError('MAX_CONNECTIONS', `must be below the open-file limit of this process (${openFileLimit}) minus 16, got ${value}`);
+  }
+  return value;
+};
+
+const serverLimits = (env: Env, openFileLimit: number | undefined): ServerLimits => {
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 5000, 100, 120_000);
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError('REQUEST_TIMEOUT_MS', `must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs}), got ${requestTimeoutMs}`);
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+    maxConnections: maxConnections(env, openFileLimit),
+  };
+};
+
+const rateLimitConfig = (env: Env): RateLimitConfig => {
+  const store = oneOf(env, 'RATE_LIMIT_STORE', ['memory', 'postgres'] as const, 'memory');
+  const postgresUrl = text(env, 'RATE_LIMIT_POSTGRES_URL');
+  if (store === 'postgres' && !postgresUrl) throw new ConfigError('RATE_LIMIT_POSTGRES_URL', 'is required when RATE_LIMIT_STORE=postgres');
+  const postgresTable = text(env, 'RATE_LIMIT_POSTGRES_TABLE') ?? 'rate_limits';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(postgresTable)) {
+    throw new ConfigError('RATE_LIMIT_POSTGRES_TABLE', `must be a lowercase SQL identifier (letters, digits, _), got "${postgresTable}"`);
+  }
+  return {
+    windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_S', 60, 0, 86_400),
+    perIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
+    perUser: integer(env, 'RATE_LIMIT_PER_USER', 1200, 0, 100_000_000),
+    store,
+    ...(postgresUrl ? { postgresUrl } : {}),
+    postgresTable,
+  };
 };
 
 const asymmetricAlgorithms = (publicKey: string): Algorithm[] => {
@@ -136,7 +225,11 @@ const jwtConfig = (env: Env, nodeEnv: string, developmentSecret: () => string): 
  * Reads the configuration. `developmentSecret` supplies the secret used when none is configured
  * outside production; it is only called in that case (the composition root keeps it in the data dir).
  */
-export const loadConfig = (env: Env, developmentSecret: (dataDir: string) => string): Config => {
+export const loadConfig = (
+  env: Env,
+  developmentSecret: (dataDir: string) => string,
+  system: { openFileLimit: () => number | undefined } = { openFileLimit: readOpenFileLimit },
+): Config => {
   const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
   const dataDir = path.resolve(text(env, 'DATA_DIR') ?? './data');
   const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'kurrentdb'] as const, 'sqlite');
@@ -160,6 +253,9 @@ export const loadConfig = (env: Env, developmentSecret: (dataDir: string) => str
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: byteSize(env, 'BODY_LIMIT', 1024 * 1024),
+    server: serverLimits(env, system.openFileLimit()),
+    rateLimit: rateLimitConfig(env),
+    documentCacheBytes: byteSize(env, 'DOCUMENT_CACHE_SIZE', 64 * units.mb, 0, 16 * units.gb),
     jwt,
     eventStore,
     readStore,

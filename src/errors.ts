@@ -13,6 +13,8 @@ export abstract class AppError extends Error {
   constructor(
     message: string,
     readonly errors?: FieldError[],
+    /** Problems found beyond those listed in `errors` (lists are capped at `maxListedErrors`). */
+    readonly errorsNotListed = 0,
   ) {
     super(message);
     this.name = new.target.name;
@@ -28,6 +30,9 @@ export abstract class AppError extends Error {
     return {};
   }
 }
+
+/** An error body names at most this many problems, then says how many more there were. */
+export const maxListedErrors = 100;
 
 /** 400: the request is malformed or a field is invalid. */
 export class ValidationError extends AppError {
@@ -121,6 +126,38 @@ export class StoreUnavailableError extends AppError {
   ) {
     super(`The ${store} store is unavailable right now; retry the request in a few seconds.`);
     if (cause !== undefined) this.cause = cause;
+  }
+
+  override problemHeaders(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}
+
+/** 405: the path exists but not with this method; `allow` lists the methods it has. */
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method-not-allowed';
+  readonly status = 405;
+  constructor(
+    message: string,
+    readonly allow: readonly string[],
+  ) {
+    super(message);
+  }
+
+  override problemHeaders(): Record<string, string> {
+    return { Allow: this.allow.join(', ') };
+  }
+}
+
+/** 429: the caller spent its request budget; it may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'too-many-requests';
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
   }
 
   override problemHeaders(): Record<string, string> {

@@ -13,6 +13,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { seedDemo } from './demo.js';
 import { developmentSecret } from './devSecret.js';
 import { buildApp } from './http/app.js';
+import { openRateLimiters } from './http/rateLimiters.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStores, type Stores } from './profiles/index.js';
 import { exitOnShutdownSignals } from './shutdown.js';
@@ -47,6 +49,13 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     logger,
   };
   const reads: ReadBackDeps = { readModel, progress: stores.progress, logger, projectionWaitMs: config.projectionWaitMs, pending };
+  let rateLimiters;
+  try {
+    rateLimiters = await openRateLimiters(config.rateLimit);
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   const app = buildApp({
     commands,
     reads,
@@ -54,11 +63,14 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     health: stores.health,
+    rateLimiters,
   });
 
   if (config.seedDemo) await seedDemo(config, commands, logger);
 
-  const server = app.listen(config.port, config.host);
+  const http = createHttpServer(app.callback(), config.server, logger);
+  const { server } = http;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -66,19 +78,13 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir }, 'listening');
+  logger.info({ url, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await http.drain(config.shutdownTimeoutMs);
+      await rateLimiters.close();
       await stores.close();
       logger.info('stopped');
     })());

@@ -3,7 +3,7 @@ import type { EventMetadata } from '../events/envelope.js';
 import { staffMemberAddedVersion, type StaffMemberAdded } from '../events/staff.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
-import { emailField, nameField, validate } from './validation.js';
+import { emailField, emailLimit, nameField, nameLimit, normalizeName, validate } from './validation.js';
 
 const schema = yup.object({ name: nameField(), email: emailField() });
 
@@ -13,8 +13,8 @@ export interface AddStaffMemberInput {
 }
 
 export const parseAddStaffMember = (body: unknown): AddStaffMemberInput => {
-  const valid = validate(schema, body, ['name', 'email']);
-  return { name: valid.name.trim(), email: valid.email ?? null };
+  const valid = validate(schema, body, ['name', 'email'], { name: nameLimit, email: emailLimit });
+  return { name: normalizeName(valid.name), email: valid.email ?? null };
 };
 
 export interface AddStaffMember {

@@ -7,14 +7,12 @@ import type { EventMetadata } from '../events/envelope.js';
 import { cancellationReasons, type CancellationReason, type SessionCancelled } from '../events/session.js';
 import { BusinessRuleError } from '../errors.js';
 import { requireAction, type SessionSnapshot } from './sessionStatus.js';
-import { validate } from './validation.js';
+import { freeTextField, validate } from './validation.js';
 
 const schema = yup.object({
   reason: yup.string().required('is required').oneOf([...cancellationReasons], `must be one of ${cancellationReasons.join(', ')}`),
-  note: yup
-    .string()
+  note: freeTextField(500)
     .nullable()
-    .max(500, 'must be at most 500 characters')
     .when('reason', {
       is: 'other',
       then: (note) => note.required('is required when reason is "other"').test('not-blank', 'is required when reason is "other"', (v) => (v ?? '').trim() !== ''),
@@ -27,7 +25,10 @@ export interface CancelSessionInput {
 }
 
 export const parseCancelSession = (body: unknown): CancelSessionInput => {
-  const valid = validate(schema, body, ['reason', 'note']);
+  const valid = validate(schema, body, ['reason', 'note'], {
+    reason: { maxLength: 100, message: `must be one of ${cancellationReasons.join(', ')}` },
+    note: { maxLength: 2000, message: 'must be at most 500 characters' },
+  });
   return { reason: valid.reason as CancellationReason, note: valid.note?.trim() || null };
 };
 

@@ -11,23 +11,29 @@ import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
 import { deriveDuration, findNamedEntries, maxDurationMinutes, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
-import { nameField, objectIdMessage, objectIdPattern, validate } from './validation.js';
+import { freeTextField, nameField, nameLimit, normalizeName, objectIdMessage, objectIdPattern, validate, type FieldLimits } from './validation.js';
 
 export { defaultDurationMinutes, maxDurationMinutes } from './sessionRules.js';
 
 const objectId = () => yup.string().matches(objectIdPattern, objectIdMessage);
+
+const fieldKeyMessage = 'must be 1 to 100 letters, digits, "-" or "_"';
+const fieldValueMessage = 'must be a string (at most 10000 characters), a finite number, a boolean or null';
+const dateMessage = 'must be an ISO 8601 date or datetime naming a real calendar day';
+const serviceIdsMaxMessage = 'must list at most 50 services';
+const fieldValuesMaxMessage = 'must have at most 100 entries';
 
 const fieldValueSchema = yup
   .object({
     fieldKey: yup
       .string()
       .required('is required')
-      .matches(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1 to 100 letters, digits, "-" or "_"'),
+      .matches(/^[A-Za-z0-9_-]{1,100}$/, fieldKeyMessage),
     value: yup
       .mixed<string | number | boolean>()
       .nullable()
       .defined('is required (null is allowed)')
-      .test('field-value', 'must be a string (at most 10000 characters), a finite number, a boolean or null', (v) =>
+      .test('field-value', fieldValueMessage, (v) =>
         v === null ||
         typeof v === 'boolean' ||
         (typeof v === 'number' && Number.isFinite(v)) ||
@@ -60,13 +66,13 @@ export const sessionFieldSchemas = {
     .array(objectId().defined('must be an id'))
     .required('is required')
     .min(1, 'must list at least one service')
-    .max(50, 'must list at most 50 services')
+    .max(50, serviceIdsMaxMessage)
     .test('unique', 'must not list a service twice', (ids) => ids === undefined || new Set(ids).size === ids.length),
   staffId: objectId().nullable(),
   date: yup
     .string()
     .required('is required')
-    .test('iso-date', 'must be an ISO 8601 date or datetime naming a real calendar day', (v) => v === undefined || parseIsoDateTime(v) !== null),
+    .test('iso-date', dateMessage, (v) => v === undefined || parseIsoDateTime(v) !== null),
   startTime: yup.string().required('is required').matches(timeOfDay, 'must be a 24-hour time HH:mm'),
   durationMinutes: yup
     .number()
@@ -77,7 +83,7 @@ export const sessionFieldSchemas = {
   disambiguation: yup.string().oneOf([...disambiguations], `must be one of ${disambiguations.join(', ')}`),
   fieldValues: yup
     .array(fieldValueSchema)
-    .max(100, 'must have at most 100 entries')
+    .max(100, fieldValuesMaxMessage)
     .test('unique-keys', 'must not repeat a fieldKey', (values) => {
       if (!values) return true;
       const keys = values.map((v) => v?.fieldKey);
@@ -88,10 +94,7 @@ export const sessionFieldSchemas = {
 /** Overbooking on purpose: `allowOverlap: true` with a reason (the permission is the route's to check). */
 export const overlapSchemas = {
   allowOverlap: yup.boolean().oneOf([true], 'must be true when given (omit it otherwise)'),
-  overlapReason: yup
-    .string()
-    .max(500, 'must be at most 500 characters')
-    .when('allowOverlap', {
+  overlapReason: freeTextField(500).when('allowOverlap', {
       is: true,
       then: (reason) => reason.required('is required when allowOverlap is true').test('not-blank', 'is required when allowOverlap is true', (v) => (v ?? '').trim() !== ''),
       otherwise: (reason) => reason.test('only-with-overlap', 'is only allowed with allowOverlap: true', (v) => v === undefined),
@@ -99,14 +102,39 @@ export const overlapSchemas = {
 };
 
 const createSessionSchema = yup.object({ ...sessionFieldSchemas, ...overlapSchemas });
+/**
+ * Checked before the schema (create and PATCH alike), so an oversized array or string costs no
+ * per-element work.
+ */
+export const sessionFieldLimits: FieldLimits = {
+  name: nameLimit,
+  clientId: { maxLength: 24, message: objectIdMessage },
+  staffId: { maxLength: 24, message: objectIdMessage },
+  serviceIds: { maxItems: 50, message: serviceIdsMaxMessage },
+  date: { maxLength: 64, message: dateMessage },
+  startTime: { maxLength: 5, message: 'must be a 24-hour time HH:mm' },
+  status: { maxLength: 50, message: `must be one of ${sessionStatuses.join(', ')}` },
+  disambiguation: { maxLength: 50, message: `must be one of ${disambiguations.join(', ')}` },
+  fieldValues: {
+    maxItems: 100,
+    message: fieldValuesMaxMessage,
+    items: {
+      fieldKey: { maxLength: 100, message: fieldKeyMessage },
+      value: { maxLength: 10_000, message: fieldValueMessage },
+      phase: { maxLength: 50, message: 'must be at most 50 characters' },
+    },
+  },
+  overlapReason: { maxLength: 2000, message: 'must be at most 500 characters' },
+};
+
 
 export type CreateSessionInput = SessionRequest;
 
 /** Validates a request body (all failures at once) and normalizes it: trimmed name, defaults applied. */
 export const parseCreateSession = (body: unknown): CreateSessionInput => {
-  const valid = validate(createSessionSchema, body, createSessionFields);
+  const valid = validate(createSessionSchema, body, createSessionFields, sessionFieldLimits);
   return {
-    name: valid.name.trim(),
+    name: normalizeName(valid.name),
     clientId: valid.clientId,
     serviceIds: [...valid.serviceIds],
     staffId: valid.staffId ?? null,

@@ -1,7 +1,7 @@
 import * as yup from 'yup';
 import type { EventMetadata } from '../events/envelope.js';
 import { workspaceCreatedVersion, type WorkspaceCreated } from '../events/workspace.js';
-import { nameField, validate } from './validation.js';
+import { nameField, nameLimit, normalizeName, validate } from './validation.js';
 
 /**
  * The IANA name to store for a time zone, or null when the runtime does not know it. ICU resolves
@@ -29,8 +29,8 @@ export interface CreateWorkspaceInput {
 }
 
 export const parseCreateWorkspace = (body: unknown): CreateWorkspaceInput => {
-  const valid = validate(schema, body, ['name', 'timeZone']);
-  return { name: valid.name.trim(), timeZone: valid.timeZone === undefined ? 'UTC' : canonicalTimeZone(valid.timeZone)! };
+  const valid = validate(schema, body, ['name', 'timeZone'], { name: nameLimit, timeZone: { maxLength: 100, message: 'must be an IANA time zone name such as Europe/Paris' } });
+  return { name: normalizeName(valid.name), timeZone: valid.timeZone === undefined ? 'UTC' : canonicalTimeZone(valid.timeZone)! };
 };
 
 export interface CreateWorkspace {

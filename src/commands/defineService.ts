@@ -3,7 +3,9 @@ import type { EventMetadata } from '../events/envelope.js';
 import { serviceDefinedVersion, type ServiceDefined } from '../events/service.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
-import { nameField, trimmedLength, validate } from './validation.js';
+import { nameField, nameLimit, normalizeName, trimmedLength, validate } from './validation.js';
+
+const scopeMessage = 'must be a non-empty string of at most 50 characters, such as "sessions" or "products"';
 
 export const serviceDurationField = () =>
   yup.number().nullable().integer('must be a whole number of minutes').min(0, 'must be at least 0').max(1440, 'must be at most 1440');
@@ -24,8 +26,8 @@ export interface DefineServiceInput {
 }
 
 export const parseDefineService = (body: unknown): DefineServiceInput => {
-  const valid = validate(schema, body, ['name', 'scope', 'durationMinutes']);
-  return { name: valid.name.trim(), scope: valid.scope.trim(), durationMinutes: valid.durationMinutes ?? null };
+  const valid = validate(schema, body, ['name', 'scope', 'durationMinutes'], { name: nameLimit, scope: { maxLength: 500, message: scopeMessage } });
+  return { name: normalizeName(valid.name), scope: valid.scope.trim(), durationMinutes: valid.durationMinutes ?? null };
 };
 
 export interface DefineService {

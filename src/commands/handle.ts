@@ -127,7 +127,7 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       throw new NotFoundError(`${spec.target.label} ${id} was not found in this workspace.`);
     }
     if (key !== undefined) {
-      const repeated = findRepeat(stream, key, hash!, spec.target.create);
+      const repeated = findRepeat(stream, key, hash!, spec.target.create, request.context.actor.userId);
       if (repeated !== null) return outcome(true, [], repeated);
     }
     if (spec.target.create && stream.length > 0) {
@@ -215,13 +215,13 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
 /**
  * The number of events the stream had right after the original request with this key, or null
  * when the key is new here. A create's key lives in the stream's first event; a change's in the
- * events it appended.
+ * events it appended. Keys are scoped per user (./idempotency.ts): another user's key is new here.
  */
-const findRepeat = (stream: readonly StoredEvent[], key: string, hash: string, create: boolean): number | null => {
+const findRepeat = (stream: readonly StoredEvent[], key: string, hash: string, create: boolean, userId: string): number | null => {
   const candidates = create ? stream.slice(0, 1) : stream;
   let last = -1;
   for (let i = 0; i < candidates.length; i += 1) {
-    if (candidates[i]!.metadata.idempotencyKey === key) last = i;
+    if (candidates[i]!.metadata.idempotencyKey === key && candidates[i]!.metadata.actor.userId === userId) last = i;
   }
   if (last < 0) return null;
   if (candidates[last]!.metadata.requestHash !== hash) {

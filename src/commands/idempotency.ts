@@ -19,6 +19,13 @@ export const checkIdempotencyKey = (key: string | undefined): string | undefined
   return key;
 };
 
+/**
+ * The scope a key is unique in: the workspace (or platform) and the acting user (the token's
+ * `sub`). Without the user, anyone in the workspace could replay a colleague's key and body and be
+ * answered with a resource they may not read; with it, the same key from two users is two requests.
+ */
+export const idempotencyScope = (scope: string, userId: string): string => `${scope}\u0000user\u0000${userId}`;
+
 /** A 24-hex id that is the same for the same (scope, kind, key) and unrelated otherwise. */
 export const idempotentId = (scope: string, kind: string, key: string): string =>
   createHash('sha256').update(`${scope}\u0000${kind}\u0000${key}`).digest('hex').slice(0, 24);

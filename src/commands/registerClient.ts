@@ -3,7 +3,9 @@ import { clientRegisteredVersion, type ClientRegistered } from '../events/client
 import type { EventMetadata } from '../events/envelope.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
-import { emailField, nameField, validate } from './validation.js';
+import { emailField, emailLimit, nameField, nameLimit, normalizeName, validate } from './validation.js';
+
+const phoneMessage = 'must be a phone number: digits, spaces and + ( ) . / - (3 to 40 characters)';
 
 export const phoneField = () =>
   yup
@@ -20,8 +22,8 @@ export interface RegisterClientInput {
 }
 
 export const parseRegisterClient = (body: unknown): RegisterClientInput => {
-  const valid = validate(schema, body, ['name', 'email', 'phone']);
-  return { name: valid.name.trim(), email: valid.email ?? null, phone: valid.phone ?? null };
+  const valid = validate(schema, body, ['name', 'email', 'phone'], { name: nameLimit, email: emailLimit, phone: { maxLength: 41, message: phoneMessage } });
+  return { name: normalizeName(valid.name), email: valid.email ?? null, phone: valid.phone ?? null };
 };
 
 export interface RegisterClient {

@@ -18,12 +18,12 @@ import type {
 } from '../events/session.js';
 import type { FieldError } from '../errors.js';
 import type { CatalogState } from './catalogState.js';
-import { overlapSchemas, sessionFieldSchemas } from './createSession.js';
+import { overlapSchemas, sessionFieldLimits, sessionFieldSchemas } from './createSession.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
 import { deriveDuration, findNamedEntries, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
 import { notAllowed, type SessionSnapshot } from './sessionStatus.js';
-import { validate } from './validation.js';
+import { freeTextField, normalizeName, validate } from './validation.js';
 
 export const updateSessionFields = [
   'name',
@@ -40,7 +40,7 @@ export const updateSessionFields = [
   'overlapReason',
 ] as const;
 
-export const reasonField = () => yup.string().nullable().max(500, 'must be at most 500 characters');
+export const reasonField = () => freeTextField(500).nullable();
 
 const updateSessionSchema = yup.object({
   name: sessionFieldSchemas.name.optional(),
@@ -74,10 +74,10 @@ export interface SessionPatch {
 }
 
 export const parseUpdateSession = (body: unknown): SessionPatch => {
-  const valid = validate(updateSessionSchema, body, updateSessionFields);
+  const valid = validate(updateSessionSchema, body, updateSessionFields, { ...sessionFieldLimits, reason: { maxLength: 2000, message: 'must be at most 500 characters' } });
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   const patch: SessionPatch = { reason: valid.reason?.trim() || null };
-  if (has('name')) patch.name = valid.name!.trim();
+  if (has('name')) patch.name = normalizeName(valid.name!);
   if (has('clientId')) patch.clientId = valid.clientId!;
   if (has('serviceIds')) patch.serviceIds = [...valid.serviceIds!];
   if (has('staffId')) patch.staffId = valid.staffId ?? null;

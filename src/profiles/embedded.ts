@@ -20,12 +20,13 @@ import type { Stores } from './stores.js';
 
 export const sqliteDatabasePath = (dataDir: string): string => path.join(dataDir, 'sessions.db');
 
-export const openEmbeddedStores = async (dataDir: string, logger: Logger, options: { groupCommit?: boolean } = {}): Promise<Stores> => {
+export const openEmbeddedStores = async (dataDir: string, logger: Logger, options: { groupCommit?: boolean; documentCacheBytes?: number } = {}): Promise<Stores> => {
   fs.mkdirSync(dataDir, { recursive: true });
   const store = new SqliteStore({
     path: sqliteDatabasePath(dataDir),
     inlineProjections: allProjections,
     groupCommit: options.groupCommit ?? true,
+    ...(options.documentCacheBytes === undefined ? {} : { documentCacheBytes: options.documentCacheBytes }),
   });
   // Projections added since the last run (or a read model rebuilt elsewhere) catch up before serving.
   // They read the log upcast, skipping (with a warning) events this release cannot project.

@@ -17,7 +17,7 @@ export { openEmbeddedStores, sqliteDatabasePath } from './embedded.js';
 
 export const openStores = async (config: Config, logger: Logger): Promise<Stores> => {
   if (config.eventStore === 'sqlite' && config.readStore === 'sqlite') {
-    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit });
+    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit, documentCacheBytes: config.documentCacheBytes });
   }
   const stores = await openProductionStores(config, logger);
   // Every read of the log (write path, audit) sees events in their current shape.

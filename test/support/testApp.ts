@@ -46,6 +46,9 @@ export const testEnv = (dataDir: string, overrides: Record<string, string> = {})
   MONGODB_URL: process.env.MONGODB_URL,
   // Each test app gets its own database so that tests never see each other's data.
   MONGODB_DB: `sessions_test_${path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_')}`,
+  // Suites send thousands of requests from one address and user; the rate-limit tests set their own budgets.
+  RATE_LIMIT_PER_IP: '1000000',
+  RATE_LIMIT_PER_USER: '1000000',
   ...overrides,
 });
 

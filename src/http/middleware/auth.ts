@@ -1,12 +1,25 @@
 import type { Next } from 'koa';
 import type { Permission } from '../../auth/permissions.js';
 import type { TokenVerifier } from '../../auth/tokens.js';
-import { AuthError, ForbiddenError } from '../../errors.js';
+import { AuthError, ForbiddenError, ValidationError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 
-/** 401 unless the request carries a verifiable Bearer token. */
+const countHeader = (rawHeaders: readonly string[], name: string): number => {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) count++;
+  return count;
+};
+
+/** 401 unless the request carries a verifiable Bearer token (400 when it carries two). */
 export const authenticate = (options: { verifier: TokenVerifier }) =>
   async function authenticateMiddleware(ctx: AppContext, next: Next): Promise<void> {
+    // Node keeps only the first of repeated Authorization headers; which one a proxy or another
+    // parser would use is anyone's guess, so a request with two is refused rather than half-read.
+    if (countHeader(ctx.req.rawHeaders, 'authorization') > 1) {
+      throw new ValidationError('The request has more than one Authorization header; send exactly one.', [
+        { path: 'Authorization', message: 'must be sent once' },
+      ]);
+    }
     const header = ctx.get('Authorization');
     // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" is "Bearer".
     const match = /^Bearer ([A-Za-z0-9_.\-+/=]+)$/i.exec(header);

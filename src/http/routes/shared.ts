@@ -1,6 +1,6 @@
 /** What every route module receives, the request parsing and response shapes every resource shares. */
 import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../commands/handle.js';
-import { checkIdempotencyKey } from '../../commands/idempotency.js';
+import { checkIdempotencyKey, idempotencyScope } from '../../commands/idempotency.js';
 import { objectIdPattern } from '../../commands/validation.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Projection } from '../../projections/projection.js';
@@ -59,11 +59,12 @@ export const parseCreateRequest = <Input>(
   }
   if ('error' in body) throw body.error;
   if ('error' in key) throw key.error;
+  const context = requestContext(ctx);
   return {
     input: body.value,
     request: {
-      context: requestContext(ctx),
-      scope,
+      context,
+      scope: idempotencyScope(scope, context.actor.userId),
       body: ctx.request.body,
       ...(key.value === undefined ? {} : { idempotencyKey: key.value }),
     },

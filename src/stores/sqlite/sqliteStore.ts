@@ -44,6 +44,8 @@ export interface SqliteStoreOptions {
    * False commits every append on its own: the baseline the benchmark compares against.
    */
   groupCommit?: boolean;
+  /** Bound of the parsed-document cache in bytes (default 64 MiB); 0 turns the cache off. */
+  documentCacheBytes?: number;
 }
 
 interface EventRow {
@@ -62,7 +64,11 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-const documentCacheLimit = 50_000;
+/** Default bound of the document cache, in bytes of stored JSON (a parsed document takes a small multiple of that). */
+export const defaultDocumentCacheBytes = 64 * 1024 * 1024;
+
+/** What a cached document is counted as: UTF-16 code units of its stored JSON, cheap to know and close to what its strings hold. */
+const cachedBytes = (json: string): number => json.length * 2;
 
 const cacheKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
@@ -104,7 +110,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
    * rebuild's switch) and schema changes (a rebuild's table swap) clear it, checked once per turn
    * of the event loop through PRAGMA data_version and schema_version.
    */
-  private readonly documents = new Map<string, { workspaceId: string; document: Document }>();
+  private readonly documents = new Map<string, { workspaceId: string; document: Document; bytes: number }>();
+  /** Bounded in bytes, not entries: 50,000 one-megabyte documents would be 50 GB. */
+  private readonly documentCacheBytes: number;
+  private documentBytes = 0;
   private documentsVersion = '';
   private documentsCheckedThisTurn = false;
 
@@ -126,6 +135,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.inlineProjections = options.inlineProjections ?? [];
     this.pageSize = options.pageSize ?? 1000;
     this.groupCommit = options.groupCommit ?? true;
+    this.documentCacheBytes = options.documentCacheBytes ?? defaultDocumentCacheBytes;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -273,7 +283,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
       const cached = this.documents.get(key);
       if (cached) return cached.document;
       const document = deepFreeze(JSON.parse(row.doc) as Document);
-      this.remember(key, workspaceId, document);
+      this.remember(key, workspaceId, document, cachedBytes(row.doc));
       return document;
     });
     return { documents, next };
@@ -404,7 +414,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
           } else {
             table.write(id, selector.workspaceId, JSON.stringify(next.document), position, 'upsert', next.document);
           }
-          if (this.documents.size > 0) this.documents.delete(cacheKey(projection.collection, id));
+          if (this.documents.size > 0) this.forgetDocument(cacheKey(projection.collection, id));
         }
       }
       if (last !== undefined) this.stmt.setCheckpoint.run(projection.name, last);
@@ -418,6 +428,19 @@ export class SqliteStore implements EventStore, ReadModelStore {
    */
   invalidateDocumentCache(): void {
     this.documents.clear();
+    this.documentBytes = 0;
+  }
+
+  /** What the document cache holds now (for tests and diagnostics). */
+  documentCacheUsage(): { documents: number; bytes: number; limitBytes: number } {
+    return { documents: this.documents.size, bytes: this.documentBytes, limitBytes: this.documentCacheBytes };
+  }
+
+  private forgetDocument(key: string): void {
+    const entry = this.documents.get(key);
+    if (!entry) return;
+    this.documents.delete(key);
+    this.documentBytes -= entry.bytes;
   }
 
   private cachedFind(collection: string, workspaceId: string, id: string): Document | null {
@@ -427,15 +450,20 @@ export class SqliteStore implements EventStore, ReadModelStore {
     if (!entry) {
       const row = this.tableNamed(collection).find(id);
       if (!row) return null;
-      entry = this.remember(key, row.workspace_id, deepFreeze(JSON.parse(row.doc) as Document));
+      entry = this.remember(key, row.workspace_id, deepFreeze(JSON.parse(row.doc) as Document), cachedBytes(row.doc));
     }
     return entry.workspaceId === workspaceId ? entry.document : null;
   }
 
-  private remember(key: string, workspaceId: string, document: Document): { workspaceId: string; document: Document } {
-    const entry = { workspaceId, document };
+  private remember(key: string, workspaceId: string, document: Document, bytes: number): { workspaceId: string; document: Document; bytes: number } {
+    const entry = { workspaceId, document, bytes };
+    // A document larger than the whole cache is served, not kept.
+    if (bytes > this.documentCacheBytes) return entry;
+    this.forgetDocument(key);
     this.documents.set(key, entry);
-    if (this.documents.size > documentCacheLimit) this.documents.delete(this.documents.keys().next().value!);
+    this.documentBytes += bytes;
+    // Oldest first: a Map iterates in insertion order.
+    while (this.documentBytes > this.documentCacheBytes) this.forgetDocument(this.documents.keys().next().value!);
     return entry;
   }
 
@@ -447,7 +475,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     });
     const version = `${String(this.db.pragma('data_version', { simple: true }))}:${String(this.db.pragma('schema_version', { simple: true }))}`;
     if (version !== this.documentsVersion) {
-      this.documents.clear();
+      this.invalidateDocumentCache();
       this.documentsVersion = version;
     }
   }
