@@ -210,6 +210,19 @@ describe('holding up under abuse (issue 12)', () => {
       expect(reply.body.errors).to.deep.equal([{ path: 'fieldValues[0].value', message: 'must be well-formed Unicode text (no lone surrogates, no NUL characters)' }]);
     });
 
+    it('answers 400 for a cancellation note with a control character, and keeps tabs and line breaks', async () => {
+      const created = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { date: '2030-01-20' }) });
+      expect(created.status, created.text).to.equal(201);
+      const cancel = `${sessionsPath(c)}/${created.body.session.id}/cancel`;
+      await expectRejected(app, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'bell\u0007' }, headers: { 'if-match': '"1"' } }, 400, { paths: ['note'] });
+      await expectRejected(app, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'x'.repeat(5000) }, headers: { 'if-match': '"1"' } }, 400, {
+        errors: [{ path: 'note', message: 'must be at most 500 characters' }],
+      });
+      const ok = await request(app.url, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'Line one\n\tLine two' }, headers: { 'if-match': '"1"' } });
+      expect(ok.status, ok.text).to.be.oneOf([200, 201]);
+      expect((await storedSession(app, c.workspaceId, created.body.session.id))!.cancellation).to.deep.include({ note: 'Line one\n\tLine two' });
+    });
+
     it('stores names in NFC, so the same name typed two ways is one name', async () => {
       const decomposed = 'Cafe\u0301 Séance';
       const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: decomposed }) });
