@@ -155,7 +155,7 @@ describe('holding up under abuse (issue 12)', () => {
     }
 
     it('lists GET and HEAD for a read route, and answers OPTIONS with 204 and Allow', async () => {
-      const path = `/v1/workspace/${c.workspaceId}/clients/${objectId(1)}`;
+      const path = `${sessionsPath(c)}/${objectId(1)}/history`;
       const reply = await rawRequest(app.url, { method: 'PROPFIND', path, headers: [['authorization', `Bearer ${c.token}`]] });
       expectProblem(reply, 405);
       expect(reply.headers.get('allow')).to.equal('GET, HEAD, OPTIONS');
