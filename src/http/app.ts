@@ -5,12 +5,18 @@ import type { CommandDeps } from '../commands/handle.js';
 import type { ReadBackDeps } from '../projections/readBack.js';
 import type { Logger } from '../logger.js';
 import type { AppContext, AppState } from './context.js';
+import { docsRoutes } from './docs/docsRoutes.js';
+import { httpMetrics } from './metrics/httpMetrics.js';
+import { metricsRoutes } from './metrics/metricsRoute.js';
+import type { ServiceMetrics } from './metrics/serviceMetrics.js';
 import { authenticate } from './middleware/auth.js';
 import { problems } from './middleware/problems.js';
 import { requestId } from './middleware/requestId.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
+import { openApiRoutes } from './openapi/openApiRoute.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
+import { readinessRoutes, type ReadinessDeps } from './routes/readiness.js';
 import { serviceRoutes } from './routes/services.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { staffRoutes } from './routes/staff.js';
@@ -24,6 +30,12 @@ export interface AppDeps {
   logger: Logger;
   bodyLimitBytes: number;
   health: HealthCheck;
+  readiness: Omit<ReadinessDeps, 'health'>;
+  metrics: ServiceMetrics;
+  /** When set, GET /metrics on this app needs it as a bearer token; unset, this app does not serve /metrics. */
+  metricsToken?: string;
+  /** The OpenAPI document served at /openapi.json and rendered at /docs. */
+  openApi: { info: { title: string } };
 }
 
 export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
@@ -32,12 +44,20 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   // Errors are answered by the problems middleware; this only keeps Koa from printing them.
   app.silent = true;
   const routeDeps = { commands: deps.commands, reads: deps.reads, bodyLimitBytes: deps.bodyLimitBytes };
-  const health = healthRoutes(deps.health);
+  // Routes that need no JWT; they are answered before authentication.
+  const publicRouters = [
+    healthRoutes(deps.health),
+    readinessRoutes({ health: deps.health, ...deps.readiness }),
+    openApiRoutes(deps.openApi),
+    docsRoutes({ title: deps.openApi.info.title }),
+    ...(deps.metricsToken === undefined ? [] : [metricsRoutes({ registry: deps.metrics.registry, token: deps.metricsToken })]),
+  ];
   const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, staffBusyRoutes, auditRoutes].map((routes) => routes(routeDeps));
 
+  app.use(httpMetrics({ metrics: deps.metrics }));
   app.use(requestId({ logger: deps.logger }));
   app.use(problems());
-  app.use(health.routes());
+  for (const router of publicRouters) app.use(router.routes());
   app.use(authenticate({ verifier: deps.verifier }));
   for (const router of routers) {
     app.use(router.routes());

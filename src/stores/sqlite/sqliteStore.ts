@@ -44,6 +44,8 @@ export interface SqliteStoreOptions {
    * False commits every append on its own: the baseline the benchmark compares against.
    */
   groupCommit?: boolean;
+  /** Observer of each append transaction: how many appends it held and how long it took (fsync included). */
+  onCommit?: (batchSize: number, seconds: number) => void;
 }
 
 interface EventRow {
@@ -89,6 +91,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private readonly inlineProjections: readonly Projection[];
   private readonly pageSize: number;
   private readonly groupCommit: boolean;
+  private readonly onCommit: ((batchSize: number, seconds: number) => void) | undefined;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -104,7 +107,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
    * rebuild's switch) and schema changes (a rebuild's table swap) clear it, checked once per turn
    * of the event loop through PRAGMA data_version and schema_version.
    */
-  private readonly documents = new Map<string, { workspaceId: string; document: Document }>();
+  private readonly documents = new Map<string, { workspaceId: string; document: Document; bytes: number }>();
   private documentsVersion = '';
   private documentsCheckedThisTurn = false;
 
@@ -126,6 +129,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.inlineProjections = options.inlineProjections ?? [];
     this.pageSize = options.pageSize ?? 1000;
     this.groupCommit = options.groupCommit ?? true;
+    this.onCommit = options.onCommit;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -273,7 +277,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
       const cached = this.documents.get(key);
       if (cached) return cached.document;
       const document = deepFreeze(JSON.parse(row.doc) as Document);
-      this.remember(key, workspaceId, document);
+      this.remember(key, workspaceId, document, Buffer.byteLength(row.doc));
       return document;
     });
     return { documents, next };
@@ -298,8 +302,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.queue = [];
     if (batch.length === 0) return;
     let outcomes: ({ ok: AppendResult[] } | { error: unknown })[];
+    const started = this.onCommit ? process.hrtime.bigint() : 0n;
     try {
       outcomes = this.appendBatch(batch);
+      this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -420,6 +426,13 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.documents.clear();
   }
 
+  /** Size of the document cache, for metrics. */
+  documentCacheStats(): { entries: number; bytes: number } {
+    let bytes = 0;
+    for (const entry of this.documents.values()) bytes += entry.bytes;
+    return { entries: this.documents.size, bytes };
+  }
+
   private cachedFind(collection: string, workspaceId: string, id: string): Document | null {
     this.checkDocumentCache();
     const key = cacheKey(collection, id);
@@ -427,13 +440,13 @@ export class SqliteStore implements EventStore, ReadModelStore {
     if (!entry) {
       const row = this.tableNamed(collection).find(id);
       if (!row) return null;
-      entry = this.remember(key, row.workspace_id, deepFreeze(JSON.parse(row.doc) as Document));
+      entry = this.remember(key, row.workspace_id, deepFreeze(JSON.parse(row.doc) as Document), Buffer.byteLength(row.doc));
     }
     return entry.workspaceId === workspaceId ? entry.document : null;
   }
 
-  private remember(key: string, workspaceId: string, document: Document): { workspaceId: string; document: Document } {
-    const entry = { workspaceId, document };
+  private remember(key: string, workspaceId: string, document: Document, bytes: number): { workspaceId: string; document: Document; bytes: number } {
+    const entry = { workspaceId, document, bytes };
     this.documents.set(key, entry);
     if (this.documents.size > documentCacheLimit) this.documents.delete(this.documents.keys().next().value!);
     return entry;
