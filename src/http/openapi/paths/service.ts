@@ -47,7 +47,11 @@ export const servicePaths = {
           'with METRICS_PORT set it is (also) served without a token on that port, meant for the scraper\'s network only.',
         tags,
         access: 'public',
-        responses: { 200: raw('The metrics.', ['text/plain']), 401: responseRef('Unauthorized') },
+        responses: {
+          200: raw('The metrics.', ['text/plain']),
+          401: responseRef('Unauthorized'),
+          404: { ...(responseRef('NotFound') as object), description: 'Not served on this port: no METRICS_TOKEN is set (with a JWT; a 401 without one).' },
+        },
       }),
       security: [{ metricsToken: [] }],
     },
