@@ -6,7 +6,7 @@
  */
 import { ref, type Schema } from './schemas.js';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500;
 
 export interface ResponseObject {
   description: string;
@@ -42,6 +42,7 @@ const errorResponses: Record<ErrorStatus, string> = {
   413: 'ContentTooLarge',
   415: 'UnsupportedMediaType',
   422: 'UnprocessableContent',
+  429: 'TooManyRequests',
   500: 'InternalError',
 };
 
@@ -135,6 +136,9 @@ export const components = {
     ContentTooLarge: problemResponse('The body is larger than BODY_LIMIT.'),
     UnsupportedMediaType: problemResponse('The body is not application/json.'),
     UnprocessableContent: problemResponse('Well-formed, but breaks a business rule (listed in `errors`), or reuses an Idempotency-Key with another body.'),
+    TooManyRequests: problemResponse('Rate limited: retry after the number of seconds in Retry-After.', {
+      'Retry-After': { required: true, description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
+    }),
     InternalError: problemResponse('The server failed; the detail quotes the request id, nothing else.'),
   },
   headers: {
