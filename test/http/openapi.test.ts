@@ -143,8 +143,8 @@ describe('checking a response against the OpenAPI document', () => {
   });
 
   it('names a method that is missing from a documented path', () => {
-    expect(violation(exchange({ method: 'PATCH', path: '/v1/workspace/abc/sessions/def', status: 200 }))).to.include(
-      'PATCH /v1/workspace/{workspaceId}/sessions/{sessionId} is not in the OpenAPI document',
+    expect(violation(exchange({ method: 'PUT', path: '/v1/workspace/abc/sessions/def', status: 200 }))).to.include(
+      'PUT /v1/workspace/{workspaceId}/sessions/{sessionId} is not in the OpenAPI document',
     );
   });
 

@@ -1,4 +1,8 @@
-/** Examples from the documented Create Session API (shared/seed/create-session-v1.md), verbatim. */
+/**
+ * Examples from the documented Create Session API (shared/seed/create-session-v1.md): the request
+ * verbatim, the response with the fields this service adds after the seed's (version, the zone and
+ * instants, the lifecycle fields), for a workspace in UTC.
+ */
 export const createSessionRequestExample = {
   name: 'Consultation Session',
   clientId: '507f1f77bcf86cd799439012',
@@ -33,5 +37,12 @@ export const createSessionResponseExample = {
     invoice: null,
     createdAt: '2024-01-15T10:00:00.000Z',
     updatedAt: '2024-01-15T10:00:00.000Z',
+    version: 1,
+    timeZone: 'UTC',
+    startAt: '2024-01-20T10:00:00.000Z',
+    endAt: '2024-01-20T11:30:00.000Z',
+    startedAt: null,
+    completedAt: null,
+    cancellation: null,
   },
 };

@@ -3,7 +3,8 @@
  * schemas forbid properties they do not list, so a field added to a response without being
  * documented here fails the HTTP test suite, which validates every response against them.
  */
-import { sessionStatuses } from '../../events/session.js';
+import { disambiguations } from '../../commands/schedule.js';
+import { cancellationReasons, sessionStatuses } from '../../events/session.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -44,6 +45,33 @@ const fieldValue = {
   additionalProperties: false,
 };
 
+/** The fields of a session request, shared by create (some required) and PATCH (all optional). */
+const sessionRequestFields: Record<string, Schema> = {
+  name,
+  clientId: objectId,
+  serviceIds: { type: 'array', items: objectId, minItems: 1, maxItems: 50, uniqueItems: true, description: 'Services of scope "sessions"' },
+  staffId: nullable(objectId),
+  date: { type: 'string', description: 'ISO 8601 date or datetime naming a real day (no offset: UTC); the local day in the workspace zone' },
+  startTime: { ...timeOfDay, description: 'Local time in the workspace zone, HH:mm' },
+  durationMinutes: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1440,
+    description: "Default: the sum of the services' durations (a service without one counts 0); a sum of 0 becomes 60",
+  },
+  fieldValues: {
+    type: 'array',
+    maxItems: 100,
+    description: 'Pre-session custom field values; fieldKey unique; phase defaults to "pre" and may not be "post"',
+    items: { ...fieldValue, required: ['fieldKey', 'value'] },
+  },
+  disambiguation: {
+    type: 'string',
+    enum: [...disambiguations],
+    description: 'For a local time that a DST change skips or repeats: the earlier or the later instant (without it, a 422)',
+  },
+};
+
 const historyEntry: Record<string, Schema> = {
   type: { type: 'string', description: 'Event type, e.g. SessionCreated' },
   schemaVersion: { type: 'integer', minimum: 0 },
@@ -69,8 +97,9 @@ export const schemas: Record<string, Schema> = {
       instance: { type: 'string', description: 'The request path' },
       requestId: { type: 'string', description: 'Same as the X-Request-Id response header' },
       errors: { type: 'array', items: ref('FieldError'), description: 'Every failing field, when the problem is about fields' },
+      currentVersion: { type: 'integer', minimum: 1, description: '412 only: the version the resource is at (also its ETag)' },
     },
-    ['errors'],
+    ['errors', 'currentVersion'],
     'An RFC 9457 problem (application/problem+json).',
   ),
 
@@ -115,7 +144,23 @@ export const schemas: Record<string, Schema> = {
     notes: { type: 'array', maxItems: 0 },
     invoice: { type: 'null' },
     createdAt: instant,
-    updatedAt: instant,
+    updatedAt: { ...instant, description: 'Time of the last event' },
+    version: { type: 'integer', minimum: 1, description: "Events in the session's stream; the ETag, and what If-Match names" },
+    timeZone: { type: 'string', description: "The workspace's IANA zone when the session was last scheduled" },
+    startAt: { ...instant, description: 'date + startTime in timeZone, as an instant' },
+    endAt: { ...instant, description: 'startAt + durationMinutes' },
+    startedAt: nullable(instant),
+    completedAt: nullable(instant),
+    cancellation: {
+      oneOf: [
+        { type: 'null' },
+        record({ reason: { type: 'string', enum: [...cancellationReasons] }, note: nullable({ type: 'string' }), at: instant, by: ref('Actor') }),
+      ],
+    },
+  }),
+  SessionPage: record({
+    sessions: { type: 'array', items: ref('Session'), description: 'Ordered by startAt, then id' },
+    nextCursor: nullable({ type: 'string', description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page' }),
   }),
 
   CreateWorkspaceRequest: requestBody({ name, timeZone: { type: 'string', description: 'IANA time zone name (default UTC)' } }, ['name']),
@@ -133,28 +178,27 @@ export const schemas: Record<string, Schema> = {
   ),
   AddStaffMemberRequest: requestBody({ name, email: nullable(email) }, ['name']),
   CreateSessionRequest: requestBody(
-    {
-      name,
-      clientId: objectId,
-      serviceIds: { type: 'array', items: objectId, minItems: 1, maxItems: 50, uniqueItems: true, description: 'Services of scope "sessions"' },
-      staffId: nullable(objectId),
-      date: { type: 'string', description: 'ISO 8601 date or datetime naming a real day (no offset: UTC)' },
-      startTime: timeOfDay,
-      durationMinutes: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 1440,
-        description: 'Default: the sum of the services\' durations (a service without one counts 0); a sum of 0 becomes 60',
-      },
-      status: { type: 'string', enum: [...sessionStatuses], default: 'scheduled' },
-      fieldValues: {
-        type: 'array',
-        maxItems: 100,
-        description: 'Pre-session custom field values; fieldKey unique; phase defaults to "pre" and may not be "post"',
-        items: { ...fieldValue, required: ['fieldKey', 'value'] },
-      },
-    },
+    { ...sessionRequestFields, status: { type: 'string', enum: [...sessionStatuses], default: 'scheduled' } },
     ['name', 'clientId', 'serviceIds', 'date', 'startTime'],
+  ),
+  UpdateSessionRequest: {
+    ...requestBody(
+      {
+        ...sessionRequestFields,
+        durationMinutes: nullable({ ...sessionRequestFields.durationMinutes, description: 'null: derive it from the services again' }),
+        reason: nullable({ type: 'string', maxLength: 500, description: 'Why, recorded on the events' }),
+      },
+      [],
+    ),
+    description: 'A JSON merge patch: only the fields named change. A patch that changes nothing appends nothing.',
+  },
+  StatusActionRequest: { type: 'object', maxProperties: 0, description: 'Empty: `{}` or no body at all.' },
+  CancelSessionRequest: requestBody(
+    {
+      reason: { type: 'string', enum: [...cancellationReasons], description: '`no-show` only once the session was due to start' },
+      note: nullable({ type: 'string', maxLength: 500, description: 'Required when reason is "other"' }),
+    },
+    ['reason'],
   ),
 
   Actor: record({ userId: { type: 'string' }, name: { type: 'string' } }, ['name']),
