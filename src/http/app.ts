@@ -1,5 +1,6 @@
 /** Builds the Koa application from its dependencies. Nothing here opens a store or listens. */
 import Koa from 'koa';
+import { Registry } from 'prom-client';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { CommandDeps } from '../commands/handle.js';
 import type { ReadBackDeps } from '../projections/readBack.js';
@@ -8,12 +9,13 @@ import type { AppContext, AppState } from './context.js';
 import { docsRoutes } from './docs/docsRoutes.js';
 import { httpMetrics } from './metrics/httpMetrics.js';
 import { metricsRoutes } from './metrics/metricsRoute.js';
-import type { ServiceMetrics } from './metrics/serviceMetrics.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/serviceMetrics.js';
 import { authenticate } from './middleware/auth.js';
 import { problems } from './middleware/problems.js';
 import { requestId } from './middleware/requestId.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
+import { openApiDocument } from './openapi/document.js';
 import { openApiRoutes } from './openapi/openApiRoute.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { readinessRoutes, type ReadinessDeps } from './routes/readiness.js';
@@ -30,12 +32,15 @@ export interface AppDeps {
   logger: Logger;
   bodyLimitBytes: number;
   health: HealthCheck;
-  readiness: Omit<ReadinessDeps, 'health'>;
-  metrics: ServiceMetrics;
+  // The three below are optional so that a test can build an app from a few parts; src/main.ts passes them all.
+  /** What /readyz checks besides health (default: no projection lag to check). */
+  readiness?: Omit<ReadinessDeps, 'health'>;
+  /** Where requests are recorded (default: a registry of this app's own, not served). */
+  metrics?: ServiceMetrics;
   /** When set, GET /metrics on this app needs it as a bearer token; unset, this app does not serve /metrics. */
   metricsToken?: string;
-  /** The OpenAPI document served at /openapi.json and rendered at /docs. */
-  openApi: { info: { title: string } };
+  /** The OpenAPI document served at /openapi.json and rendered at /docs (default: the document, unversioned). */
+  openApi?: { info: { title: string } };
 }
 
 export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
@@ -44,17 +49,19 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   // Errors are answered by the problems middleware; this only keeps Koa from printing them.
   app.silent = true;
   const routeDeps = { commands: deps.commands, reads: deps.reads, bodyLimitBytes: deps.bodyLimitBytes };
+  const metrics = deps.metrics ?? createServiceMetrics(new Registry(), { defaultMetrics: false });
+  const openApi = deps.openApi ?? openApiDocument('unversioned');
   // Routes that need no JWT; they are answered before authentication.
   const publicRouters = [
     healthRoutes(deps.health),
-    readinessRoutes({ health: deps.health, ...deps.readiness }),
-    openApiRoutes(deps.openApi),
-    docsRoutes({ title: deps.openApi.info.title }),
-    ...(deps.metricsToken === undefined ? [] : [metricsRoutes({ registry: deps.metrics.registry, token: deps.metricsToken })]),
+    readinessRoutes({ health: deps.health, ...(deps.readiness ?? { projections: async () => [], maxProjectionLag: 0 }) }),
+    openApiRoutes(openApi),
+    docsRoutes({ title: openApi.info.title }),
+    ...(deps.metricsToken === undefined ? [] : [metricsRoutes({ registry: metrics.registry, token: deps.metricsToken })]),
   ];
   const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, staffBusyRoutes, auditRoutes].map((routes) => routes(routeDeps));
 
-  app.use(httpMetrics({ metrics: deps.metrics }));
+  app.use(httpMetrics({ metrics }));
   app.use(requestId({ logger: deps.logger }));
   app.use(problems());
   for (const router of publicRouters) app.use(router.routes());

@@ -6,7 +6,7 @@
  */
 import { ref, type Schema } from './schemas.js';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 500;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503;
 
 export interface ResponseObject {
   description: string;
@@ -56,6 +56,7 @@ const errorResponses: Record<ErrorStatus, string> = {
   428: 'PreconditionRequired',
   429: 'TooManyRequests',
   500: 'InternalError',
+  503: 'StoreUnavailable',
 };
 
 export const responseRef = (name: string): Schema => ({ $ref: `#/components/responses/${name}` });
@@ -96,7 +97,8 @@ export const operation = (spec: OperationSpec): Schema => {
   if (spec.access === 'public') {
     lines.push('**Authentication:** none.');
   } else {
-    errors.add(401).add(403);
+    // Every authenticated route reads or writes a store, which may be briefly unreachable.
+    errors.add(401).add(403).add(503);
     const who = spec.access.token === 'platform' ? 'a platform token (not bound to a workspace)' : "a token of the path's workspace";
     lines.push(`**Authentication:** ${who}. **Permission:** ${spec.access.permission ? `\`${spec.access.permission}\`` : 'none beyond the workspace'}.`);
   }
@@ -170,6 +172,9 @@ export const components = {
       'Retry-After': { required: true, description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
     }),
     InternalError: problemResponse('The server failed; the detail quotes the request id, nothing else.'),
+    StoreUnavailable: problemResponse('A store does not answer right now; retry after the seconds in Retry-After.', {
+      'Retry-After': { required: true, description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
+    }),
   },
   headers: {
     'X-Request-Id': { required: true, description: 'The request id: a sane incoming X-Request-Id is echoed, otherwise a new UUID.', schema: { type: 'string', pattern: '^[A-Za-z0-9._:@-]{1,128}$' } },
