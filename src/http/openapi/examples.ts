@@ -44,5 +44,6 @@ export const createSessionResponseExample = {
     startedAt: null,
     completedAt: null,
     cancellation: null,
+    overbooked: null,
   },
 };

@@ -70,6 +70,8 @@ const sessionRequestFields: Record<string, Schema> = {
     enum: [...disambiguations],
     description: 'For a local time that a DST change skips or repeats: the earlier or the later instant (without it, a 422)',
   },
+  allowOverlap: { type: 'boolean', const: true, description: "Book over the staff member's other sessions on purpose (needs sessions.overbook); without it such a booking is a 409" },
+  overlapReason: { type: 'string', minLength: 1, maxLength: 500, description: 'Required with allowOverlap, allowed only with it' },
 };
 
 const historyEntry: Record<string, Schema> = {
@@ -98,8 +100,9 @@ export const schemas: Record<string, Schema> = {
       requestId: { type: 'string', description: 'Same as the X-Request-Id response header' },
       errors: { type: 'array', items: ref('FieldError'), description: 'Every failing field, when the problem is about fields' },
       currentVersion: { type: 'integer', minimum: 1, description: '412 only: the version the resource is at (also its ETag)' },
+      conflicts: { type: 'array', items: ref('Busy'), description: '409 slot-conflict only: the sessions the staff member is busy with then' },
     },
-    ['errors', 'currentVersion'],
+    ['errors', 'currentVersion', 'conflicts'],
     'An RFC 9457 problem (application/problem+json).',
   ),
 
@@ -151,12 +154,27 @@ export const schemas: Record<string, Schema> = {
     endAt: { ...instant, description: 'startAt + durationMinutes' },
     startedAt: nullable(instant),
     completedAt: nullable(instant),
+    overbooked: {
+      description: 'Set when the session was booked over another of its staff member\'s on purpose (allowOverlap)',
+      oneOf: [{ type: 'null' }, record({ reason: { type: 'string' }, by: ref('Actor') })],
+    },
     cancellation: {
       oneOf: [
         { type: 'null' },
         record({ reason: { type: 'string', enum: [...cancellationReasons] }, note: nullable({ type: 'string' }), at: instant, by: ref('Actor') }),
       ],
     },
+  }),
+  Busy: record({ sessionId: objectId, startAt: instant, endAt: instant }),
+  StaffBusy: record({
+    staffId: objectId,
+    from: instant,
+    to: instant,
+    busy: { type: 'array', items: ref('Busy'), description: 'Intervals overlapping [from, to), by start then session id' },
+  }),
+  SessionWarning: record({
+    code: { type: 'string', enum: ['client-overlap'], description: 'client-overlap: the client has other sessions at the same time' },
+    sessionIds: { type: 'array', items: objectId, minItems: 1 },
   }),
   SessionPage: record({
     sessions: { type: 'array', items: ref('Session'), description: 'Ordered by startAt, then id' },

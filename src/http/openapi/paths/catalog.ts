@@ -1,5 +1,6 @@
 /** Clients, services and staff share one shape (as src/http/routes/catalogResource.ts does). */
 import { createdResponse, jsonResponse, operation, parameterRef, pathParameter, wrapped } from '../operation.js';
+import { maxBusyRangeDays } from '../../../commands/staffBusy.js';
 import { ref } from '../schemas.js';
 
 interface CatalogDoc {
@@ -40,7 +41,28 @@ const catalogPaths = (doc: CatalogDoc) => ({
   },
 });
 
+const staffBusy = {
+  '/v1/workspace/{workspaceId}/staff/{staffId}/busy': {
+    get: operation({
+      operationId: 'getStaffBusy',
+      summary: "A staff member's busy intervals",
+      description: 'What a booking of this staff member would be refused for, read from the same streams the booking decisions keep consistent.',
+      tags: ['Staff'],
+      access: { token: 'workspace', permission: 'sessions.read' },
+      parameters: [
+        parameterRef('workspaceId'),
+        pathParameter('staffId', "The staff member's id."),
+        { name: 'from', in: 'query', required: true, description: 'An ISO 8601 instant with Z or an offset.', schema: { type: 'string' } },
+        { name: 'to', in: 'query', required: true, description: `After from, at most ${maxBusyRangeDays} days later.`, schema: { type: 'string' } },
+      ],
+      responses: { 200: jsonResponse('The busy intervals.', ref('StaffBusy')) },
+      errors: [400, 404],
+    }),
+  },
+};
+
 export const catalogPathsAll = {
+  ...staffBusy,
   ...catalogPaths({
     collection: 'clients',
     tag: 'Clients',

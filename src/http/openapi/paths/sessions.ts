@@ -1,7 +1,7 @@
 import { cancellationReasons, sessionStatuses } from '../../../events/session.js';
 import { sessionListLimits } from '../../routes/sessionList.js';
 import { createSessionRequestExample, createSessionResponseExample } from '../examples.js';
-import { createdResponse, headerRef, jsonResponse, notModifiedResponse, operation, parameterRef, pathParameter, wrapped } from '../operation.js';
+import { headerRef, jsonResponse, notModifiedResponse, operation, parameterRef, pathParameter, wrapped } from '../operation.js';
 import { ref } from '../schemas.js';
 
 const tags = ['Sessions'];
@@ -9,9 +9,20 @@ const sessionId = pathParameter('sessionId', "The session's id (any other string
 const query = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: 'query', description, schema });
 const etag = { ETag: headerRef('ETag') };
 
+/** `{ session, warnings? }`: what a create or a change answers. */
+const sessionWithWarnings = {
+  type: 'object',
+  required: ['session'],
+  properties: {
+    session: ref('Session'),
+    warnings: { type: 'array', items: ref('SessionWarning'), minItems: 1, description: 'Present when something is worth a look but not a refusal' },
+  },
+  additionalProperties: false,
+};
+
 /** 200 with the session after a change, its new ETag, and whether this answered a repeat. */
 const changed = (description: string) =>
-  jsonResponse(description, wrapped('session', 'Session'), { headers: { ...etag, 'Idempotent-Replayed': headerRef('Idempotent-Replayed') } });
+  jsonResponse(description, sessionWithWarnings, { headers: { ...etag, 'Idempotent-Replayed': headerRef('Idempotent-Replayed') } });
 
 const statusAction = (name: 'start' | 'complete', summary: string, description: string) => ({
   [`/v1/workspace/{workspaceId}/sessions/{sessionId}/${name}`]: {
@@ -40,13 +51,18 @@ export const sessionPaths = {
         'Books a session of one or more `sessions` services for a client, optionally with a staff member. ' +
         "Without `durationMinutes` the duration is the sum of the services' durations (0 for a service without one; 60 when the sum is 0). " +
         "`date` and `startTime` are local to the workspace's time zone; `date` is answered as midnight UTC of that day, `startAt`/`endAt` as instants, `endTime` is `startTime` plus the duration. " +
-        'Errors, in this order: 401, 403, 400 (body), 404 (client, services or staff not in the workspace), 422 (a service whose scope is not `sessions`, a `post` field value, a duration over 1440, a local time a DST change skips or repeats without `disambiguation`).',
+        'Errors, in this order: 401, 403 (also `allowOverlap` without sessions.overbook), 400 (body), 404 (client, services or staff not in the workspace), 422 (a service whose scope is not `sessions`, a `post` field value, a duration over 1440, a local time a DST change skips or repeats without `disambiguation`), 409 `slot-conflict` (the staff member is busy then; `conflicts` lists the sessions). A client booked twice at once is only a warning.',
       tags,
       access: { token: 'workspace', permission: 'sessions.create' },
       parameters: [parameterRef('workspaceId')],
       requestBody: { schema: ref('CreateSessionRequest'), example: createSessionRequestExample },
       idempotent: true,
-      responses: { 201: createdResponse('The session as stored, identical to what GET returns.', 'session', 'Session', { example: createSessionResponseExample, headers: etag }) },
+      responses: {
+        201: jsonResponse('The session as stored, identical to what GET returns.', sessionWithWarnings, {
+          example: createSessionResponseExample,
+          headers: { Location: headerRef('Location'), 'Idempotent-Replayed': headerRef('Idempotent-Replayed'), ...etag },
+        }),
+      },
       errors: [404, 409, 422],
     }),
     get: operation({
