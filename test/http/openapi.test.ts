@@ -172,8 +172,8 @@ describe('checking a response against the OpenAPI document', () => {
         path: '/v1/workspaces',
         requestBody: { name: 'x', colour: 'blue' },
         status: 201,
-        headers: new Headers({ 'content-type': 'application/json', 'x-request-id': 'r', location: '/v1/workspace/x' }),
-        body: { workspace: { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'x', timeZone: 'UTC', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' } },
+        headers: new Headers({ 'content-type': 'application/json', 'x-request-id': 'r', location: '/v1/workspace/x', etag: '"1"' }),
+        body: { workspace: { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'x', timeZone: 'UTC', version: 1, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' } },
         text: JSON.stringify(session),
       }),
     ).to.include('the service accepted a request body that');

@@ -74,6 +74,8 @@ const sessionRequestFields: Record<string, Schema> = {
   overlapReason: { type: 'string', minLength: 1, maxLength: 500, description: 'Required with allowOverlap, allowed only with it' },
 };
 
+const version = { type: 'integer', minimum: 1, description: 'Events in the stream; the ETag, and what If-Match names' };
+
 const historyEntry: Record<string, Schema> = {
   type: { type: 'string', description: 'Event type, e.g. SessionCreated' },
   schemaVersion: { type: 'integer', minimum: 0 },
@@ -88,6 +90,7 @@ const historyEntry: Record<string, Schema> = {
 
 export const schemas: Record<string, Schema> = {
   ObjectId: objectId,
+  ChangeRequest: { type: 'object', description: 'A JSON merge patch of the fields of the create request (only those named change).' },
 
   FieldError: record({ path: { type: 'string', description: 'The failing field ("" for the body as a whole)' }, message: { type: 'string' } }),
   Problem: record(
@@ -106,13 +109,15 @@ export const schemas: Record<string, Schema> = {
     'An RFC 9457 problem (application/problem+json).',
   ),
 
-  Workspace: record({ id: objectId, name, timeZone: { type: 'string', description: 'IANA time zone name' }, createdAt: instant, updatedAt: instant }),
+  Workspace: record({ id: objectId, name, timeZone: { type: 'string', description: 'IANA time zone name' }, version, createdAt: instant, updatedAt: instant }),
   Client: record({
     id: objectId,
     workspaceId: objectId,
     name,
     email: nullable(email),
     phone: nullable({ type: 'string' }),
+    archived: { type: 'boolean' },
+    version,
     createdAt: instant,
     updatedAt: instant,
   }),
@@ -122,10 +127,14 @@ export const schemas: Record<string, Schema> = {
     name,
     scope: { type: 'string', description: 'Only "sessions" services can be booked in a session' },
     durationMinutes: nullable({ type: 'integer', minimum: 0, maximum: 1440 }),
+    archived: { type: 'boolean' },
+    version,
     createdAt: instant,
     updatedAt: instant,
   }),
-  StaffMember: record({ id: objectId, workspaceId: objectId, name, email: nullable(email), createdAt: instant, updatedAt: instant }),
+  StaffMember: record({ id: objectId, workspaceId: objectId, name, email: nullable(email), archived: { type: 'boolean' },
+    version,
+    createdAt: instant, updatedAt: instant }),
   FieldValue: fieldValue,
   Session: record({
     id: objectId,
