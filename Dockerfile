@@ -35,5 +35,10 @@ COPY --from=build /app/dist ./dist
 # DATA_DIR for the embedded profile (unused with KurrentDB/MongoDB), writable by the service user.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-EXPOSE 3000
+# 3000: the API; 9464: /metrics when METRICS_PORT=9464 (see README).
+EXPOSE 3000 9464
+# Liveness: /healthz (is the process serving). Orchestrators that route traffic should probe
+# /readyz instead, as docker-compose.yml does.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -78,7 +78,22 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Batch concurrent appends into one SQLite transaction (one fsync). Off only to measure its effect. */
   sqliteGroupCommit: boolean;
+  metrics: MetricsConfig;
+  /** /readyz answers 503 while a projection is more than this many events behind the log. */
+  readyMaxProjectionLag: number;
 }
+
+export interface MetricsConfig {
+  /** When set, `GET /metrics` on the API port needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** When set, a second listener serves `GET /metrics` (only that, without a token) on this port. */
+  port?: number;
+  /** Bind address of that listener. */
+  host: string;
+}
+
+/** Projection lag is counted up to this many events: past it, the figure reads "at least this". */
+export const projectionLagCountLimit = 10_000;
 
 export class ConfigError extends Error {
   constructor(
@@ -125,6 +140,18 @@ const boolean = (env: Env, name: string, fallback: boolean): boolean => {
 const units = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
 const sizeText = (bytes: number): string =>
   bytes === 0 ? '0' : bytes % units.gb === 0 ? `${bytes / units.gb}gb` : bytes % units.mb === 0 ? `${bytes / units.mb}mb` : `${bytes / units.kb}kb`;
+
+const optionalInteger = (env: Env, name: string, min: number, max: number): number | undefined =>
+  text(env, name) === undefined ? undefined : integer(env, name, 0, min, max);
+
+const metricsConfig = (env: Env, host: string): MetricsConfig => {
+  const token = text(env, 'METRICS_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{32,256}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be 32 to 256 visible ASCII characters');
+  }
+  const port = optionalInteger(env, 'METRICS_PORT', 0, 65535);
+  return { ...(token === undefined ? {} : { token }), ...(port === undefined ? {} : { port }), host: text(env, 'METRICS_HOST') ?? host };
+};
 
 const byteSize = (env: Env, name: string, fallback: number, min: number = units.kb, max: number = 64 * units.mb): number => {
   const raw = text(env, name);
@@ -246,10 +273,16 @@ export const loadConfig = (
     throw new ConfigError('READ_STORE', 'must be mongodb when EVENT_STORE=kurrentdb (the SQLite read model is embedded in one process)');
   }
   const jwt = jwtConfig(env, nodeEnv, () => developmentSecret(dataDir));
+  const host = text(env, 'HOST') ?? '0.0.0.0';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const metrics = metricsConfig(env, host);
+  if (metrics.port !== undefined && metrics.port !== 0 && metrics.port === port) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port})`);
+  }
   return {
     nodeEnv,
-    host: text(env, 'HOST') ?? '0.0.0.0',
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    host,
+    port,
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: byteSize(env, 'BODY_LIMIT', 1024 * 1024),
@@ -267,5 +300,7 @@ export const loadConfig = (
     seedDemo: boolean(env, 'SEED_DEMO', nodeEnv !== 'production' && jwt.development),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
     sqliteGroupCommit: boolean(env, 'SQLITE_GROUP_COMMIT', true),
+    metrics,
+    readyMaxProjectionLag: integer(env, 'READY_MAX_PROJECTION_LAG', 1000, 0, projectionLagCountLimit - 1),
   };
 };

@@ -2,27 +2,41 @@
  * Composition root: the only place that reads configuration, opens stores and wires the app.
  * `start` is exported so tests run exactly this wiring on an ephemeral port.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import type Koa from 'koa';
+import { Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.js';
 import { systemClock, systemIds, type Clock, type IdGenerator } from './commands/deps.js';
 import type { CommandDeps } from './commands/handle.js';
 import type { ReadBackDeps } from './projections/readBack.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, projectionLagCountLimit, type Config } from './config.js';
 import { seedDemo } from './demo.js';
 import { developmentSecret } from './devSecret.js';
 import { buildApp } from './http/app.js';
 import { openRateLimiters } from './http/rateLimiters.js';
 import { createHttpServer } from './http/server.js';
+import type { AppContext, AppState } from './http/context.js';
+import { countingEventStore } from './http/metrics/countingEventStore.js';
+import { buildMetricsApp } from './http/metrics/metricsApp.js';
+import { projectionProgress } from './http/metrics/projectionProgress.js';
+import { createServiceMetrics, registerStateGauges, type ServiceMetrics } from './http/metrics/serviceMetrics.js';
+import { openApiDocument } from './http/openapi/document.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStores, type Stores } from './profiles/index.js';
+import { allProjections } from './projections/index.js';
 import { exitOnShutdownSignals } from './shutdown.js';
 import { PendingDocuments, ReadYourWritesReadModel } from './stores/pendingDocuments.js';
 
 export interface Running {
+  app: Koa<AppState, AppContext>;
   server: Server;
   url: string;
+  /** The METRICS_PORT listener's address, when one is configured. */
+  metricsUrl?: string;
+  metrics: ServiceMetrics;
   stores: Stores;
   commands: CommandDeps;
   /** Stops accepting connections, lets in-flight requests finish, then closes the stores. */
@@ -35,14 +49,47 @@ export interface StartOptions {
   ids?: IdGenerator;
 }
 
+const packageVersion = (): string =>
+  (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const listen = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+  return `http://${host}:${port}`;
+};
+
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const stores = await openStores(config, logger);
+  // One registry per running service, created here and handed to whatever records into it.
+  const registry = new Registry();
+  const exposed = config.metrics.token !== undefined || config.metrics.port !== undefined;
+  const metrics = createServiceMetrics(registry, { defaultMetrics: exposed });
+  const stores = await openStores(config, logger, {
+    onCommit: (batchSize, seconds) => {
+      metrics.commitBatchSize.observe(batchSize);
+      metrics.commitDuration.observe(seconds);
+    },
+  });
+  const projections = projectionProgress({
+    events: stores.events,
+    readModel: stores.readModel,
+    projections: allProjections.map((p) => p.name),
+    countLimit: projectionLagCountLimit,
+  });
+  registerStateGauges(registry, {
+    projections,
+    ...(stores.documentCache ? { documentCache: stores.documentCache } : {}),
+    onCollectError: (what, error) => logger.warn({ err: error, what }, 'metrics: reading a store failed'),
+  });
   // Reads on this instance see what its creates answered, even while an async read model lags.
   const pending = new PendingDocuments();
   const readModel = new ReadYourWritesReadModel(stores.readModel, pending);
   const commands: CommandDeps = {
-    events: stores.events,
+    events: countingEventStore(stores.events, metrics.eventsAppended),
     readModel,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? systemIds,
@@ -64,6 +111,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     bodyLimitBytes: config.bodyLimitBytes,
     health: stores.health,
     rateLimiters,
+    readiness: { projections, maxProjectionLag: config.readyMaxProjectionLag },
+    metrics,
+    ...(config.metrics.token === undefined ? {} : { metricsToken: config.metrics.token }),
+    openApi: openApiDocument(packageVersion()),
   });
 
   if (config.seedDemo) await seedDemo(config, commands, logger);
@@ -71,25 +122,38 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const http = createHttpServer(app.callback(), config.server, logger);
   const { server } = http;
   server.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
-  logger.info({ url, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server }, 'listening');
+  const url = await listen(server);
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = buildMetricsApp({ registry, logger }).listen(config.metrics.port, config.metrics.host);
+    try {
+      metricsUrl = await listen(metricsServer);
+    } catch (error) {
+      server.close();
+      await stores.close();
+      throw error;
+    }
+  }
+  logger.info({ url, metricsUrl, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await http.drain(config.shutdownTimeoutMs);
       await rateLimiters.close();
+      if (metricsServer) {
+        const closing = metricsServer;
+        // A scrape is cheap to repeat: no waiting for it.
+        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+        closing.closeAllConnections();
+        await closed;
+      }
       await stores.close();
       logger.info('stopped');
     })());
 
-  return { server, url, stores, commands, stop };
+  return { app, server, url, ...(metricsUrl === undefined ? {} : { metricsUrl }), metrics, stores, commands, stop };
 };
 
 const runFromCommandLine = async (): Promise<void> => {

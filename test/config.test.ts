@@ -106,4 +106,28 @@ describe('configuration', () => {
     failsOn({ JWT_SECRET: secret, SEED_DEMO: 'maybe' }, 'SEED_DEMO');
     failsOn({ JWT_SECRET: secret, PROJECTION_WAIT_MS: '600000' }, 'PROJECTION_WAIT_MS');
   });
+
+  it('exposes no metrics by default, and readiness allows 1000 events of projection lag', () => {
+    const config = loadConfig({ JWT_SECRET: secret, HOST: '10.0.0.5' }, noDevSecret);
+    expect(config.metrics).to.deep.equal({ host: '10.0.0.5' });
+    expect(config.readyMaxProjectionLag).to.equal(1000);
+  });
+
+  it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST, and rejects bad ones', () => {
+    const token = 'm'.repeat(32);
+    expect(loadConfig({ JWT_SECRET: secret, METRICS_TOKEN: token, METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1' }, noDevSecret).metrics).to.deep.equal({
+      token,
+      port: 9464,
+      host: '127.0.0.1',
+    });
+    for (const bad of ['short', 'has space in it and is long enough to pass', 'x'.repeat(257)]) failsOn({ JWT_SECRET: secret, METRICS_TOKEN: bad }, 'METRICS_TOKEN');
+    for (const bad of ['metrics', '70000', '-1']) failsOn({ JWT_SECRET: secret, METRICS_PORT: bad }, 'METRICS_PORT');
+    failsOn({ JWT_SECRET: secret, PORT: '3000', METRICS_PORT: '3000' }, 'METRICS_PORT');
+    expect(loadConfig({ JWT_SECRET: secret, PORT: '0', METRICS_PORT: '0' }, noDevSecret).metrics.port).to.equal(0);
+  });
+
+  it('reads READY_MAX_PROJECTION_LAG within what the lag count can tell', () => {
+    expect(loadConfig({ JWT_SECRET: secret, READY_MAX_PROJECTION_LAG: '0' }, noDevSecret).readyMaxProjectionLag).to.equal(0);
+    for (const bad of ['-1', 'lots', '10000']) failsOn({ JWT_SECRET: secret, READY_MAX_PROJECTION_LAG: bad }, 'READY_MAX_PROJECTION_LAG');
+  });
 });

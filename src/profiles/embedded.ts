@@ -16,17 +16,22 @@ import type { RebuildableReadModel } from '../stores/readModel.js';
 import { sqliteRebuildable, type SqliteRebuildSettings } from '../stores/sqlite/sqliteRebuild.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { withUpcasting } from '../stores/upcasting.js';
-import type { Stores } from './stores.js';
+import type { StoreObservers, Stores } from './stores.js';
 
 export const sqliteDatabasePath = (dataDir: string): string => path.join(dataDir, 'sessions.db');
 
-export const openEmbeddedStores = async (dataDir: string, logger: Logger, options: { groupCommit?: boolean; documentCacheBytes?: number } = {}): Promise<Stores> => {
+export const openEmbeddedStores = async (
+  dataDir: string,
+  logger: Logger,
+  options: { groupCommit?: boolean; documentCacheBytes?: number } & StoreObservers = {},
+): Promise<Stores> => {
   fs.mkdirSync(dataDir, { recursive: true });
   const store = new SqliteStore({
     path: sqliteDatabasePath(dataDir),
     inlineProjections: allProjections,
     groupCommit: options.groupCommit ?? true,
     ...(options.documentCacheBytes === undefined ? {} : { documentCacheBytes: options.documentCacheBytes }),
+    ...(options.onCommit ? { onCommit: options.onCommit } : {}),
   });
   // Projections added since the last run (or a read model rebuilt elsewhere) catch up before serving.
   // They read the log upcast, skipping (with a warning) events this release cannot project.
@@ -46,6 +51,7 @@ export const openEmbeddedStores = async (dataDir: string, logger: Logger, option
         return { ok: false, checks: { eventStore: { kind: 'sqlite', ok: false, error: String(error) } } };
       }
     },
+    documentCache: () => store.documentCacheStats(),
     close: () => store.close(),
   };
 };

@@ -10,16 +10,16 @@ import type { Logger } from '../logger.js';
 import { withUpcasting } from '../stores/upcasting.js';
 import { openEmbeddedStores } from './embedded.js';
 import { openProductionStores } from './production.js';
-import type { Stores } from './stores.js';
+import type { StoreObservers, Stores } from './stores.js';
 
-export type { Stores };
+export type { StoreObservers, Stores };
 export { openEmbeddedStores, sqliteDatabasePath } from './embedded.js';
 
-export const openStores = async (config: Config, logger: Logger): Promise<Stores> => {
+export const openStores = async (config: Config, logger: Logger, observers: StoreObservers = {}): Promise<Stores> => {
   if (config.eventStore === 'sqlite' && config.readStore === 'sqlite') {
-    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit, documentCacheBytes: config.documentCacheBytes });
+    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit, documentCacheBytes: config.documentCacheBytes, ...observers });
   }
-  const stores = await openProductionStores(config, logger);
+  const stores = await openProductionStores(config, logger, observers);
   // Every read of the log (write path, audit) sees events in their current shape.
   return { ...stores, events: withUpcasting(stores.events, upcasters) };
 };

@@ -70,6 +70,8 @@ export interface EventSide {
 export interface ConnectOptions {
   /** Bounded wait for each store at start-up. */
   connectTimeoutMs?: number;
+  /** Observer of the embedded log's append transactions (when the log is SQLite). */
+  onCommit?: (batchSize: number, seconds: number) => void;
 }
 
 /** Connects the event store the configuration names and checks that it answers. */
@@ -94,7 +96,7 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
   }
   // The embedded log with MongoDB read models: no push subscription, so the projector polls.
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore({ path: sqliteDatabasePath(config.dataDir) });
+  const store = new SqliteStore({ path: sqliteDatabasePath(config.dataDir), ...(options.onCommit ? { onCommit: options.onCommit } : {}) });
   return { events: store, source: pollingSource(store), kind: 'sqlite' };
 };
 

@@ -86,6 +86,16 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(new URL('../../src/cli/projector.ts', import.meta.url))).to.equal(true);
   });
 
+  it("marks the api healthy when /readyz answers, and serves its metrics on 9464 inside the compose network only", () => {
+    const api = services.api!;
+    expect(api.healthcheck!.test.join(' ')).to.match(/^CMD node -e fetch\('http:\/\/127\.0\.0\.1:3000\/readyz'\)/);
+    const { config } = readsOf(environmentOf('api', shell));
+    expect(config.metrics.port).to.equal(9464);
+    expect(config.readyMaxProjectionLag).to.equal(1000);
+    expect((api as ComposeService & { expose?: string[] }).expose).to.deep.equal(['9464']);
+    expect(api.ports!.some((port) => port.includes('9464'))).to.equal(false);
+  });
+
   it('refuses to start without JWT_SECRET from the environment', () => {
     expect(() => environmentOf('api', {})).to.throw(/JWT_SECRET is not set/);
     expect(services.api!.environment!.JWT_SECRET).to.match(/^\$\{JWT_SECRET:\?/);
@@ -151,6 +161,12 @@ describe('Dockerfile', () => {
     expect(user).to.equal('USER node');
     expect(runtime.indexOf(user!)).to.be.greaterThan(runtime.findIndex((line) => /npm ci/.test(line)));
     expect(runtime[runtime.length - 1]).to.equal('CMD ["node", "dist/main.js"]');
+  });
+
+  it('probes liveness with /healthz on the configured port, before the CMD', () => {
+    const check = runtime.find((line) => line.startsWith('HEALTHCHECK '));
+    expect(check).to.match(/CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.PORT \|\| 3000\) \+ '\/healthz'\)/);
+    expect(runtime.indexOf(check!)).to.be.lessThan(runtime.length - 1);
   });
 
   it('keeps the build context small and free of local state', () => {

@@ -1,4 +1,10 @@
-/** A small fetch wrapper for tests: JSON in, status + headers + parsed body out. */
+/**
+ * A small fetch wrapper for tests: JSON in, status + headers + parsed body out. Every response is
+ * checked against the OpenAPI document (./openapi.ts): a response the document does not describe
+ * fails the test that received it.
+ */
+import { checkExchange } from './openapi.js';
+
 export interface Reply<B = any> {
   status: number;
   headers: Headers;
@@ -31,5 +37,12 @@ export const request = async (baseUrl: string, method: string, path: string, opt
   } catch {
     // leave as text
   }
-  return { status: response.status, headers: response.headers, body, text };
+  const reply = { status: response.status, headers: response.headers, body, text };
+  checkExchange({
+    method,
+    path,
+    ...(options.rawBody === undefined && options.body !== undefined ? { requestBody: options.body } : {}),
+    ...reply,
+  });
+  return reply;
 };

@@ -46,6 +46,8 @@ export interface SqliteStoreOptions {
   groupCommit?: boolean;
   /** Bound of the parsed-document cache in bytes (default 64 MiB); 0 turns the cache off. */
   documentCacheBytes?: number;
+  /** Observer of each append transaction: how many appends it held and how long it took (fsync included). */
+  onCommit?: (batchSize: number, seconds: number) => void;
 }
 
 interface EventRow {
@@ -95,6 +97,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   private readonly inlineProjections: readonly Projection[];
   private readonly pageSize: number;
   private readonly groupCommit: boolean;
+  private readonly onCommit: ((batchSize: number, seconds: number) => void) | undefined;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -136,6 +139,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.pageSize = options.pageSize ?? 1000;
     this.groupCommit = options.groupCommit ?? true;
     this.documentCacheBytes = options.documentCacheBytes ?? defaultDocumentCacheBytes;
+    this.onCommit = options.onCommit;
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -308,8 +312,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.queue = [];
     if (batch.length === 0) return;
     let outcomes: ({ ok: AppendResult[] } | { error: unknown })[];
+    const started = this.onCommit ? process.hrtime.bigint() : 0n;
     try {
       outcomes = this.appendBatch(batch);
+      this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -441,6 +447,13 @@ export class SqliteStore implements EventStore, ReadModelStore {
     if (!entry) return;
     this.documents.delete(key);
     this.documentBytes -= entry.bytes;
+  }
+
+  /** Size of the document cache, for metrics. */
+  documentCacheStats(): { entries: number; bytes: number } {
+    let bytes = 0;
+    for (const entry of this.documents.values()) bytes += entry.bytes;
+    return { entries: this.documents.size, bytes };
   }
 
   private cachedFind(collection: string, workspaceId: string, id: string): Document | null {
