@@ -105,6 +105,8 @@ export const operation = (spec: OperationSpec): Schema => {
   if (spec.requestBody) errors.add(400).add(413).add(415);
   if (spec.idempotent) errors.add(422);
   if (spec.ifMatch) errors.add(412).add(428);
+  // Every route counts against the rate limits (per address, then per token subject), but the probes.
+  if (spec.operationId !== 'health' && spec.operationId !== 'readiness') errors.add(429);
   errors.add(500);
 
   const responses: Record<string, Schema | ResponseObject> = {};

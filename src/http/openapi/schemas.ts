@@ -104,8 +104,11 @@ export const schemas: Record<string, Schema> = {
       errors: { type: 'array', items: ref('FieldError'), description: 'Every failing field, when the problem is about fields' },
       currentVersion: { type: 'integer', minimum: 1, description: '412 only: the version the resource is at (also its ETag)' },
       conflicts: { type: 'array', items: ref('Busy'), description: '409 slot-conflict only: the sessions the staff member is busy with then' },
+      errorsNotListed: { type: 'integer', minimum: 1, description: 'How many more problems there were than the 100 `errors` lists' },
+      sessionStatus: { type: 'string', description: '409 not-editable / invalid-transition only: the session\'s status' },
+      allowed: { type: 'object', description: '409 not-editable / invalid-transition only: what that status allows (`fields`, `actions`)' },
     },
-    ['errors', 'currentVersion', 'conflicts'],
+    ['errors', 'currentVersion', 'conflicts', 'errorsNotListed', 'sessionStatus', 'allowed'],
     'An RFC 9457 problem (application/problem+json).',
   ),
 
