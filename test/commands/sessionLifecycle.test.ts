@@ -528,6 +528,26 @@ describe('the session lifecycle decisions', () => {
   });
 
   describe('time zones on reschedule', () => {
+    it('a date with an offset names the local day in the workspace zone (Paris: 23:00Z is the next day)', () => {
+      const e = created({ date: '2024-01-10', startTime: '10:00' }, parisId);
+      session.given(e).when(update(e, { date: '2024-01-19T23:00:00.000Z' }), contextFor(parisId)).thenEvents((events) => {
+        expect((events[0]!.data as { to: SessionTimes }).to).to.deep.include({ date: '2024-01-20T00:00:00.000Z', startAt: '2024-01-20T09:00:00.000Z' });
+      });
+    });
+
+    it('a reschedule is resolved in the workspace zone, a duration change in the zone the session was booked in', () => {
+      const e = created({ date: '2024-01-10', startTime: '10:00' }, parisId);
+      // The same session seen from a workspace whose zone has since become New York.
+      const moved = contextFor(newYorkId);
+      moved.catalog.workspaces.set(parisId, { id: parisId, timeZone: 'America/New_York' });
+      session.given(e).when(update(e, { durationMinutes: 30 }), moved).thenEvents((events) => {
+        expect((events[0]!.data as { to: SessionTimes }).to).to.deep.include({ timeZone: 'Europe/Paris', startAt: '2024-01-10T09:00:00.000Z' });
+      });
+      session.given(e).when(update(e, { startTime: '11:00' }), moved).thenEvents((events) => {
+        expect((events[0]!.data as { to: SessionTimes }).to).to.deep.include({ timeZone: 'America/New_York', startAt: '2024-01-10T16:00:00.000Z' });
+      });
+    });
+
     it('moving into the Paris gap is a 422 and nothing is decided', () => {
       const e = created({ date: '2024-03-30', startTime: '02:30' }, parisId);
       session.given(e).when(update(e, { date: '2024-03-31' }), contextFor(parisId)).thenError({ status: 422, paths: ['startTime'], detailIncludes: ['does not exist'] });
