@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sqliteDatabasePath } from '../src/stores/open.js';
+import { sqliteDatabasePath } from '../src/profiles/embedded.js';
 import { SqliteStore } from '../src/stores/sqlite/sqliteStore.js';
 import { startApi, type RunningApi } from './api.js';
 import { fillSessions } from './history.js';

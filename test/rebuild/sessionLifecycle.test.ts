@@ -4,7 +4,7 @@
  * through `npm run rebuild -- --dry-run --verify` alike.
  */
 import { expect } from 'chai';
-import { rebuild } from '../../src/projections/rebuild.js';
+import { rebuild } from '../../src/profiles/rebuild.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
