@@ -269,6 +269,18 @@ describe('session lifecycle over HTTP', () => {
     });
   });
 
+  describe('a repeat racing its original', () => {
+    it('two identical PATCHes with one Idempotency-Key in parallel: both 200 with the same body, one event', async () => {
+      const s = await newSession();
+      const head = await app.head();
+      const key = { 'idempotency-key': `race-${s.id}` };
+      const replies = await Promise.all([patch(s.id, { name: 'Raced' }, key), patch(s.id, { name: 'Raced' }, key)]);
+      expect(replies.map((r) => r.status)).to.deep.equal([200, 200]);
+      expect(replies[0]!.body).to.deep.equal(replies[1]!.body);
+      expect((await eventsAfter(app, head)).map((e) => e.type)).to.deep.equal(['SessionDetailsChanged']);
+    });
+  });
+
   describe('GET /sessions', () => {
     const list = (query: string, token = c.token) => request(app.url, 'GET', `${sessionsPath(c)}${query}`, { token });
 
