@@ -56,7 +56,8 @@ describe('sessions across DST changes', () => {
       });
 
       it('a start time in the fall-back overlap is a 422 naming both instants, unless disambiguation says which', async () => {
-        const body = sessionBody(c, { date: zone.fall.day, startTime: zone.fall.overlapTime, durationMinutes: 30 });
+        // No staff member: the two sessions are meant to sit at both instants of one local time.
+        const body = sessionBody(c, { date: zone.fall.day, startTime: zone.fall.overlapTime, durationMinutes: 30, staffId: null });
         const rejected = await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body }, 422, { paths: ['startTime'] });
         expect(rejected.body.errors[0].message).to.include(zone.fall.earlier).and.include(zone.fall.later).and.include('disambiguation');
         const earlier = (await createSession(app, c, { ...body, disambiguation: 'earlier' })).body.session;
