@@ -31,8 +31,8 @@ export interface LoadSpec {
   connections: number;
   duration: number;
   warmup: number;
-  /** The n-th request's body and bearer token. */
-  request: (n: number) => { body: string; token: string };
+  /** The n-th request's body and bearer token (and, for other than POST `path`, its method, path and headers). */
+  request: (n: number) => { body?: string; token: string; method?: string; path?: string; headers?: Record<string, string> };
   /** The server's process id, so that its CPU time is not counted as noise. */
   serverPid: number;
 }
@@ -52,9 +52,12 @@ const fire = (spec: LoadSpec, duration: number, counter: { n: number }): Promise
         method: 'POST',
         path: spec.path,
         setupRequest: (request) => {
-          const { body, token } = spec.request(counter.n++);
-          request.body = body;
-          request.headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+          const { body, token, method, path, headers } = spec.request(counter.n++);
+          if (method) request.method = method as typeof request.method;
+          if (path) request.path = path;
+          if (body === undefined) delete request.body;
+          else request.body = body;
+          request.headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}`, ...headers };
           return request;
         },
       },

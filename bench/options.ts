@@ -20,7 +20,7 @@ export interface BenchOptions {
   logLevel: string;
   /** Write the server's CPU profile (node --cpu-prof) of the group-commit-on run into this directory. */
   cpuProf?: string;
-  /** Only run these phases (comma list of bare, api, baseline, history, rebuild, rename); default all. */
+  /** Only run these phases (comma list of bare, api, baseline, history, rebuild, rename, lifecycle); default all. */
   only?: Set<string>;
   /** Keep the temp data dirs (for inspection). */
   keep: boolean;
@@ -39,7 +39,8 @@ const usage = `Usage: npm run bench -- [options]
   --no-baseline     skip the group-commit-off run
   --log-level L     LOG_LEVEL of the API under load (default info, as in production)
   --cpu-prof DIR    write CPU profiles of the API under load (group commit on, history) into DIR
-  --only LIST       run only some phases: bare,api,baseline,history,rebuild,rename
+  --only LIST       run only some phases: bare,api,baseline,history,rebuild,rename,lifecycle
+                    (lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create)
   --keep            keep the temporary data directories
   --api-entry FILE  run the API from another build (default dist/main.js), e.g. to compare a change
   --smoke           a few seconds of tiny loads; fails unless every check passes`;
@@ -78,7 +79,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
   const smoke = values.smoke;
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   for (const phase of only ?? []) {
-    if (!['bare', 'api', 'baseline', 'history', 'rebuild', 'rename'].includes(phase)) throw new Error(`--only: unknown phase "${phase}"`);
+    if (!['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'].includes(phase)) throw new Error(`--only: unknown phase "${phase}"`);
   }
   return {
     smoke,

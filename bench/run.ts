@@ -5,7 +5,8 @@
  *  2. the API (`node dist/main.js`, embedded store, synchronous=FULL) under the same load, with
  *     group commit off (before) and on (after);
  *  3. the same load against a store already holding many sessions (cost per create vs history);
- *  4. a rebuild of the read models from a log of N events, in its own process.
+ *  4. a rebuild of the read models from a log of N events, in its own process;
+ *  5. the session lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create.
  *
  * Human-readable lines go to stderr; the last stdout line is the JSON summary.
  */
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { countSessions, repoRoot, startApi, type RunningApi } from './api.js';
 import { fillSessions } from './history.js';
+import { runLifecycle, type LifecycleResult } from './lifecycle.js';
 import { runLoad, type LoadResult } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { firstJsonLine, lastJsonLine, peakRssMiB, spawnChild, stopChild } from './processes.js';
@@ -230,6 +232,7 @@ const main = async (): Promise<void> => {
   let after: ApiScenario | undefined;
   let history: (ApiScenario & { fillSeconds: number }) | undefined;
   let rebuild: RebuildResult | undefined;
+  let lifecycle: LifecycleResult | undefined;
 
   if (wants('bare')) {
     bare = await runBare(options, fakeCatalog);
@@ -264,6 +267,7 @@ const main = async (): Promise<void> => {
     rename = await runRename(options.smoke ? 1000 : 10_000);
     say(`rename: one service rename reached ${rename.sessionsRenamed.toLocaleString('en')} of ${rename.sessions.toLocaleString('en')} sessions in ${rename.renameMs} ms (seeded in ${rename.seedSeconds} s)`);
   }
+  if (wants('lifecycle')) lifecycle = await runLifecycle(options);
 
   const ratios = {
     oursOverBare: ratio(after?.requestsPerSec, bare?.requestsPerSec),
@@ -294,6 +298,7 @@ const main = async (): Promise<void> => {
     if (!(s.requestsPerSec > 0)) failures.push(`${name}: no throughput`);
   }
   if (rename && rename.sessionsRenamed !== rename.sessions) failures.push(`rename: reached ${rename.sessionsRenamed} of ${rename.sessions} sessions`);
+  failures.push(...(lifecycle?.failures ?? []));
   if (bare && (bare.non2xx > 0 || bare.errors > 0 || !(bare.requestsPerSec > 0))) failures.push('bare Koa: errors or no throughput');
   const expectedEvents = rebuildOnHistory ? 1 + catalogSize.clients + catalogSize.services + catalogSize.staff + options.history : options.events;
   if (rebuild && (rebuild.events !== expectedEvents || !(rebuild.eventsPerSec > 0))) {
@@ -316,6 +321,7 @@ const main = async (): Promise<void> => {
     history: history ?? null,
     rebuild: rebuild ?? null,
     rename: rename ?? null,
+    lifecycle: lifecycle ? { ...lifecycle, failures: undefined } : null,
     ratios,
     targets,
     checks: { passed: failures.length === 0, failures },

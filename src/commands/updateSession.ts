@@ -100,6 +100,10 @@ export interface UpdateSession {
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+// Field by field: a resolved schedule and a folded one list their keys in different orders.
+const timeFields = ['timeZone', 'date', 'startTime', 'endTime', 'durationMinutes', 'startAt', 'endAt'] as const;
+const sameTimes = (a: SessionTimes, b: SessionTimes): boolean => timeFields.every((field) => a[field] === b[field]);
+
 export const decideUpdateSession = (command: UpdateSession, session: SessionSnapshot, catalog: CatalogState): SessionEvent[] => {
   const { sessionId, workspaceId, patch } = command.data;
   requireWorkspace(catalog, workspaceId);
@@ -143,7 +147,7 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
       disambiguation: patch.disambiguation ?? (moved ? null : session.disambiguation),
     });
     if ('problems' in scheduled) broken.push(...scheduled.problems);
-    else times = { ...scheduled.schedule };
+    else times = pickTimes(scheduled.schedule);
   }
   throwIfBroken(broken);
 
@@ -201,8 +205,11 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
       metadata: meta(),
     } satisfies SessionStaffReassigned);
   }
-  if (!sameJson(times, session.times)) {
-    if (times.durationMinutes !== session.times.durationMinutes) changed.push('durationMinutes');
+  // A duration set by hand (or derived again) to the value it had still changes whether it follows
+  // the services from now on, so it is recorded even though the times stay.
+  const durationRuleChanged = !servicesChanged && duration.durationSource !== session.durationSource;
+  if (!sameTimes(times, session.times) || durationRuleChanged) {
+    if (times.durationMinutes !== session.times.durationMinutes || durationRuleChanged) changed.push('durationMinutes');
     if (times.startAt !== session.times.startAt || times.date !== session.times.date || times.startTime !== session.times.startTime) changed.push('date/startTime');
     events.push({
       type: 'SessionRescheduled',
@@ -222,6 +229,16 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   if (refused) throw refused;
   return events;
 };
+
+const pickTimes = (t: SessionTimes): SessionTimes => ({
+  timeZone: t.timeZone,
+  date: t.date,
+  startTime: t.startTime,
+  endTime: t.endTime,
+  durationMinutes: t.durationMinutes,
+  startAt: t.startAt,
+  endAt: t.endAt,
+});
 
 const onlyPostChanged = (before: readonly FieldValue[], after: readonly FieldValue[]): boolean =>
   sameJson(

@@ -146,7 +146,7 @@ export type SessionCancelled = Event<
     from: SessionStatus;
     reason: CancellationReason;
     note: string | null;
-    /** Who the cancellation is attributed to: the practice (practice, no-show) or the client (client-request, other). */
+    /** Who the cancellation is attributed to: the client for `client-request`, the practice for the other reasons (as decided in commands/cancelSession.ts). */
     cancelledBy: 'practice' | 'client';
   }
 >;

@@ -29,8 +29,8 @@ const created = async (app: TestApp, token: string, path: string, body: unknown,
   return reply.body[key].id as string;
 };
 
-export const createCatalog = async (app: TestApp, name = 'Test Clinic'): Promise<Catalog> => {
-  const workspaceId = await created(app, platformToken(app), '/v1/workspaces', { name }, 'workspace');
+export const createCatalog = async (app: TestApp, name = 'Test Clinic', timeZone?: string): Promise<Catalog> => {
+  const workspaceId = await created(app, platformToken(app), '/v1/workspaces', { name, ...(timeZone ? { timeZone } : {}) }, 'workspace');
   const token = app.token({ sub: 'user-1', name: 'Reception', workspaceId, permissions: allPermissions });
   const base = `/v1/workspace/${workspaceId}`;
   const clientName = 'John Doe';
