@@ -32,6 +32,34 @@ export const withDatabase = (url: string, database: string): string => {
   return parsed.toString();
 };
 
+const admin = async <T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL at POSTGRES_URL does not answer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+};
+
+/** Creates the database on the server of `url` unless it exists. */
+export const ensureDatabase = (url: string, name: string): Promise<void> =>
+  admin(url, async (client) => {
+    await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+      if (error.code !== '42P04') throw error;
+    });
+  });
+
+/** Drops the database (closing the connections still open to it). */
+export const dropDatabase = (url: string, name: string): Promise<void> =>
+  admin(url, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -41,30 +69,8 @@ export interface TestDatabase {
 export const createTestDatabase = async (prefix = 'sessions_test'): Promise<TestDatabase> => {
   if (!postgresUrl) throw new Error(skipReason);
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(`PostgreSQL at POSTGRES_URL does not answer: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    name,
-    url: withDatabase(postgresUrl, name),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  await ensureDatabase(postgresUrl, name);
+  return { name, url: withDatabase(postgresUrl, name), drop: () => dropDatabase(postgresUrl, name) };
 };
 
 /** A migrated database with the event store and read model over one pool. */

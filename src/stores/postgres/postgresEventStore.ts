@@ -56,6 +56,8 @@ const expectedFrom = (text: string): ExpectedRevision => (/^\d+$/.test(text) ? B
 
 export interface PostgresEventStoreOptions {
   pageSize?: number;
+  /** close() also closes the database's pool (the store was given a pool of its own). */
+  ownsDatabase?: boolean;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -63,12 +65,14 @@ export class PostgresEventStore implements EventStore {
   private notifying = false;
   private notifyAgain = false;
   private closed = false;
+  private readonly ownsDatabase: boolean;
 
   constructor(
     readonly db: PostgresDatabase,
     options: PostgresEventStoreOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 1000;
+    this.ownsDatabase = options.ownsDatabase ?? false;
   }
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -153,7 +157,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    if (this.ownsDatabase) await this.db.close();
   }
 
   /**

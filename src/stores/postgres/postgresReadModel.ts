@@ -27,6 +27,8 @@ interface Working {
 export interface PostgresReadModelOptions {
   /** Projections whose collections this read model serves (their tables and indexes). */
   projections?: readonly Projection[];
+  /** close() also closes the database's pool (the read model was given a pool of its own). */
+  ownsDatabase?: boolean;
 }
 
 export class PostgresReadModel implements ReadModelStore {
@@ -34,11 +36,13 @@ export class PostgresReadModel implements ReadModelStore {
   private readonly owners = new Map<string, Projection>();
   private readonly tables = new Map<string, CollectionTable>();
   private readonly ensured = new Set<string>();
+  private readonly ownsDatabase: boolean;
 
   constructor(
     readonly db: PostgresDatabase,
     options: PostgresReadModelOptions = {},
   ) {
+    this.ownsDatabase = options.ownsDatabase ?? false;
     for (const projection of options.projections ?? []) this.register(projection);
   }
 
@@ -118,7 +122,9 @@ export class PostgresReadModel implements ReadModelStore {
     return this.db.ping();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.ownsDatabase) await this.db.close();
+  }
 
   /**
    * Evolves the documents an event batch touches, in memory, and writes each changed one once.
