@@ -34,6 +34,7 @@ import { notifySource } from '../stores/postgres/notifySource.js';
 import { PostgresEventStore } from '../stores/postgres/postgresEventStore.js';
 import { PostgresAdvisoryLease } from '../stores/postgres/postgresLease.js';
 import { PostgresReadModel } from '../stores/postgres/postgresReadModel.js';
+import { postgresRebuildable } from '../stores/postgres/postgresRebuild.js';
 import type { ReadModelStore } from '../stores/readModel.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { sqliteDatabasePath } from './embedded.js';
@@ -340,6 +341,28 @@ export const openMongoRebuild = async (
       store: { events: side.events, readModel: mongoRebuildable(readModel, side.events, settings) },
       close: async () => {
         await Promise.allSettled([side.events.close(), readModel.close()]);
+      },
+    };
+  } catch (error) {
+    await side.events.close().catch(() => undefined);
+    throw error;
+  }
+};
+
+/**
+ * Opens what a rebuild of the PostgreSQL read models needs (READ_STORE=postgres), through the same
+ * openers the service uses: the configured event log and the PostgreSQL read model, with the
+ * rebuild capability of src/stores/postgres/postgresRebuild.ts on top.
+ */
+export const openPostgresRebuild = async (config: Config): Promise<{ store: RebuildSource; close(): Promise<void> }> => {
+  const side = await openEventSide(config);
+  try {
+    const readSide = await openReadStore(config);
+    if (!(readSide.readModel instanceof PostgresReadModel)) throw new Error('READ_STORE must be postgres');
+    return {
+      store: { events: side.events, readModel: postgresRebuildable(readSide.readModel, side.events, config.postgres!.url) },
+      close: async () => {
+        await Promise.allSettled([side.events.close(), readSide.close()]);
       },
     };
   } catch (error) {

@@ -9,9 +9,22 @@
  * the projector resubscribes from its stored checkpoint.
  */
 import pg from 'pg';
-import { abortableSleep, type EventSubscription, type SubscriptionSource } from '../../projections/asyncProjector.js';
+import type { EventSubscription, SubscriptionSource } from '../../projections/ports.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import { eventsChannel } from './postgresEventStore.js';
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 
 export interface NotifySourceOptions {
   url: string;
@@ -72,7 +85,7 @@ export const notifySource = (events: EventStore, options: NotifySourceOptions): 
           }
           if (notified) continue;
           wake = new AbortController();
-          await abortableSleep(retryMs ?? pollMs, AbortSignal.any([wake.signal, closed.signal]));
+          await sleep(retryMs ?? pollMs, AbortSignal.any([wake.signal, closed.signal]));
           if (notified) retryMs = 5;
           else if (retryMs !== null) retryMs = retryMs * 2 >= pollMs ? null : retryMs * 2;
         }

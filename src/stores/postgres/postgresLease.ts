@@ -6,7 +6,7 @@
  * the lease is reported lost (or the renewal fails, and the projector stops at its local deadline).
  */
 import pg from 'pg';
-import type { Lease } from '../../projections/asyncProjector.js';
+import type { Lease } from '../../projections/ports.js';
 
 /** The first half of the two-key advisory lock: our lock space, the second half hashes the name. */
 const leaseLockSpace = 0x5e55;
