@@ -27,8 +27,8 @@ import { positionIndexBits } from './migrations.js';
 
 export const eventsChannel = 'sessions_events';
 
-/** Position bound below which every transaction has finished, as SQL. */
-export const safeHorizon = `((pg_snapshot_xmin(pg_current_snapshot())::text::bigint) << ${positionIndexBits})`;
+/** Position bound below which every transaction has finished, as SQL (a sub-select: evaluated once per statement). */
+export const safeHorizon = `(SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint) << ${positionIndexBits})`;
 
 interface EventRow {
   position: string;
@@ -126,7 +126,9 @@ export class PostgresEventStore implements EventStore {
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
     const pageSize = options.pageSize ?? this.pageSize;
     let after = options.after ?? -1n;
-    const where = [`position > $1`, `position < ${safeHorizon}`];
+    // `position + 0`: the horizon is a filter, not an index bound. As a bound the planner cannot
+    // estimate the range, and it sorts the whole tail instead of walking the primary key in order.
+    const where = [`position > $1`, `position + 0 < ${safeHorizon}`];
     const params: unknown[] = [null];
     if (options.workspaceId !== undefined) {
       params.push(options.workspaceId);
