@@ -14,14 +14,14 @@ import type { Query, ReadModelStore } from '../../src/stores/readModel.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { openPostgresStores, requirePostgres } from './support.js';
 
-interface Item {
+type Item = Record<string, unknown> & {
   id: string;
   workspaceId: string;
   name: string;
   rank: number | null;
   tags: string[];
   ownerId: string;
-}
+};
 
 /** Items: written whole by ItemWritten; ItemsRetagged renames a tag on every item that has it; OwnerRenamed touches every item of the owner. */
 const items: Projection = {
