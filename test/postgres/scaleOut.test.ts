@@ -94,6 +94,16 @@ describe('three API processes and two projector processes on one PostgreSQL data
     await projectedToHead();
     expect(await sessionsInReadModel()).to.deep.equal([...created].sort());
     expect(await createdEvents()).to.deep.equal([...created].sort());
+    // The list (a keyset-paged read-model query) on a third instance pages through all of them, by start.
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await request(apis[2]!.url, 'GET', `/v1/workspace/${c.workspaceId}/sessions?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: c.token });
+      expect(page.status, page.text).to.equal(200);
+      listed.push(...(page.body.sessions as { id: string }[]).map((s) => s.id));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect([...listed].sort()).to.deep.equal([...created].sort());
     // Exactly one of the two projector processes holds the lease.
     const holder = await PostgresAdvisoryLease.holder(db.pool, projectorName);
     expect(holder).to.not.equal(null);
