@@ -13,7 +13,7 @@ import { PostgresEventStore } from '../../src/stores/postgres/postgresEventStore
 import { PostgresAdvisoryLease } from '../../src/stores/postgres/postgresLease.js';
 import { PostgresReadModel } from '../../src/stores/postgres/postgresReadModel.js';
 import { postgresRebuildable } from '../../src/stores/postgres/postgresRebuild.js';
-import { projectorName } from '../../src/stores/production.js';
+import { projectorName } from '../../src/profiles/production.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { clientOf, startApi, startProjector, type ServiceProcess } from './processes.js';
