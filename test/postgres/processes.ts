@@ -61,7 +61,7 @@ const launch = (script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<
     child.stderr!.on('data', onData);
     child.on('error', reject);
     void exited.then((code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`)));
-    setTimeout(() => reject(new Error(`${script} was not ready after 60 s:\n${output}`)), 60_000).unref();
+    setTimeout(() => reject(new Error(`${script} was not ready after 180 s:\n${output}`)), 180_000).unref();
   });
 
 export const startApi = (databaseUrl: string, extra: Record<string, string> = {}): Promise<ServiceProcess> =>

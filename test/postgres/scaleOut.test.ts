@@ -31,7 +31,7 @@ const sessionBody = (c: Catalog, i: number) => ({
 });
 
 describe('three API processes and two projector processes on one PostgreSQL database', function () {
-  this.timeout(180_000);
+  this.timeout(420_000);
   let database: TestDatabase;
   let apis: ServiceProcess[] = [];
   let projectors: ServiceProcess[] = [];
