@@ -78,16 +78,25 @@ describe('restarting PostgreSQL under a load of creates', function () {
 
     while (acknowledged.length < 6) await sleep(20);
     cluster('stop');
+    const stoppedAt = performance.now();
     phase = 'down';
     // While it is down: each request answered, 503 with Retry-After, as problem+json.
     const whileDown: Reply[] = [];
     for (let i = 0; i < 3; i += 1) whileDown.push(await create(10_000 + i));
     const health = await request(app.url, 'GET', '/healthz');
     cluster('start');
+    const startedAt = performance.now();
     phase = 'after';
     // Recovery by itself: the load goes on until creates succeed again.
     const acknowledgedBeforeRecovery = acknowledged.length;
+    while (acknowledged.length === acknowledgedBeforeRecovery) await sleep(10);
+    const recoveredAfter = (performance.now() - startedAt) / 1000;
     while (acknowledged.length < acknowledgedBeforeRecovery + 6) await sleep(50);
+    const unavailable = replies.filter((r) => r.status === 503).length + whileDown.length;
+    console.log(
+      `      server down ${((startedAt - stoppedAt) / 1000).toFixed(1)} s (stop to start command), ${unavailable} requests answered 503 + Retry-After, ` +
+        `first 201 ${recoveredAfter.toFixed(2)} s after the start command returned`,
+    );
     phase = 'done';
     await Promise.all(load);
 

@@ -88,6 +88,12 @@ export class PostgresDatabase {
       throw this.translate(error);
     }
     let broken: unknown;
+    // A checked-out connection the server drops between two statements emits 'error' on the
+    // client, not on a query: without a listener that would crash the process.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -100,6 +106,7 @@ export class PostgresDatabase {
       });
       throw this.translate(error);
     } finally {
+      client.off('error', onError);
       // A connection that failed mid-transaction is not given back for reuse.
       client.release(broken instanceof Error ? broken : undefined);
     }
