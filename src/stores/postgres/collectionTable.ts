@@ -142,6 +142,7 @@ export class CollectionTable {
     let condition: string;
     let param: string;
     if (this.multiFields.includes(field)) {
+      if (value === null) return [];
       condition = `${arrayExpression(field)} @> $2::jsonb`;
       param = JSON.stringify([value]);
     } else {
@@ -172,19 +173,29 @@ export class CollectionTable {
   }
 
   /**
-   * Turns a query into SQL over one declared index, with the rule SQLite's adapter applies: the
-   * fields before `orderBy` in that index must all have equality conditions. Conditions on multi
+   * Turns a query into SQL over one declared index, with the rule SQLite's adapter applies (see
+   * `covered`). Conditions on multi
    * fields use their GIN index; the rest are checked on the rows the index yields.
    */
   private plan(workspaceId: string, query: Query): { sql: string; params: unknown[] } {
     const conditions = Object.entries(query.where ?? {});
     const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
-    const equalities = new Set(conditions.filter(([field, c]) => isEquality(c) && !this.multiFields.includes(field)).map(([field]) => field));
+    const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
+    const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
+    // An `in` on a leading field is served by the index too (one range per value).
+    const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
     const order = query.orderBy;
+    // The same rule as the SQLite adapter: the index yields (sortKey, id) order only when the sort
+    // field is its last field, or only fields with an equality follow it (the index ends with id).
     const covered = (this.projection.indexes ?? []).some((index) => {
       if (index.multi) return false;
       const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-      return at >= 0 && index.fields.slice(0, at).every((f) => equalities.has(f)) && (order !== 'id' || at > 0);
+      return (
+        at >= 0 &&
+        (order !== 'id' || at > 0) &&
+        index.fields.slice(0, at).every((f) => lookups.has(f)) &&
+        index.fields.slice(at + 1).every((f) => equalities.has(f))
+      );
     });
     if (!covered) {
       throw new Error(
@@ -200,12 +211,14 @@ export class CollectionTable {
     for (const [field, condition] of conditions) {
       if (this.multiFields.includes(field)) {
         const array = arrayExpression(field);
+        // As in SQLite's terms table, a null is no term: "contains null" finds nothing.
         if (isEquality(condition)) {
-          where.push(`${array} @> ${bind(JSON.stringify([condition]))}::jsonb`);
+          where.push(condition === null ? 'false' : `${array} @> ${bind(JSON.stringify([condition]))}::jsonb`);
           continue;
         }
         if ('in' in condition) {
-          where.push(condition.in.length === 0 ? 'false' : `(${condition.in.map((v) => `${array} @> ${bind(JSON.stringify([v]))}::jsonb`).join(' OR ')})`);
+          const values = condition.in.filter((v) => v !== null);
+          where.push(values.length === 0 ? 'false' : `(${values.map((v) => `${array} @> ${bind(JSON.stringify([v]))}::jsonb`).join(' OR ')})`);
           continue;
         }
         throw new Error(`a range on the array field ${field} is not supported`);
@@ -228,8 +241,16 @@ export class CollectionTable {
     }
     const sortExpression = order === 'id' ? 'id' : fieldExpression(order);
     if (query.after) {
-      if (query.after.value === null && order !== 'id') throw new Error('a query cursor cannot start after a null sort value');
-      where.push(order === 'id' ? `id > ${bind(query.after.id)}::text` : `(${sortExpression}, id) > (${bind(jsonParam(query.after.value))}::jsonb, ${bind(query.after.id)}::text)`);
+      if (order === 'id') {
+        where.push(`id > ${bind(query.after.id)}::text`);
+      } else if (query.after.value === null) {
+        // Nulls sort first: after (null, id) come the other nulls with a greater id, then every value.
+        where.push(`(${sortExpression} IS NOT NULL OR id > ${bind(query.after.id)}::text)`);
+      } else {
+        // A null sort value fails both comparisons: nulls come before any cursor value.
+        const value = bind(jsonParam(query.after.value));
+        where.push(`${sortExpression} >= ${value}::jsonb AND (${sortExpression} > ${value}::jsonb OR id > ${bind(query.after.id)}::text)`);
+      }
     }
     const orderBy = order === 'id' ? 'id' : `${sortExpression} NULLS FIRST, id`;
     const sql = `SELECT id, workspace_id, doc::text AS doc, position::text AS position, ${sortExpression} AS sort
