@@ -27,7 +27,6 @@ const sessionBody = (c: Catalog, i: number) => ({
   serviceIds: i % 2 === 0 ? [c.consultationId] : [c.consultationId, c.checkupId],
   date: `2024-03-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00Z`,
   startTime: '09:00',
-  ...(i % 3 === 0 ? { staffId: c.staffId } : {}),
 });
 
 describe('three API processes and two projector processes on one PostgreSQL database', function () {
