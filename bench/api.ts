@@ -13,6 +13,8 @@ export interface ApiOptions {
   cpuProfDir?: string;
   /** Entry point of the API (default dist/main.js). */
   entry?: string;
+  /** More environment, e.g. the PostgreSQL profile's variables. */
+  env?: Record<string, string>;
 }
 
 export interface RunningApi {
@@ -42,6 +44,7 @@ export const startApi = async (options: ApiOptions): Promise<RunningApi> => {
       SQLITE_GROUP_COMMIT: String(options.groupCommit),
       // The bench drives thousands of requests a second from one token: budgets off, to measure the API.
       RATE_LIMIT_WINDOW_S: '0',
+      ...options.env,
     },
     // Request logs go where production sends them, a pipe or a file: here, nowhere.
     { stdout: 'ignore' },

@@ -26,6 +26,8 @@ export interface BenchOptions {
   keep: boolean;
   /** The API's entry point (default dist/main.js): another build, to compare a change before and after. */
   apiEntry?: string;
+  /** sqlite (default): the phases above; postgres: the PostgreSQL profile next to SQLite (bench/postgres.ts). */
+  profile: 'sqlite' | 'postgres';
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -43,6 +45,8 @@ const usage = `Usage: npm run bench -- [options]
                     (lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create)
   --keep            keep the temporary data directories
   --api-entry FILE  run the API from another build (default dist/main.js), e.g. to compare a change
+  --profile P       sqlite (default) or postgres: creates on PostgreSQL vs SQLite, list queries and
+                    the PostgreSQL rebuild (phases api,list,rebuild; needs POSTGRES_URL)
   --smoke           a few seconds of tiny loads; fails unless every check passes`;
 
 const positive = (name: string, raw: string | undefined, fallback: number, min = 0): number => {
@@ -68,6 +72,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'api-entry': { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -78,8 +83,11 @@ export const parseOptions = (argv: string[]): BenchOptions => {
   }
   const smoke = values.smoke;
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
+  const profile = values.profile ?? 'sqlite';
+  if (profile !== 'sqlite' && profile !== 'postgres') throw new Error(`--profile must be sqlite or postgres, got "${profile}"`);
+  const phases = profile === 'postgres' ? ['api', 'list', 'rebuild'] : ['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'];
   for (const phase of only ?? []) {
-    if (!['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'].includes(phase)) throw new Error(`--only: unknown phase "${phase}"`);
+    if (!phases.includes(phase)) throw new Error(`--only: unknown phase "${phase}" (${profile}: ${phases.join(', ')})`);
   }
   return {
     smoke,
@@ -95,5 +103,6 @@ export const parseOptions = (argv: string[]): BenchOptions => {
     ...(only ? { only } : {}),
     keep: values.keep,
     ...(values['api-entry'] ? { apiEntry: values['api-entry'] } : {}),
+    profile,
   };
 };

@@ -22,6 +22,7 @@ import { firstJsonLine, lastJsonLine, peakRssMiB, spawnChild, stopChild } from '
 import { allPermissions, signToken } from '../src/auth/tokens.js';
 import { benchJwt, catalogSize, seedCatalog, sessionBody, type BenchCatalog } from './workload.js';
 import { runRename, type RenameResult } from './rename.js';
+import { runPostgresBench } from './postgres.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -199,6 +200,16 @@ const main = async (): Promise<void> => {
   const started = performance.now();
   const entry = path.resolve(repoRoot, options.apiEntry ?? path.join('dist', 'main.js'));
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  if (options.profile === 'postgres') {
+    say(`bench --profile postgres: ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per scenario, rebuild ${options.events} events`);
+    const { summary, failures } = await runPostgresBench(options, wants);
+    for (const failure of failures) say(`CHECK FAILED: ${failure}`);
+    const totalSeconds = round((performance.now() - started) / 1000, 1);
+    say(`bench finished in ${totalSeconds} s`);
+    process.stdout.write(`${JSON.stringify({ ...summary, checks: { passed: failures.length === 0, failures }, totalSeconds })}\n`);
+    process.exitCode = failures.length === 0 ? 0 : 1;
+    return;
+  }
   say(
     `bench: ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per scenario, ` +
       `history ${options.history}, rebuild ${options.events} events${options.smoke ? ' (smoke)' : ''}`,

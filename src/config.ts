@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Algorithm } from 'jsonwebtoken';
 
-export type EventStoreKind = 'sqlite' | 'kurrentdb';
-export type ReadStoreKind = 'sqlite' | 'mongodb';
+export type EventStoreKind = 'sqlite' | 'kurrentdb' | 'postgres';
+export type ReadStoreKind = 'sqlite' | 'mongodb' | 'postgres';
 export type ProjectorMode = 'in-process' | 'external';
 export type RateLimitStoreKind = 'memory' | 'postgres';
 
@@ -67,6 +67,8 @@ export interface Config {
   kurrentdbUrl?: string;
   mongodbUrl?: string;
   mongodbDb: string;
+  /** Set when either store is PostgreSQL. */
+  postgres?: PostgresConfig;
   projectionWaitMs: number;
   /**
    * Where the asynchronous projector of the production profile runs: in this process (default), or
@@ -94,6 +96,16 @@ export interface MetricsConfig {
 
 /** Projection lag is counted up to this many events: past it, the figure reads "at least this". */
 export const projectionLagCountLimit = 10_000;
+
+export interface PostgresConfig {
+  url: string;
+  /** Connections in each process's pool. */
+  poolMax: number;
+  /** How long a request waits for a free connection before it is answered 503. */
+  poolTimeoutMs: number;
+  /** Server-side limit of one statement (a statement cancelled by it is answered 503). */
+  statementTimeoutMs: number;
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -248,6 +260,29 @@ const jwtConfig = (env: Env, nodeEnv: string, developmentSecret: () => string): 
   return { secret: developmentSecret(), algorithms: ['HS256'], development: true, ...extra };
 };
 
+const postgresConfig = (env: Env, because: string): PostgresConfig => {
+  const url = text(env, 'POSTGRES_URL');
+  if (!url) throw new ConfigError('POSTGRES_URL', `is required when ${because}=postgres`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('POSTGRES_URL', 'is not a URL (postgres://user:password@host:5432/database)');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError('POSTGRES_URL', `must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
+  }
+  if (!parsed.hostname || parsed.pathname.length <= 1) {
+    throw new ConfigError('POSTGRES_URL', 'must name a host and a database (postgres://user:password@host:5432/database)');
+  }
+  return {
+    url,
+    poolMax: integer(env, 'POSTGRES_POOL_MAX', 10, 1, 1000),
+    poolTimeoutMs: integer(env, 'POSTGRES_POOL_TIMEOUT_MS', 2000, 10, 60000),
+    statementTimeoutMs: integer(env, 'POSTGRES_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
+  };
+};
+
 /**
  * Reads the configuration. `developmentSecret` supplies the secret used when none is configured
  * outside production; it is only called in that case (the composition root keeps it in the data dir).
@@ -259,8 +294,8 @@ export const loadConfig = (
 ): Config => {
   const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
   const dataDir = path.resolve(text(env, 'DATA_DIR') ?? './data');
-  const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'kurrentdb'] as const, 'sqlite');
-  const readStore = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
+  const eventStore = oneOf(env, 'EVENT_STORE', ['sqlite', 'kurrentdb', 'postgres'] as const, 'sqlite');
+  const readStore = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb', 'postgres'] as const, 'sqlite');
   const kurrentdbUrl = text(env, 'KURRENTDB_URL');
   const mongodbUrl = text(env, 'MONGODB_URL');
   if (eventStore === 'kurrentdb' && !kurrentdbUrl) {
@@ -269,9 +304,10 @@ export const loadConfig = (
   if (readStore === 'mongodb' && !mongodbUrl) {
     throw new ConfigError('MONGODB_URL', 'is required when READ_STORE=mongodb');
   }
-  if (eventStore === 'kurrentdb' && readStore === 'sqlite') {
-    throw new ConfigError('READ_STORE', 'must be mongodb when EVENT_STORE=kurrentdb (the SQLite read model is embedded in one process)');
+  if (eventStore !== 'sqlite' && readStore === 'sqlite') {
+    throw new ConfigError('READ_STORE', `must be mongodb or postgres when EVENT_STORE=${eventStore} (the SQLite read model is embedded in one process)`);
   }
+  const postgres = eventStore === 'postgres' || readStore === 'postgres' ? postgresConfig(env, eventStore === 'postgres' ? 'EVENT_STORE' : 'READ_STORE') : undefined;
   const jwt = jwtConfig(env, nodeEnv, () => developmentSecret(dataDir));
   const host = text(env, 'HOST') ?? '0.0.0.0';
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -295,6 +331,7 @@ export const loadConfig = (
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
     ...(mongodbUrl ? { mongodbUrl } : {}),
     mongodbDb: text(env, 'MONGODB_DB') ?? 'sessions',
+    ...(postgres ? { postgres } : {}),
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 60000),
     projector: oneOf(env, 'PROJECTOR', ['in-process', 'external'] as const, 'in-process'),
     seedDemo: boolean(env, 'SEED_DEMO', nodeEnv !== 'production' && jwt.development),

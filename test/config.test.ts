@@ -95,10 +95,29 @@ describe('configuration', () => {
   });
 
   it('rejects unknown store kinds, and a production store without its URL', () => {
-    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres' }, 'EVENT_STORE');
+    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'cassandra' }, 'EVENT_STORE');
     failsOn({ JWT_SECRET: secret, READ_STORE: 'redis' }, 'READ_STORE');
     failsOn({ JWT_SECRET: secret, EVENT_STORE: 'kurrentdb', READ_STORE: 'mongodb', MONGODB_URL: 'mongodb://x' }, 'KURRENTDB_URL');
     failsOn({ JWT_SECRET: secret, READ_STORE: 'mongodb' }, 'MONGODB_URL');
+  });
+
+  it('reads the PostgreSQL profile: POSTGRES_URL required and validated, pool settings with defaults', () => {
+    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres' }, 'POSTGRES_URL');
+    failsOn({ JWT_SECRET: secret, READ_STORE: 'postgres' }, 'POSTGRES_URL');
+    for (const bad of ['not a url', 'mysql://db:3306/x', 'postgres://db', 'postgres:///x']) {
+      failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: bad }, 'POSTGRES_URL');
+    }
+    // The SQLite read model lives in one process: it cannot follow a shared log.
+    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x' }, 'READ_STORE');
+    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x', POSTGRES_POOL_MAX: '0' }, 'POSTGRES_POOL_MAX');
+    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x', POSTGRES_POOL_TIMEOUT_MS: 'soon' }, 'POSTGRES_POOL_TIMEOUT_MS');
+    const config = loadConfig({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgresql://app:pw@db:5432/sessions' }, noDevSecret);
+    expect(config).to.deep.include({ eventStore: 'postgres', readStore: 'postgres' });
+    expect(config.postgres).to.deep.equal({ url: 'postgresql://app:pw@db:5432/sessions', poolMax: 10, poolTimeoutMs: 2000, statementTimeoutMs: 10000 });
+    // Mixes that make sense stay possible.
+    expect(loadConfig({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'mongodb', POSTGRES_URL: 'postgres://db/x', MONGODB_URL: 'mongodb://m' }, noDevSecret).readStore).to.equal('mongodb');
+    expect(loadConfig({ JWT_SECRET: secret, READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x' }, noDevSecret).eventStore).to.equal('sqlite');
+    expect(loadConfig({ JWT_SECRET: secret }, noDevSecret).postgres).to.equal(undefined);
   });
 
   it('rejects bad LOG_LEVEL, SEED_DEMO and PROJECTION_WAIT_MS values', () => {

@@ -3,7 +3,7 @@
  *
  * Rebuilds the read models from the event log, blue/green, while the API may keep serving: those
  * of the embedded store (DATA_DIR), or with READ_STORE=mongodb the MongoDB ones (MONGODB_URL,
- * MONGODB_DB) from the configured log. See docs/operations.md. A progress bar on a terminal (stderr); the
+ * MONGODB_DB), or with READ_STORE=postgres the PostgreSQL ones (POSTGRES_URL), from the configured log. See docs/operations.md. A progress bar on a terminal (stderr); the
  * results on stdout, the last line being the summary (events applied, duration, throughput).
  * Exit codes: 0 done, 1 the rebuilt read model differs from the current one (dry run or verify),
  * 2 usage or configuration error, 3 failed.
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { sqliteDatabasePath } from '../profiles/embedded.js';
-import { openMongoRebuild } from '../profiles/production.js';
+import { openMongoRebuild, openPostgresRebuild } from '../profiles/production.js';
 import { rebuild, type RebuildStore } from '../profiles/rebuild.js';
 import { defaultPageSize, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
@@ -139,10 +139,14 @@ const main = async (): Promise<number> => {
     const log = sqliteDatabasePath(config.dataDir);
     if (config.eventStore === 'sqlite' && !fs.existsSync(log)) throw new UsageError(`no event log at ${log} (DATA_DIR=${config.dataDir})`);
     ({ store, close: closeStores } = await openMongoRebuild(config));
+  } else if (config.readStore === 'postgres') {
+    const log = sqliteDatabasePath(config.dataDir);
+    if (config.eventStore === 'sqlite' && !fs.existsSync(log)) throw new UsageError(`no event log at ${log} (DATA_DIR=${config.dataDir})`);
+    ({ store, close: closeStores } = await openPostgresRebuild(config));
   } else {
     if (config.eventStore !== 'sqlite') {
       throw new UsageError(
-        `rebuild works on the embedded store or on MongoDB read models; this configuration has EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore}`,
+        `rebuild works on the embedded store or on MongoDB or PostgreSQL read models; this configuration has EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore}`,
       );
     }
     const path = sqliteDatabasePath(config.dataDir);

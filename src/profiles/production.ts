@@ -1,21 +1,23 @@
 /**
- * Production profile: events in KurrentDB (or the embedded SQLite log), read models in MongoDB,
- * projected asynchronously by AsyncProjector (in this process unless PROJECTOR=external).
+ * Production profiles: events in KurrentDB, PostgreSQL (or the embedded SQLite log), read models
+ * in MongoDB or PostgreSQL, projected asynchronously by AsyncProjector (in this process unless
+ * PROJECTOR=external), one projector at a time by the read store's lease (a MongoDB lease
+ * document, or a PostgreSQL advisory lock).
  *
  * Start-up fails fast, naming the store and its URL, when a store does not answer within
  * `connectTimeoutMs`. Creates wait for the read model through `checkpointProgress`, which reads
- * the checkpoints from MongoDB and so works whichever instance holds the projector lease.
+ * the checkpoints from the read store and so works whichever instance holds the projector lease.
  */
 import fs from 'node:fs';
 import { MongoClient } from 'mongodb';
-import type { Config } from '../config.js';
+import type { Config, PostgresConfig } from '../config.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AsyncProjector } from '../projections/asyncProjector.js';
 import { checkpointProgress } from '../projections/checkpointProgress.js';
 import { allProjections } from '../projections/index.js';
 import { pollingSource } from '../projections/pollingSource.js';
-import { projectorLease, type SubscriptionSource } from '../projections/ports.js';
+import { projectorLease, type Lease, type SubscriptionSource } from '../projections/ports.js';
 import { prepareForProjection, SkippedEvents } from '../projections/projectableEvents.js';
 import { upcastFactsFrom, workspaceTimeZones } from '../events/upcasters.js';
 import type { RebuildSource } from '../projections/rebuild.js';
@@ -27,6 +29,13 @@ import { MongoLease, leaseOwnerId } from '../stores/mongodb/mongoLease.js';
 import { MongoReadModel } from '../stores/mongodb/mongoReadModel.js';
 import { mongoOperationTimeoutMs } from '../stores/mongodb/outage.js';
 import { mongoRebuildable, type MongoRebuildSettings } from '../stores/mongodb/mongoRebuild.js';
+import { PostgresDatabase } from '../stores/postgres/database.js';
+import { notifySource } from '../stores/postgres/notifySource.js';
+import { PostgresEventStore } from '../stores/postgres/postgresEventStore.js';
+import { PostgresAdvisoryLease } from '../stores/postgres/postgresLease.js';
+import { PostgresReadModel } from '../stores/postgres/postgresReadModel.js';
+import { postgresRebuildable } from '../stores/postgres/postgresRebuild.js';
+import type { ReadModelStore } from '../stores/readModel.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { sqliteDatabasePath } from './embedded.js';
 import type { Stores } from './stores.js';
@@ -38,6 +47,11 @@ const healthTimeoutMs = 2_000;
 /** One lease for the group: all projections are applied together, from one subscription (see projectorLease). */
 export const projectorName = projectorLease.name;
 export const leaseTiming = { ttlMs: projectorLease.ttlMs, renewEveryMs: projectorLease.renewEveryMs, retryEveryMs: projectorLease.retryEveryMs };
+/**
+ * The advisory lock is free the moment its holder's connection ends, so a waiting projector
+ * retries often (a cheap pg_try_advisory_lock) and takes over within about a second.
+ */
+export const postgresLeaseTiming = { ttlMs: 10_000, renewEveryMs: 2_000, retryEveryMs: 1_000 };
 
 /** The URL with any password removed, for messages and logs. */
 export const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_match, userInfo: string) => `//${userInfo.split(':')[0]}:***@`);
@@ -64,8 +78,35 @@ export class StoreUnreachableError extends Error {
 export interface EventSide {
   events: EventStore;
   source: SubscriptionSource;
-  kind: 'kurrentdb' | 'sqlite';
+  kind: 'kurrentdb' | 'sqlite' | 'postgres';
 }
+
+/**
+ * Connects a PostgreSQL pool, checks that the server answers within `timeoutMs` (else start-up
+ * stops naming POSTGRES_URL, masked) and applies the schema migrations.
+ */
+export const connectPostgres = async (config: PostgresConfig, timeoutMs: number, applicationName?: string): Promise<PostgresDatabase> => {
+  const db = new PostgresDatabase({
+    url: config.url,
+    poolMax: config.poolMax,
+    connectionTimeoutMs: config.poolTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
+    ...(applicationName ? { applicationName } : {}),
+  });
+  try {
+    await withTimeout('PostgreSQL', timeoutMs, () => db.pool.query('SELECT 1'));
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw new StoreUnreachableError('PostgreSQL', 'POSTGRES_URL', config.url, error);
+  }
+  try {
+    await db.migrate();
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  return db;
+};
 
 export interface ConnectOptions {
   /** Bounded wait for each store at start-up. */
@@ -93,6 +134,11 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
       throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, `${error instanceof Error ? error.message : String(error)}${hint}`);
     }
     return { events: store, source: kurrentSubscriptionSource(store.client), kind: 'kurrentdb' };
+  }
+  if (config.eventStore === 'postgres') {
+    const db = await connectPostgres(config.postgres!, timeoutMs, 'sessions-events');
+    const events = new PostgresEventStore(db, { ownsDatabase: true });
+    return { events, source: notifySource(events, { url: config.postgres!.url }), kind: 'postgres' };
   }
   // The embedded log with MongoDB read models: no push subscription, so the projector polls.
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -139,6 +185,41 @@ export const openReadSide = async (config: Config, options: ConnectOptions = {})
   return readModel;
 };
 
+/** A read store of the production profile and the lease its projector holds. */
+export interface ReadSide {
+  readModel: ReadModelStore;
+  kind: 'mongodb' | 'postgres';
+  lease(name: string): { lease: Lease; ttlMs: number; renewEveryMs: number; retryEveryMs: number };
+  close(): Promise<void>;
+}
+
+/** Connects the read store the configuration names, with its indexes (MongoDB) or tables (PostgreSQL). */
+export const openReadStore = async (config: Config, options: ConnectOptions = {}): Promise<ReadSide> => {
+  if (config.readStore === 'postgres') {
+    const db = await connectPostgres(config.postgres!, options.connectTimeoutMs ?? connectTimeoutMs, 'sessions-read-models');
+    const readModel = new PostgresReadModel(db, { projections: allProjections, ownsDatabase: true });
+    try {
+      await readModel.ensureCollections();
+    } catch (error) {
+      await readModel.close().catch(() => undefined);
+      throw error;
+    }
+    return {
+      readModel,
+      kind: 'postgres',
+      lease: (name) => ({ lease: new PostgresAdvisoryLease({ url: config.postgres!.url, name }), ...postgresLeaseTiming }),
+      close: () => readModel.close(),
+    };
+  }
+  const readModel = await openReadSide(config, options);
+  return {
+    readModel,
+    kind: 'mongodb',
+    lease: (name) => ({ lease: new MongoLease(readModel.db, name, leaseOwnerId(), leaseTiming.ttlMs), ...leaseTiming }),
+    close: () => readModel.close(),
+  };
+};
+
 /**
  * What projections see of an event, as in the embedded profile: upcast to its current shape, and
  * skipped (with one warning per kind) when this release cannot project it.
@@ -157,7 +238,7 @@ export const projectableOnly = (logger: Logger, timeZones: Record<string, string
 
 export const createProjector = (
   side: EventSide,
-  readModel: MongoReadModel,
+  readSide: ReadSide,
   logger: Logger,
   onApplied?: (position: bigint) => void,
   timeZones: Record<string, string> = {},
@@ -165,10 +246,10 @@ export const createProjector = (
   new AsyncProjector({
     name: projectorName,
     source: side.source,
-    readModel,
+    readModel: readSide.readModel,
     projections: allProjections,
     logger,
-    lease: { lease: new MongoLease(readModel.db, projectorName, leaseOwnerId(), leaseTiming.ttlMs), ...leaseTiming },
+    lease: readSide.lease(projectorName),
     prepare: projectableOnly(logger, timeZones),
     ...(onApplied ? { onApplied } : {}),
   });
@@ -183,34 +264,37 @@ const check = async (kind: string, ping: () => Promise<void>): Promise<{ kind: s
 };
 
 export const openProductionStores = async (config: Config, logger: Logger, options: ConnectOptions = {}): Promise<Stores> => {
-  if (config.readStore !== 'mongodb') {
+  if (config.readStore === 'sqlite') {
     throw new Error(`EVENT_STORE=${config.eventStore} READ_STORE=${config.readStore} is not a supported combination`);
   }
   const side = await openEventSide(config, options);
-  let readModel: MongoReadModel;
+  let readSide: ReadSide;
   try {
-    readModel = await openReadSide(config, options);
+    readSide = await openReadStore(config, options);
     // A log wiped or replaced under kept read models would be skipped silently: refuse to start.
-    await assertCheckpointsWithinLog(side.events, readModel, allProjections).catch(async (error: unknown) => {
-      await readModel.close().catch(() => undefined);
+    await assertCheckpointsWithinLog(side.events, readSide.readModel, allProjections).catch(async (error: unknown) => {
+      await readSide.close().catch(() => undefined);
       throw error;
     });
   } catch (error) {
     await side.events.close().catch(() => undefined);
     throw error;
   }
+  const readModel = readSide.readModel;
   const progress = checkpointProgress({ events: side.events, readModel, projections: allProjections });
   const projector =
     config.projector === 'in-process'
-      ? createProjector(side, readModel, logger, (position) => progress.notify(position), await workspaceTimeZones(side.events))
+      ? createProjector(side, readSide, logger, (position) => progress.notify(position), await workspaceTimeZones(side.events))
       : undefined;
   projector?.start();
   logger.info(
     {
       eventStore: side.kind,
+      readStore: readSide.kind,
       kurrentdb: config.kurrentdbUrl ? redactUrl(config.kurrentdbUrl) : undefined,
-      mongodb: redactUrl(config.mongodbUrl!),
-      database: config.mongodbDb,
+      mongodb: config.mongodbUrl && readSide.kind === 'mongodb' ? redactUrl(config.mongodbUrl) : undefined,
+      postgres: config.postgres ? redactUrl(config.postgres.url) : undefined,
+      database: readSide.kind === 'mongodb' ? config.mongodbDb : undefined,
       projector: config.projector,
     },
     'production stores open',
@@ -221,7 +305,7 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
     readModel,
     progress,
     health: async () => {
-      const [eventStore, readStore] = await Promise.all([check(side.kind, () => side.events.ping()), check('mongodb', () => readModel.ping())]);
+      const [eventStore, readStore] = await Promise.all([check(side.kind, () => side.events.ping()), check(readSide.kind, () => readModel.ping())]);
       let projectionLag: number | null = null;
       if (eventStore.ok && readStore.ok) {
         projectionLag = await withTimeout('projection lag', healthTimeoutMs, () => progress.lag()).then(Number, () => null);
@@ -238,7 +322,7 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
     },
     close: async () => {
       await projector?.stop();
-      await Promise.allSettled([side.events.close(), readModel.close()]);
+      await Promise.allSettled([side.events.close(), readSide.close()]);
     },
   };
 };
@@ -259,6 +343,28 @@ export const openMongoRebuild = async (
       store: { events: side.events, readModel: mongoRebuildable(readModel, side.events, settings) },
       close: async () => {
         await Promise.allSettled([side.events.close(), readModel.close()]);
+      },
+    };
+  } catch (error) {
+    await side.events.close().catch(() => undefined);
+    throw error;
+  }
+};
+
+/**
+ * Opens what a rebuild of the PostgreSQL read models needs (READ_STORE=postgres), through the same
+ * openers the service uses: the configured event log and the PostgreSQL read model, with the
+ * rebuild capability of src/stores/postgres/postgresRebuild.ts on top.
+ */
+export const openPostgresRebuild = async (config: Config): Promise<{ store: RebuildSource; close(): Promise<void> }> => {
+  const side = await openEventSide(config);
+  try {
+    const readSide = await openReadStore(config);
+    if (!(readSide.readModel instanceof PostgresReadModel)) throw new Error('READ_STORE must be postgres');
+    return {
+      store: { events: side.events, readModel: postgresRebuildable(readSide.readModel, side.events, config.postgres!.url) },
+      close: async () => {
+        await Promise.allSettled([side.events.close(), readSide.close()]);
       },
     };
   } catch (error) {

@@ -135,6 +135,38 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml: the postgres profile', () => {
+  it('runs a pinned, current postgres image in the postgres profile, healthy when pg_isready answers', () => {
+    const postgres = services.postgres!;
+    expect(postgres.image).to.match(/^postgres:1[5-9]\.\d+$/);
+    expect(postgres.profiles).to.deep.equal(['postgres']);
+    expect(postgres.healthcheck!.test.slice(0, 2)).to.deep.equal(['CMD', 'pg_isready']);
+    expect(postgres.ports).to.include('5432:5432');
+  });
+
+  for (const name of ['api-postgres', 'projector-postgres']) {
+    it(`sets for ${name} only variables that src/config.ts reads, and they load as the PostgreSQL profile`, () => {
+      const service = services[name]!;
+      expect(service.profiles).to.deep.equal(['postgres']);
+      expect(service.build).to.deep.equal({ context: '.', dockerfile: 'Dockerfile' });
+      expect(service.depends_on).to.deep.equal({ postgres: { condition: 'service_healthy' } });
+      const env = environmentOf(name, shell);
+      const { config, read } = readsOf(env);
+      expect(Object.keys(env).filter((key) => !read.has(key)), 'set but never read').to.deep.equal([]);
+      expect(config).to.deep.include({ nodeEnv: 'production', eventStore: 'postgres', readStore: 'postgres' });
+      const url = new URL(config.postgres!.url);
+      expect(url.host).to.equal('postgres:5432');
+      expect(url.pathname).to.equal(`/${services.postgres!.environment!.POSTGRES_DB}`);
+      expect(url.username).to.equal(services.postgres!.environment!.POSTGRES_USER);
+    });
+  }
+
+  it('runs the projector process with the same entry point as the MongoDB profile', () => {
+    expect(services['projector-postgres']!.command).to.deep.equal(['node', 'dist/cli/projector.js']);
+    expect(services['api-postgres']!.ports).to.include('3001:3000');
+  });
+});
+
 describe('Dockerfile', () => {
   const lines = repoFile('Dockerfile')
     .replace(/\\\n/g, ' ')

@@ -52,6 +52,14 @@ describe('starting the production profile with a store down', () => {
     expect(error.message).to.not.include('secret');
   });
 
+  it('fails naming PostgreSQL, POSTGRES_URL and the URL without its password', async () => {
+    const config = configFor({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://app:hunter2@127.0.0.1:9/sessions' }, dataDir);
+    const error = await failure(openProductionStores(config, logger, { connectTimeoutMs: 2000 }));
+    expect(error).to.be.instanceOf(StoreUnreachableError);
+    expect(error.message).to.match(/^PostgreSQL is not reachable at postgres:\/\/app:\*\*\*@127\.0\.0\.1:9\/sessions \(POSTGRES_URL\): /);
+    expect(error.message).to.not.include('hunter2');
+  });
+
   it('masks only the password of a URL', () => {
     expect(redactUrl('mongodb://user:p%40ss@db:27017/x')).to.equal('mongodb://user:***@db:27017/x');
     expect(redactUrl('mongodb://db:27017')).to.equal('mongodb://db:27017');

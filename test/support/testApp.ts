@@ -1,7 +1,8 @@
 /**
  * Starts the real composition root (src/main.ts `start`) on an ephemeral port with a fresh
  * temp data dir and a known JWT secret. The profile follows the environment: the embedded SQLite
- * store by default, KurrentDB/MongoDB when EVENT_STORE/READ_STORE and their URLs are set.
+ * store by default, KurrentDB/MongoDB/PostgreSQL when EVENT_STORE/READ_STORE and their URLs are
+ * set. With PostgreSQL each test app gets a database of its own (dropped by destroy()).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import { signToken, type TokenClaims } from '../../src/auth/tokens.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { start, type Running, type StartOptions } from '../../src/main.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
+import { ensureDatabase, dropDatabase, withDatabase } from '../postgres/support.js';
 
 export const testSecret = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -44,6 +46,7 @@ export const testEnv = (dataDir: string, overrides: Record<string, string> = {})
   READ_STORE: process.env.READ_STORE,
   KURRENTDB_URL: process.env.KURRENTDB_URL,
   MONGODB_URL: process.env.MONGODB_URL,
+  POSTGRES_URL: process.env.POSTGRES_URL,
   // Each test app gets its own database so that tests never see each other's data.
   MONGODB_DB: `sessions_test_${path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_')}`,
   // Suites send thousands of requests from one address and user; the rate-limit tests set their own budgets.
@@ -56,7 +59,15 @@ export const startTestApp = async (
   options: { env?: Record<string, string>; dataDir?: string; start?: StartOptions } = {},
 ): Promise<TestApp> => {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-test-'));
-  const config = loadConfig(testEnv(dataDir, options.env), () => {
+  const env = testEnv(dataDir, options.env);
+  // Each test app gets its own PostgreSQL database, as it gets its own data dir; a restart keeps it.
+  let database: string | undefined;
+  if ((env.EVENT_STORE === 'postgres' || env.READ_STORE === 'postgres') && env.POSTGRES_URL && !options.env?.POSTGRES_URL) {
+    database = `sessions_test_${path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
+    await ensureDatabase(env.POSTGRES_URL, database);
+    env.POSTGRES_URL = withDatabase(env.POSTGRES_URL, database);
+  }
+  const config = loadConfig(env, () => {
     throw new Error('tests always configure JWT_SECRET');
   });
   const running = await start(config, options.start);
@@ -80,6 +91,7 @@ export const startTestApp = async (
     destroy: async () => {
       await running.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (database) await dropDatabase(process.env.POSTGRES_URL!, database);
     },
   };
   return app;
