@@ -210,6 +210,9 @@ describe('catalog changes over HTTP', () => {
 
       const reply = await patch('services', c.consultationId, { name: 'Consultation' });
       expect(reply.status, reply.text).to.equal(200);
+      // Inline projections have applied the rename when the 200 is sent; an asynchronous profile's
+      // projector applies it soon after: wait for the sessions view to reach the head.
+      expect(await app.running.stores.progress.waitFor('sessions', (await app.head())!, 240_000), 'sessions view reached the rename').to.equal(true);
       let renamed = 0;
       const ids = writes.map((w) => w.streamId.slice('session-'.length));
       for (let i = 0; i < ids.length; i += 1000) {
@@ -223,7 +226,9 @@ describe('catalog changes over HTTP', () => {
   });
 
   describe('a rebuild after renames and archives', () => {
-    it('gives identical documents (--verify)', async () => {
+    it('gives identical documents (--verify)', async function () {
+      // The embedded store's rebuild; the PostgreSQL rebuild has its own tests (test/postgres/).
+      if (app.config.eventStore !== 'sqlite') this.skip();
       await createSession(app, c, slot());
       await createSession(app, c, { ...slot(), serviceIds: [c.checkupId] });
       await patch('services', c.checkupId, { name: 'فحص شامل', durationMinutes: 90 });

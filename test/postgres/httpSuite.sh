@@ -11,8 +11,5 @@ if [ -z "${POSTGRES_URL:-}" ]; then
   echo "skipped: the HTTP suite on PostgreSQL (set POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)"
   exit 0
 fi
-# Left out: test/http/catalogChanges.test.ts reads the embedded store directly (sqliteOf) and expects
-# a rename to have reached every session when its response arrives (inline projection); on the
-# asynchronous PostgreSQL profile it does later. To be made profile-aware by its owner.
-echo "the HTTP suite on EVENT_STORE=postgres READ_STORE=postgres (without catalogChanges.test.ts)"
+echo "the HTTP suite on EVENT_STORE=postgres READ_STORE=postgres"
 EVENT_STORE=postgres READ_STORE=postgres exec npx mocha --config test/postgres/mocharc.http.json
