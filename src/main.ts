@@ -49,8 +49,14 @@ export interface StartOptions {
   ids?: IdGenerator;
 }
 
-const packageVersion = (): string =>
-  (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The version in the nearest package.json above this module (src/, dist/ or the bench's dist/.bench/src/). */
+const packageVersion = (): string => {
+  for (const relative of ['../package.json', '../../package.json', '../../../package.json']) {
+    const file = new URL(relative, import.meta.url);
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unversioned';
+};
 
 const listen = async (server: Server): Promise<string> => {
   await new Promise<void>((resolve, reject) => {
