@@ -110,7 +110,8 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
 
   let boundaryRaces = 0;
   for (let attempt = 0; ; attempt += 1) {
-    const stream = await deps.events.readStream(streamId);
+    // A create under a fresh id (no Idempotency-Key) has no stream to read: ids never repeat.
+    const stream = spec.target.create && key === undefined ? [] : await deps.events.readStream(streamId);
     const outcome = (replayed: boolean, appended: StoredEvent[], upTo: number): CommandOutcome => ({
       id,
       streamId,
