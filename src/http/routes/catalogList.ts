@@ -8,11 +8,11 @@
  * at most `scanBudget` rows and then answers with what it found and a cursor to go on from (a
  * page may hold fewer than `limit` entries and still have a next one).
  */
-import { createHash } from 'node:crypto';
-import { objectIdPattern, trimmedLength } from '../../commands/validation.js';
+import { trimmedLength } from '../../commands/validation.js';
 import { ValidationError, type FieldError } from '../../errors.js';
 import { searchKey } from '../../projections/nameKeys.js';
 import type { Condition, Document, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
+import { decodeListCursor, encodeListCursor } from './listCursor.js';
 
 export const catalogListLimits = { defaultLimit: 50, maxLimit: 200, scanBudget: 5000, scanPage: 500 } as const;
 
@@ -27,34 +27,13 @@ export interface CatalogListQuery {
   after?: QueryCursor;
 }
 
-const filterKey = (collection: string, workspaceId: string, q: CatalogListQuery): string =>
-  createHash('sha256')
-    .update(JSON.stringify([collection, workspaceId, q.search ?? null, q.scope ?? null, q.includeArchived]))
-    .digest('base64url')
-    .slice(0, 16);
+const bound = (collection: string, workspaceId: string, q: CatalogListQuery): unknown[] => [collection, workspaceId, q.search ?? null, q.scope ?? null, q.includeArchived];
 
 export const encodeCatalogCursor = (collection: string, workspaceId: string, q: CatalogListQuery, at: QueryCursor): string =>
-  Buffer.from(JSON.stringify({ v: 1, s: at.value, i: at.id, f: filterKey(collection, workspaceId, q) })).toString('base64url');
+  encodeListCursor(bound(collection, workspaceId, q), at);
 
-const badCursor = (message: string) =>
-  new ValidationError(`The cursor is invalid: ${message}. Use the nextCursor of the previous page with the same filters, or omit it.`, [
-    { path: 'cursor', message },
-  ]);
-
-const decodeCatalogCursor = (cursor: string, collection: string, workspaceId: string, q: CatalogListQuery): QueryCursor => {
-  if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) throw badCursor('not a cursor issued by this API');
-  let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
-  } catch {
-    throw badCursor('not a cursor issued by this API');
-  }
-  if (body === null || typeof body !== 'object' || body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
-    throw badCursor('not a cursor issued by this API');
-  }
-  if (body.f !== filterKey(collection, workspaceId, q)) throw badCursor('it was issued for other filters (or another list or workspace)');
-  return { value: body.s, id: body.i };
-};
+const decodeCatalogCursor = (cursor: string, collection: string, workspaceId: string, q: CatalogListQuery): QueryCursor =>
+  decodeListCursor(cursor, bound(collection, workspaceId, q), { maxLength: 2000, otherFilters: 'it was issued for other filters (or another list or workspace)' });
 
 /** Validates the query string, every problem in one 400. `scoped`: the list knows `scope` (services). */
 export const parseCatalogListQuery = (raw: RawQuery, collection: string, workspaceId: string, scoped: boolean): CatalogListQuery => {

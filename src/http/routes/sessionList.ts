@@ -4,7 +4,6 @@
  * indexes (by start, by staff member, by client, by service), keyset-paged on (startAt, id) with
  * an opaque cursor bound to the filters it was issued for.
  */
-import { createHash } from 'node:crypto';
 import { parseIsoDateTime } from '../../commands/calendar.js';
 import { maxDurationMinutes } from '../../commands/sessionRules.js';
 import { startOfLocalDay } from '../../commands/schedule.js';
@@ -12,6 +11,7 @@ import { objectIdPattern } from '../../commands/validation.js';
 import { sessionStatuses } from '../../events/session.js';
 import { ValidationError, type FieldError } from '../../errors.js';
 import type { Condition, Document, Query, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
+import { decodeListCursor, encodeListCursor } from './listCursor.js';
 
 export const sessionListLimits = { defaultLimit: 50, maxLimit: 200 } as const;
 
@@ -31,35 +31,21 @@ export interface SessionListQuery {
   after?: QueryCursor;
 }
 
-/** What a cursor is bound to: every filter, normalized (not the limit). */
-const filterKey = (workspaceId: string, q: Omit<SessionListQuery, 'limit' | 'after'>): string =>
-  createHash('sha256')
-    .update(JSON.stringify([workspaceId, q.from ?? null, q.to ?? null, q.staffId ?? null, q.clientId ?? null, q.serviceId ?? null, q.status ?? null]))
-    .digest('base64url')
-    .slice(0, 16);
+/** What a cursor is bound to: the workspace and every filter, normalized (not the limit). */
+const bound = (workspaceId: string, q: Omit<SessionListQuery, 'limit' | 'after'>): unknown[] => [
+  workspaceId,
+  q.from ?? null,
+  q.to ?? null,
+  q.staffId ?? null,
+  q.clientId ?? null,
+  q.serviceId ?? null,
+  q.status ?? null,
+];
 
-export const encodeSessionCursor = (workspaceId: string, q: SessionListQuery, at: QueryCursor): string =>
-  Buffer.from(JSON.stringify({ v: 1, s: at.value, i: at.id, f: filterKey(workspaceId, q) })).toString('base64url');
+export const encodeSessionCursor = (workspaceId: string, q: SessionListQuery, at: QueryCursor): string => encodeListCursor(bound(workspaceId, q), at);
 
-const badCursor = (message: string) =>
-  new ValidationError(`The cursor is invalid: ${message}. Use the nextCursor of the previous page with the same filters, or omit it.`, [
-    { path: 'cursor', message },
-  ]);
-
-const decodeSessionCursor = (cursor: string, workspaceId: string, q: SessionListQuery): QueryCursor => {
-  if (!/^[A-Za-z0-9_-]{1,300}$/.test(cursor)) throw badCursor('not a cursor issued by this API');
-  let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
-  } catch {
-    throw badCursor('not a cursor issued by this API');
-  }
-  if (body === null || typeof body !== 'object' || body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
-    throw badCursor('not a cursor issued by this API');
-  }
-  if (body.f !== filterKey(workspaceId, q)) throw badCursor('it was issued for other filters (or another workspace)');
-  return { value: body.s, id: body.i };
-};
+const decodeSessionCursor = (cursor: string, workspaceId: string, q: SessionListQuery): QueryCursor =>
+  decodeListCursor(cursor, bound(workspaceId, q), { maxLength: 300, otherFilters: 'it was issued for other filters (or another workspace)' });
 
 /**
  * Validates the query string (every problem in one 400) and resolves plain dates to local
