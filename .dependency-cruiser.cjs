@@ -29,7 +29,7 @@ module.exports = {
     {
       name: 'events-import-no-layer',
       comment:
-        'Events are the bottom layer: what happened, in the domain\'s words. Every other layer ' +
+        "Events are the bottom layer: what happened, in the domain's words. Every other layer " +
         'imports them; an event module importing a store, a projection, a command or HTTP would make ' +
         'all of them depend on that one.',
       severity: 'error',
@@ -49,7 +49,7 @@ module.exports = {
     {
       name: 'projections-use-ports-as-types-only',
       comment:
-        'Projections may name the ports\' types, never run store code: the ports import the ' +
+        "Projections may name the ports' types, never run store code: the ports import the " +
         'projection engine, so a run-time import back would load the stores with every projection.',
       severity: 'error',
       from: { path: '^src/projections/' },
@@ -59,7 +59,7 @@ module.exports = {
       name: 'engine-stays-below-views',
       comment:
         'Adapters may import the engine modules; were those to import a view, the registry or the ' +
-        'projectors, every adapter would get them too. The engine knows events, itself and the ports\' types.',
+        "projectors, every adapter would get them too. The engine knows events, itself and the ports' types.",
       severity: 'error',
       from: { path: engine },
       to: { path: '^src/', pathNot: ['^src/events/', engine, '^src/stores/(eventStore|readModel)\\.ts$'] },
@@ -67,7 +67,7 @@ module.exports = {
     {
       name: 'ports-import-no-adapter-or-caller',
       comment:
-        'A port is what adapters implement and callers use: it names the engine\'s and the events\' ' +
+        "A port is what adapters implement and callers use: it names the engine's and the events' " +
         'types, and imports no adapter, view, command, route or profile, so either side can change alone.',
       severity: 'error',
       from: { path: ports },
@@ -76,7 +76,7 @@ module.exports = {
     {
       name: 'adapters-see-ports-engine-events',
       comment:
-        'An adapter implements a port with the projection engine\'s help: it may import its own ' +
+        "An adapter implements a port with the projection engine's help: it may import its own " +
         'folder, the ports, the engine and events, never a view, the projections registry, a ' +
         'projector, a route, a command, a profile or another adapter. Swapping a store is then ' +
         'passing another adapter; what an adapter needs of the rest comes as a parameter.',
@@ -114,7 +114,7 @@ module.exports = {
       name: 'commands-see-events-and-ports',
       comment:
         'Commands decide from events and facts read through the ports; they know no projection ' +
-        '(a write\'s answer is read back by HTTP), no adapter, route, profile or CLI, so the same ' +
+        "(a write's answer is read back by HTTP), no adapter, route, profile or CLI, so the same " +
         'decision runs whichever stores and read models are wired in.',
       severity: 'error',
       from: { path: '^src/commands/' },

@@ -50,7 +50,8 @@ export const fillSessions = async (
   // Two row makers: making the rows (deciding, JSON) costs more than writing them.
   const workers = Array.from(
     { length: 2 },
-    () => new Worker(new URL('./fillWorker.js', import.meta.url), { workerData: { catalog, entries, occurredAt: new Date().toISOString() } }),
+    () =>
+      new Worker(new URL('./fillWorker.js', import.meta.url), { workerData: { catalog, entries, occurredAt: new Date().toISOString() } }),
   );
   // Each worker answers its requests in order. (No Promise.race with a promise that never settles:
   // it would keep every answered chunk reachable.)
@@ -79,7 +80,9 @@ export const fillSessions = async (
        VALUES (?, 0, ?, ?, ?, ?, ?, ?)`,
     );
     createCollectionTable(store.db, tableFor(sessionView.collection));
-    const insertDocument = store.db.prepare(`INSERT INTO ${tableFor(sessionView.collection)} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`);
+    const insertDocument = store.db.prepare(
+      `INSERT INTO ${tableFor(sessionView.collection)} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`,
+    );
     const writeChunk = store.db.transaction((rows: string[][]): StoredEvent => {
       let position = 0;
       for (const [streamId, eventId, type, version, data, metadata, docId, doc] of rows) {
@@ -87,7 +90,14 @@ export const fillSessions = async (
         insertDocument.run(docId!, workspaceId, doc!, position);
       }
       const [streamId, , type, , data, metadata] = rows[rows.length - 1]!;
-      return { streamId: streamId!, revision: 0n, position: BigInt(position), type: type!, data: JSON.parse(data!), metadata: JSON.parse(metadata!) };
+      return {
+        streamId: streamId!,
+        revision: 0n,
+        position: BigInt(position),
+        type: type!,
+        data: JSON.parse(data!),
+        metadata: JSON.parse(metadata!),
+      };
     });
     let last: StoredEvent | undefined;
     const ahead: Promise<string[][]>[] = [];
@@ -99,7 +109,7 @@ export const fillSessions = async (
       }
     };
     requestAhead();
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const rows = await ahead.shift()!;
       requestAhead();
       last = writeChunk(rows);

@@ -89,7 +89,13 @@ const documentsPerPage = async (api: RunningApi, catalog: BenchCatalog, plan: Qu
   return round(total / plan.days.length, 1);
 };
 
-const listLoad = async (options: BenchOptions, api: RunningApi, catalog: BenchCatalog, plan: QueryPlan, name: keyof typeof queries): Promise<ListScenario> => {
+const listLoad = async (
+  options: BenchOptions,
+  api: RunningApi,
+  catalog: BenchCatalog,
+  plan: QueryPlan,
+  name: keyof typeof queries,
+): Promise<ListScenario> => {
   const result = await runLoad({
     url: api.url,
     serverPid: api.child.pid,
@@ -106,7 +112,9 @@ const listLoad = async (options: BenchOptions, api: RunningApi, catalog: BenchCa
 const scheduledIds = async (dataDir: string, limit: number): Promise<string[]> => {
   const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
   try {
-    const rows = store.db.prepare("SELECT id FROM rm_sessions WHERE json_extract(doc, '$.status') = 'scheduled' LIMIT ?").all(limit) as { id: string }[];
+    const rows = store.db.prepare("SELECT id FROM rm_sessions WHERE json_extract(doc, '$.status') = 'scheduled' LIMIT ?").all(limit) as {
+      id: string;
+    }[];
     return rows.map((r) => r.id);
   } finally {
     await store.close();
@@ -136,7 +144,12 @@ const measureStore = async (
     const plan = given ?? (await planFrom(dataDir));
     // Enough fresh sessions for every PATCH the load can send (about 1,000/s at most here).
     const patchIds = writes ? await scheduledIds(dataDir, Math.min(sessions, 2_000 * (options.duration + options.warmup) + 1_000)) : [];
-    const api = await startApi({ dataDir, groupCommit: true, logLevel: options.logLevel, ...(options.apiEntry ? { entry: options.apiEntry } : {}) });
+    const api = await startApi({
+      dataDir,
+      groupCommit: true,
+      logLevel: options.logLevel,
+      ...(options.apiEntry ? { entry: options.apiEntry } : {}),
+    });
     try {
       const staffWeek = await listLoad(options, api, catalog, plan, 'staffWeek');
       say(describeLoad(`${label}: one staff member's week`, staffWeek));
@@ -144,7 +157,13 @@ const measureStore = async (
       say(describeLoad(`${label}: one day of the workspace`, workspaceDay));
       const figures: StoreFigures = { sessions, fillSeconds: round(fill.seconds, 1), staffWeek, workspaceDay };
       if (!writes) return { figures, plan };
-      const common = { url: api.url, serverPid: api.child.pid, connections: options.connections, duration: options.duration, warmup: options.warmup };
+      const common = {
+        url: api.url,
+        serverPid: api.child.pid,
+        connections: options.connections,
+        duration: options.duration,
+        warmup: options.warmup,
+      };
       const create = await runLoad({
         ...common,
         path: `/v1/workspace/${catalog.workspaceId}/sessions`,
@@ -188,7 +207,12 @@ export const runLifecycle = async (options: BenchOptions): Promise<LifecycleResu
   const seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-bench-lifecycle-seed-'));
   let small, large;
   try {
-    const api = await startApi({ dataDir: seedDir, groupCommit: true, logLevel: 'silent', ...(options.apiEntry ? { entry: options.apiEntry } : {}) });
+    const api = await startApi({
+      dataDir: seedDir,
+      groupCommit: true,
+      logLevel: 'silent',
+      ...(options.apiEntry ? { entry: options.apiEntry } : {}),
+    });
     const catalog = await seedCatalog(api.url);
     await api.stop();
     const seeded = { dataDir: seedDir, catalog };
@@ -217,7 +241,8 @@ export const runLifecycle = async (options: BenchOptions): Promise<LifecycleResu
     ['create', small.create!],
     ['patch', small.patch!],
   ] as const) {
-    if (s.errors + s.timeouts + s.non2xx > 0) failures.push(`lifecycle ${name}: ${s.errors} errors, ${s.timeouts} timeouts, ${s.non2xx} non-2xx ${JSON.stringify(s.statusCodes)}`);
+    if (s.errors + s.timeouts + s.non2xx > 0)
+      failures.push(`lifecycle ${name}: ${s.errors} errors, ${s.timeouts} timeouts, ${s.non2xx} non-2xx ${JSON.stringify(s.statusCodes)}`);
     if (!(s.requestsPerSec > 0)) failures.push(`lifecycle ${name}: no throughput`);
   }
   say('');

@@ -57,7 +57,11 @@ const fire = (spec: LoadSpec, duration: number, counter: { n: number }): Promise
           if (path) request.path = path;
           if (body === undefined) delete request.body;
           else request.body = body;
-          request.headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}`, ...headers };
+          request.headers = {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            authorization: `Bearer ${token}`,
+            ...headers,
+          };
           return request;
         },
       },

@@ -85,7 +85,8 @@ export const parseOptions = (argv: string[]): BenchOptions => {
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   const profile = values.profile ?? 'sqlite';
   if (profile !== 'sqlite' && profile !== 'postgres') throw new Error(`--profile must be sqlite or postgres, got "${profile}"`);
-  const phases = profile === 'postgres' ? ['api', 'list', 'rebuild'] : ['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'];
+  const phases =
+    profile === 'postgres' ? ['api', 'list', 'rebuild'] : ['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'];
   for (const phase of only ?? []) {
     if (!phases.includes(phase)) throw new Error(`--only: unknown phase "${phase}" (${profile}: ${phases.join(', ')})`);
   }

@@ -83,7 +83,12 @@ const createsOnPostgres = (options: BenchOptions, serverUrl: string): Promise<Cr
         dataDir,
         groupCommit: true,
         logLevel: options.logLevel,
-        env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: url, POSTGRES_POOL_MAX: String(Math.min(options.connections, 20)) },
+        env: {
+          EVENT_STORE: 'postgres',
+          READ_STORE: 'postgres',
+          POSTGRES_URL: url,
+          POSTGRES_POOL_MAX: String(Math.min(options.connections, 20)),
+        },
       });
       let result: LoadResult;
       try {
@@ -151,7 +156,15 @@ const listDocuments = (workspaceId: string, count: number): StoredEvent[] =>
       status: i % 3 === 0 ? 'completed' : 'scheduled',
       serviceNames: ['Consultation', 'Checkup'],
     },
-    metadata: { eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'bench' }, workspaceId, requestId: 'r', correlationId: 'c', schemaVersion: 1 },
+    metadata: {
+      eventId: randomUUID(),
+      occurredAt: '2024-01-01T00:00:00.000Z',
+      actor: { userId: 'bench' },
+      workspaceId,
+      requestId: 'r',
+      correlationId: 'c',
+      schemaVersion: 1,
+    },
   }));
 
 /** Walks the documents page by page (50 per page, by date) for `seconds`; pages per second. */
@@ -201,7 +214,12 @@ const listQueries = async (options: BenchOptions, serverUrl: string, documents: 
 /** Writes the bench catalog (through HTTP) and `sessions` SessionCreated events (through sessions_append, 1,000 streams a call). */
 export const fillPostgres = async (url: string, sessions: number, logLevel: string): Promise<{ events: number; seconds: number }> => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-bench-pgfill-'));
-  const api = await startApi({ dataDir, groupCommit: true, logLevel, env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: url } });
+  const api = await startApi({
+    dataDir,
+    groupCommit: true,
+    logLevel,
+    env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: url },
+  });
   let catalog: BenchCatalog;
   try {
     catalog = await seedCatalog(api.url);
@@ -213,7 +231,11 @@ export const fillPostgres = async (url: string, sessions: number, logLevel: stri
   const db = new PostgresDatabase({ url, poolMax: 4 });
   try {
     const events = new PostgresEventStore(db);
-    const state = await loadCatalog(new PostgresReadModel(db, { projections: allProjections }), catalog.workspaceId, { clientIds: catalog.clientIds, serviceIds: catalog.serviceIds, staffIds: catalog.staffIds });
+    const state = await loadCatalog(new PostgresReadModel(db, { projections: allProjections }), catalog.workspaceId, {
+      clientIds: catalog.clientIds,
+      serviceIds: catalog.serviceIds,
+      staffIds: catalog.staffIds,
+    });
     const entries: CatalogEntries = {
       workspace: state.workspaces.get(catalog.workspaceId)!,
       clients: [...state.clients.values()],
@@ -250,13 +272,22 @@ const rebuildOnPostgres = (options: BenchOptions, serverUrl: string) =>
       const started = performance.now();
       const result = await rebuild({ store: { events, readModel: postgresRebuildable(readModel, events, url) }, pageSize: 1000 });
       const seconds = (performance.now() - started) / 1000;
-      return { events: result.applied, seconds: round(seconds), eventsPerSec: Math.round(result.applied / seconds), switched: result.switched, buildSeconds: fill.seconds };
+      return {
+        events: result.applied,
+        seconds: round(seconds),
+        eventsPerSec: Math.round(result.applied / seconds),
+        switched: result.switched,
+        buildSeconds: fill.seconds,
+      };
     } finally {
       await db.close();
     }
   });
 
-export const runPostgresBench = async (options: BenchOptions, wants: (phase: string) => boolean): Promise<{ summary: Record<string, unknown>; failures: string[] }> => {
+export const runPostgresBench = async (
+  options: BenchOptions,
+  wants: (phase: string) => boolean,
+): Promise<{ summary: Record<string, unknown>; failures: string[] }> => {
   const serverUrl = process.env.POSTGRES_URL?.trim();
   if (!serverUrl) throw new Error("--profile postgres needs POSTGRES_URL (e.g. 'postgres://postgres@127.0.0.1:5432/postgres')");
   const failures: string[] = [];
@@ -270,20 +301,29 @@ export const runPostgresBench = async (options: BenchOptions, wants: (phase: str
     say(describe('creates, PostgreSQL profile', postgres));
     const ratio = round(postgres.requestsPerSec / sqlite.requestsPerSec, 3);
     say(`creates PostgreSQL / SQLite:  ${ratio}   (target >= 0.5)`);
-    for (const [name, s] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
-      if (s.errors + s.timeouts + s.non2xx > 0) failures.push(`${name} creates: ${s.errors} errors, ${s.timeouts} timeouts, ${s.non2xx} non-2xx`);
-      if (s.sessionsInLog < s.created || s.sessionsInLog > s.created + 2 * options.connections) failures.push(`${name}: ${s.created} answered 201 but ${s.sessionsInLog} in the log`);
+    for (const [name, s] of [
+      ['sqlite', sqlite],
+      ['postgres', postgres],
+    ] as const) {
+      if (s.errors + s.timeouts + s.non2xx > 0)
+        failures.push(`${name} creates: ${s.errors} errors, ${s.timeouts} timeouts, ${s.non2xx} non-2xx`);
+      if (s.sessionsInLog < s.created || s.sessionsInLog > s.created + 2 * options.connections)
+        failures.push(`${name}: ${s.created} answered 201 but ${s.sessionsInLog} in the log`);
     }
     Object.assign(summary, { createsSqlite: sqlite, createsPostgres: postgres, createsRatio: ratio });
   }
   if (wants('list')) {
     const list = await listQueries(options, serverUrl, options.smoke ? 2_000 : 50_000);
-    say(`list pages (50 by date, ${list.documents.toLocaleString('en')} docs): SQLite ${list.sqlitePagesPerSec}/s, PostgreSQL ${list.postgresPagesPerSec}/s, ratio ${list.ratio}`);
+    say(
+      `list pages (50 by date, ${list.documents.toLocaleString('en')} docs): SQLite ${list.sqlitePagesPerSec}/s, PostgreSQL ${list.postgresPagesPerSec}/s, ratio ${list.ratio}`,
+    );
     Object.assign(summary, { list });
   }
   if (wants('rebuild') && options.events > 0) {
     const result = await rebuildOnPostgres(options, serverUrl);
-    say(`postgres rebuild: ${result.events.toLocaleString('en')} events in ${result.seconds} s = ${result.eventsPerSec.toLocaleString('en')} events/s`);
+    say(
+      `postgres rebuild: ${result.events.toLocaleString('en')} events in ${result.seconds} s = ${result.eventsPerSec.toLocaleString('en')} events/s`,
+    );
     if (!result.switched) failures.push('postgres rebuild did not switch');
     Object.assign(summary, { rebuild: result });
   }

@@ -13,7 +13,12 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export const spawnChild = (command: string, args: string[], env: NodeJS.ProcessEnv, options: { stdout?: 'pipe' | 'ignore' } = {}): Child => {
+export const spawnChild = (
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { stdout?: 'pipe' | 'ignore' } = {},
+): Child => {
   const child = spawn(command, args, { env, stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'] });
   const stderr: string[] = [];
   readline.createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -29,7 +34,10 @@ export const spawnChild = (command: string, args: string[], env: NodeJS.ProcessE
 export const firstJsonLine = <T>(child: Child, timeoutMs: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.process.stdout! });
-    const timer = setTimeout(() => reject(new Error(`child ${child.pid} said nothing in ${timeoutMs} ms:\n${child.stderr.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`child ${child.pid} said nothing in ${timeoutMs} ms:\n${child.stderr.join('\n')}`)),
+      timeoutMs,
+    );
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
@@ -139,4 +147,6 @@ export const cpuSnapshot = (pids: number[]): CpuSnapshot | null => {
 
 /** CPU seconds that processes other than ours used between two snapshots: noise from a shared machine. */
 export const otherCpuSec = (before: CpuSnapshot | null, after: CpuSnapshot | null): number | null =>
-  before && after ? Math.max(0, Math.round((after.machineBusySec - before.machineBusySec - (after.oursSec - before.oursSec)) * 10) / 10) : null;
+  before && after
+    ? Math.max(0, Math.round((after.machineBusySec - before.machineBusySec - (after.oursSec - before.oursSec)) * 10) / 10)
+    : null;

@@ -29,7 +29,15 @@ const secret = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 export const runRename = async (sessions: number): Promise<RenameResult> => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-bench-rename-'));
   const config = loadConfig(
-    { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: secret, LOG_LEVEL: 'silent', SEED_DEMO: 'false', NODE_ENV: 'production' },
+    {
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'silent',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+    },
     () => {
       throw new Error('the bench configures JWT_SECRET');
     },
@@ -51,11 +59,16 @@ export const runRename = async (sessions: number): Promise<RenameResult> => {
     const token = signToken(config.jwt, { sub: 'bench', workspaceId, permissions: [...allPermissions] }, '1h');
     const base = `/v1/workspace/${workspaceId}`;
     const clientId = (await call('POST', `${base}/clients`, token, { name: 'Client' })).client!.id;
-    const serviceId = (await call('POST', `${base}/services`, token, { name: 'استشارة', scope: 'sessions', durationMinutes: 30 })).service!.id;
+    const serviceId = (await call('POST', `${base}/services`, token, { name: 'استشارة', scope: 'sessions', durationMinutes: 30 })).service!
+      .id;
     const staffId = (await call('POST', `${base}/staff`, token, { name: 'Dr. Smith' })).staff!.id;
 
     const seedStarted = performance.now();
-    const catalog = await loadCatalog(running.stores.readModel, workspaceId, { clientIds: [clientId], serviceIds: [serviceId], staffIds: [staffId] });
+    const catalog = await loadCatalog(running.stores.readModel, workspaceId, {
+      clientIds: [clientId],
+      serviceIds: [serviceId],
+      staffIds: [staffId],
+    });
     const ids: string[] = [];
     for (let first = 0; first < sessions; first += 2000) {
       const writes = Array.from({ length: Math.min(2000, sessions - first) }, (_, i) => {
@@ -66,8 +79,28 @@ export const runRename = async (sessions: number): Promise<RenameResult> => {
         const events = decideCreateSession(
           {
             type: 'CreateSession',
-            data: { name: `s${n}`, clientId, serviceIds: [serviceId], staffId, date: `2024-03-${day}`, startTime: `${String(8 + (n % 10)).padStart(2, '0')}:00`, durationMinutes: null, status: 'scheduled', fieldValues: [], sessionId, workspaceId },
-            metadata: { eventId: randomUUID(), occurredAt: new Date().toISOString(), actor: { userId: 'bench' }, workspaceId, requestId: `seed-${n}`, correlationId: `seed-${n}`, schemaVersion: 0 },
+            data: {
+              name: `s${n}`,
+              clientId,
+              serviceIds: [serviceId],
+              staffId,
+              date: `2024-03-${day}`,
+              startTime: `${String(8 + (n % 10)).padStart(2, '0')}:00`,
+              durationMinutes: null,
+              status: 'scheduled',
+              fieldValues: [],
+              sessionId,
+              workspaceId,
+            },
+            metadata: {
+              eventId: randomUUID(),
+              occurredAt: new Date().toISOString(),
+              actor: { userId: 'bench' },
+              workspaceId,
+              requestId: `seed-${n}`,
+              correlationId: `seed-${n}`,
+              schemaVersion: 0,
+            },
           },
           catalog,
         );

@@ -68,14 +68,19 @@ const loadFor = (options: BenchOptions, url: string, catalog: BenchCatalog, serv
 const describe = (name: string, s: Scenario): string =>
   `${name.padEnd(28)} ${String(s.requestsPerSec).padStart(7)} req/s   p50 ${String(s.latencyMs.p50).padStart(4)} ms   p99 ${String(
     s.latencyMs.p99,
-  ).padStart(4)} ms   errors ${s.errors}   non-2xx ${s.non2xx}   timeouts ${s.timeouts}   peak RSS ${s.peakRssMiB ?? '?'} MiB   server CPU ${s.serverCpuUsPerRequest ?? '?'} µs/req   other CPU ${
+  ).padStart(
+    4,
+  )} ms   errors ${s.errors}   non-2xx ${s.non2xx}   timeouts ${s.timeouts}   peak RSS ${s.peakRssMiB ?? '?'} MiB   server CPU ${s.serverCpuUsPerRequest ?? '?'} µs/req   other CPU ${
     s.otherCpuSec ?? '?'
   } s`;
 
 const tempDir = (label: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `sessions-bench-${label}-`));
 
 const runBare = async (options: BenchOptions, catalog: BenchCatalog): Promise<Scenario> => {
-  const child = spawnChild(process.execPath, [path.join(import.meta.dirname, 'bareKoa.js')], { PATH: process.env.PATH, NODE_ENV: 'production' });
+  const child = spawnChild(process.execPath, [path.join(import.meta.dirname, 'bareKoa.js')], {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+  });
   try {
     const { port } = await firstJsonLine<{ port: number }>(child, 20_000);
     const result = await loadFor(options, `http://127.0.0.1:${port}`, catalog, child.pid);
@@ -117,7 +122,8 @@ const runApi = async (options: BenchOptions, groupCommit: boolean, cpuProfDir?: 
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...entryOf(options),
     });
-    if (cpuProfDir) say(`${groupCommit ? 'group commit on' : 'group commit off'}: CPU profile of API process ${api.child.pid} goes to ${cpuProfDir}`);
+    if (cpuProfDir)
+      say(`${groupCommit ? 'group commit on' : 'group commit off'}: CPU profile of API process ${api.child.pid} goes to ${cpuProfDir}`);
     const catalog = await seedCatalog(api.url);
     return await loadApi(options, dataDir, catalog, api, groupCommit, 0);
   } finally {
@@ -201,7 +207,9 @@ const main = async (): Promise<void> => {
   const entry = path.resolve(repoRoot, options.apiEntry ?? path.join('dist', 'main.js'));
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   if (options.profile === 'postgres') {
-    say(`bench --profile postgres: ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per scenario, rebuild ${options.events} events`);
+    say(
+      `bench --profile postgres: ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per scenario, rebuild ${options.events} events`,
+    );
     const { summary, failures } = await runPostgresBench(options, wants);
     for (const failure of failures) say(`CHECK FAILED: ${failure}`);
     const totalSeconds = round((performance.now() - started) / 1000, 1);
@@ -222,7 +230,11 @@ const main = async (): Promise<void> => {
     staffIds: Array.from({ length: 10 }, (_, i) => (0x65a1b2c3d4e5f609n * 0x100000000n + BigInt(i)).toString(16).padStart(24, '0')),
     // Real tokens of the same size as the API's (the bare server does not check them).
     tokens: Array.from({ length: 10 }, (_, i) =>
-      signToken(benchJwt, { sub: `bench-user-${i}`, name: `Reception ${i}`, workspaceId: '65a1b2c3d4e5f60718293a40', permissions: allPermissions }, '2h'),
+      signToken(
+        benchJwt,
+        { sub: `bench-user-${i}`, name: `Reception ${i}`, workspaceId: '65a1b2c3d4e5f60718293a40', permissions: allPermissions },
+        '2h',
+      ),
     ),
   };
 
@@ -276,7 +288,9 @@ const main = async (): Promise<void> => {
   let rename: RenameResult | undefined;
   if (wants('rename')) {
     rename = await runRename(options.smoke ? 1000 : 10_000);
-    say(`rename: one service rename reached ${rename.sessionsRenamed.toLocaleString('en')} of ${rename.sessions.toLocaleString('en')} sessions in ${rename.renameMs} ms (seeded in ${rename.seedSeconds} s)`);
+    say(
+      `rename: one service rename reached ${rename.sessionsRenamed.toLocaleString('en')} of ${rename.sessions.toLocaleString('en')} sessions in ${rename.renameMs} ms (seeded in ${rename.seedSeconds} s)`,
+    );
   }
   if (wants('lifecycle')) lifecycle = await runLifecycle(options);
 
@@ -308,10 +322,13 @@ const main = async (): Promise<void> => {
     }
     if (!(s.requestsPerSec > 0)) failures.push(`${name}: no throughput`);
   }
-  if (rename && rename.sessionsRenamed !== rename.sessions) failures.push(`rename: reached ${rename.sessionsRenamed} of ${rename.sessions} sessions`);
+  if (rename && rename.sessionsRenamed !== rename.sessions)
+    failures.push(`rename: reached ${rename.sessionsRenamed} of ${rename.sessions} sessions`);
   failures.push(...(lifecycle?.failures ?? []));
   if (bare && (bare.non2xx > 0 || bare.errors > 0 || !(bare.requestsPerSec > 0))) failures.push('bare Koa: errors or no throughput');
-  const expectedEvents = rebuildOnHistory ? 1 + catalogSize.clients + catalogSize.services + catalogSize.staff + options.history : options.events;
+  const expectedEvents = rebuildOnHistory
+    ? 1 + catalogSize.clients + catalogSize.services + catalogSize.staff + options.history
+    : options.events;
   if (rebuild && (rebuild.events !== expectedEvents || !(rebuild.eventsPerSec > 0))) {
     failures.push(`rebuild: replayed ${rebuild.events} events, expected ${expectedEvents}`);
   }

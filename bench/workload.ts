@@ -46,20 +46,26 @@ export const seedCatalog = async (baseUrl: string): Promise<BenchCatalog> => {
   const all = async <T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> => {
     const out: T[] = [];
     // Ten at a time: fast, and the ids keep their order.
-    for (let i = 0; i < count; i += 10) out.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, j) => make(i + j)))));
+    for (let i = 0; i < count; i += 10)
+      out.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, j) => make(i + j)))));
     return out;
   };
-  const clientIds = await all(catalogSize.clients, async (i) =>
-    (await post(`${base}/clients`, token, { name: `Client ${i}`, email: `client${i}@example.com`, phone: `+49 30 ${1000 + i}` })).client!.id,
+  const clientIds = await all(
+    catalogSize.clients,
+    async (i) =>
+      (await post(`${base}/clients`, token, { name: `Client ${i}`, email: `client${i}@example.com`, phone: `+49 30 ${1000 + i}` })).client!
+        .id,
   );
-  const serviceIds = await all(catalogSize.services, async (i) =>
-    (
-      await post(`${base}/services`, token, {
-        name: i % 3 === 0 ? `خدمة ${i}` : `Service ${i}`,
-        scope: 'sessions',
-        ...(serviceDurations[i] === null ? {} : { durationMinutes: serviceDurations[i] }),
-      })
-    ).service!.id,
+  const serviceIds = await all(
+    catalogSize.services,
+    async (i) =>
+      (
+        await post(`${base}/services`, token, {
+          name: i % 3 === 0 ? `خدمة ${i}` : `Service ${i}`,
+          scope: 'sessions',
+          ...(serviceDurations[i] === null ? {} : { durationMinutes: serviceDurations[i] }),
+        })
+      ).service!.id,
   );
   const staffIds = await all(catalogSize.staff, async (i) => (await post(`${base}/staff`, token, { name: `Staff ${i}` })).staff!.id);
   return { workspaceId, clientIds, serviceIds, staffIds, tokens };

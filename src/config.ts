@@ -151,7 +151,13 @@ const boolean = (env: Env, name: string, fallback: boolean): boolean => {
 
 const units = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
 const sizeText = (bytes: number): string =>
-  bytes === 0 ? '0' : bytes % units.gb === 0 ? `${bytes / units.gb}gb` : bytes % units.mb === 0 ? `${bytes / units.mb}mb` : `${bytes / units.kb}kb`;
+  bytes === 0
+    ? '0'
+    : bytes % units.gb === 0
+      ? `${bytes / units.gb}gb`
+      : bytes % units.mb === 0
+        ? `${bytes / units.mb}mb`
+        : `${bytes / units.kb}kb`;
 
 const optionalInteger = (env: Env, name: string, min: number, max: number): number | undefined =>
   text(env, name) === undefined ? undefined : integer(env, name, 0, min, max);
@@ -305,9 +311,15 @@ export const loadConfig = (
     throw new ConfigError('MONGODB_URL', 'is required when READ_STORE=mongodb');
   }
   if (eventStore !== 'sqlite' && readStore === 'sqlite') {
-    throw new ConfigError('READ_STORE', `must be mongodb or postgres when EVENT_STORE=${eventStore} (the SQLite read model is embedded in one process)`);
+    throw new ConfigError(
+      'READ_STORE',
+      `must be mongodb or postgres when EVENT_STORE=${eventStore} (the SQLite read model is embedded in one process)`,
+    );
   }
-  const postgres = eventStore === 'postgres' || readStore === 'postgres' ? postgresConfig(env, eventStore === 'postgres' ? 'EVENT_STORE' : 'READ_STORE') : undefined;
+  const postgres =
+    eventStore === 'postgres' || readStore === 'postgres'
+      ? postgresConfig(env, eventStore === 'postgres' ? 'EVENT_STORE' : 'READ_STORE')
+      : undefined;
   const jwt = jwtConfig(env, nodeEnv, () => developmentSecret(dataDir));
   const host = text(env, 'HOST') ?? '0.0.0.0';
   const port = integer(env, 'PORT', 3000, 0, 65535);

@@ -141,7 +141,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       throw error;
     }
   }
-  logger.info({ url, metricsUrl, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server }, 'listening');
+  logger.info(
+    { url, metricsUrl, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server },
+    'listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

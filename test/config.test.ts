@@ -76,7 +76,9 @@ describe('configuration', () => {
   });
 
   it('reads JWT_ISSUER and JWT_AUDIENCE', () => {
-    expect(loadConfig({ JWT_SECRET: secret, JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'sessions-api' }, noDevSecret).jwt).to.deep.include({
+    expect(
+      loadConfig({ JWT_SECRET: secret, JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'sessions-api' }, noDevSecret).jwt,
+    ).to.deep.include({
       issuer: 'https://id.example.com/',
       audience: 'sessions-api',
     });
@@ -109,14 +111,41 @@ describe('configuration', () => {
     }
     // The SQLite read model lives in one process: it cannot follow a shared log.
     failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x' }, 'READ_STORE');
-    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x', POSTGRES_POOL_MAX: '0' }, 'POSTGRES_POOL_MAX');
-    failsOn({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x', POSTGRES_POOL_TIMEOUT_MS: 'soon' }, 'POSTGRES_POOL_TIMEOUT_MS');
-    const config = loadConfig({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgresql://app:pw@db:5432/sessions' }, noDevSecret);
+    failsOn(
+      { JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x', POSTGRES_POOL_MAX: '0' },
+      'POSTGRES_POOL_MAX',
+    );
+    failsOn(
+      {
+        JWT_SECRET: secret,
+        EVENT_STORE: 'postgres',
+        READ_STORE: 'postgres',
+        POSTGRES_URL: 'postgres://db/x',
+        POSTGRES_POOL_TIMEOUT_MS: 'soon',
+      },
+      'POSTGRES_POOL_TIMEOUT_MS',
+    );
+    const config = loadConfig(
+      { JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgresql://app:pw@db:5432/sessions' },
+      noDevSecret,
+    );
     expect(config).to.deep.include({ eventStore: 'postgres', readStore: 'postgres' });
-    expect(config.postgres).to.deep.equal({ url: 'postgresql://app:pw@db:5432/sessions', poolMax: 10, poolTimeoutMs: 2000, statementTimeoutMs: 10000 });
+    expect(config.postgres).to.deep.equal({
+      url: 'postgresql://app:pw@db:5432/sessions',
+      poolMax: 10,
+      poolTimeoutMs: 2000,
+      statementTimeoutMs: 10000,
+    });
     // Mixes that make sense stay possible.
-    expect(loadConfig({ JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'mongodb', POSTGRES_URL: 'postgres://db/x', MONGODB_URL: 'mongodb://m' }, noDevSecret).readStore).to.equal('mongodb');
-    expect(loadConfig({ JWT_SECRET: secret, READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x' }, noDevSecret).eventStore).to.equal('sqlite');
+    expect(
+      loadConfig(
+        { JWT_SECRET: secret, EVENT_STORE: 'postgres', READ_STORE: 'mongodb', POSTGRES_URL: 'postgres://db/x', MONGODB_URL: 'mongodb://m' },
+        noDevSecret,
+      ).readStore,
+    ).to.equal('mongodb');
+    expect(loadConfig({ JWT_SECRET: secret, READ_STORE: 'postgres', POSTGRES_URL: 'postgres://db/x' }, noDevSecret).eventStore).to.equal(
+      'sqlite',
+    );
     expect(loadConfig({ JWT_SECRET: secret }, noDevSecret).postgres).to.equal(undefined);
   });
 
@@ -134,12 +163,15 @@ describe('configuration', () => {
 
   it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST, and rejects bad ones', () => {
     const token = 'm'.repeat(32);
-    expect(loadConfig({ JWT_SECRET: secret, METRICS_TOKEN: token, METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1' }, noDevSecret).metrics).to.deep.equal({
+    expect(
+      loadConfig({ JWT_SECRET: secret, METRICS_TOKEN: token, METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1' }, noDevSecret).metrics,
+    ).to.deep.equal({
       token,
       port: 9464,
       host: '127.0.0.1',
     });
-    for (const bad of ['short', 'has space in it and is long enough to pass', 'x'.repeat(257)]) failsOn({ JWT_SECRET: secret, METRICS_TOKEN: bad }, 'METRICS_TOKEN');
+    for (const bad of ['short', 'has space in it and is long enough to pass', 'x'.repeat(257)])
+      failsOn({ JWT_SECRET: secret, METRICS_TOKEN: bad }, 'METRICS_TOKEN');
     for (const bad of ['metrics', '70000', '-1']) failsOn({ JWT_SECRET: secret, METRICS_PORT: bad }, 'METRICS_PORT');
     failsOn({ JWT_SECRET: secret, PORT: '3000', METRICS_PORT: '3000' }, 'METRICS_PORT');
     expect(loadConfig({ JWT_SECRET: secret, PORT: '0', METRICS_PORT: '0' }, noDevSecret).metrics.port).to.equal(0);

@@ -15,7 +15,9 @@ interface CursorBody {
 }
 
 export const encodeCursor = (workspaceId: string, after: bigint | null): string =>
-  Buffer.from(JSON.stringify({ v: 1, w: workspaceId, p: after === null ? null : after.toString() } satisfies CursorBody)).toString('base64url');
+  Buffer.from(JSON.stringify({ v: 1, w: workspaceId, p: after === null ? null : after.toString() } satisfies CursorBody)).toString(
+    'base64url',
+  );
 
 const invalid = (message: string): ValidationError =>
   new ValidationError(`The cursor is invalid: ${message}. Use the nextCursor of a previous page, or omit it to start at the beginning.`, [

@@ -21,8 +21,7 @@ export interface TokenVerifier {
   verify(token: string): Principal;
 }
 
-const isStringArray = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
 const toPrincipal = (payload: jwt.JwtPayload): Principal => {
   if (typeof payload.exp !== 'number') throw new AuthError('The token has no expiry (exp).');
@@ -41,10 +40,7 @@ const toPrincipal = (payload: jwt.JwtPayload): Principal => {
   };
 };
 
-export const createTokenVerifier = (
-  config: JwtConfig,
-  options: { cacheSize?: number; now?: () => number } = {},
-): TokenVerifier => {
+export const createTokenVerifier = (config: JwtConfig, options: { cacheSize?: number; now?: () => number } = {}): TokenVerifier => {
   const key = config.publicKey ?? config.secret;
   if (!key) throw new Error('JWT verification needs a secret or a public key');
   const cacheSize = options.cacheSize ?? 10_000;

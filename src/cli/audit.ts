@@ -85,7 +85,10 @@ const main = async (): Promise<number> => {
     filter.from = since;
   }
   if (values.actor !== undefined) filter.actorId = values.actor;
-  const types = (values.type ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const types = (values.type ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 
   const { events, close } = await openEventStore();
   try {

@@ -17,7 +17,10 @@ export class UsageError extends Error {
 /** The service's configuration from the environment, without requiring JWT settings. */
 export const loadOperatorConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const placeholder = 'operator-tools-do-not-verify-tokens-0123456789';
-  return loadConfig({ ...env, JWT_SECRET: placeholder, JWT_PUBLIC_KEY: undefined, JWT_ISSUER: undefined, JWT_AUDIENCE: undefined }, () => placeholder);
+  return loadConfig(
+    { ...env, JWT_SECRET: placeholder, JWT_PUBLIC_KEY: undefined, JWT_ISSUER: undefined, JWT_AUDIENCE: undefined },
+    () => placeholder,
+  );
 };
 
 /** Runs a CLI's main, mapping errors to a message on stderr and an exit code. */

@@ -18,7 +18,10 @@ const main = async (): Promise<void> => {
   // The projector verifies no tokens: any secret satisfies the shared configuration loader.
   const config = loadConfig(process.env, () => 'projector-does-not-verify-tokens-0000000000');
   if (config.readStore === 'sqlite') {
-    throw new ConfigError('READ_STORE', 'the projector process is for READ_STORE=mongodb or postgres (the embedded profile projects inline)');
+    throw new ConfigError(
+      'READ_STORE',
+      'the projector process is for READ_STORE=mongodb or postgres (the embedded profile projects inline)',
+    );
   }
   const logger = createLogger(config.logLevel);
   const side = await openEventSide(config);
@@ -40,7 +43,10 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : `Projector failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? `Configuration error: ${error.message}`
+      : `Projector failed to start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -14,7 +14,13 @@ import cliProgress from 'cli-progress';
 import { sqliteDatabasePath } from '../profiles/embedded.js';
 import { openMongoRebuild, openPostgresRebuild } from '../profiles/production.js';
 import { rebuild, type RebuildStore } from '../profiles/rebuild.js';
-import { defaultPageSize, selectProjections, UnknownProjectionError, type RebuildProgress, type RebuildResult } from '../projections/rebuild.js';
+import {
+  defaultPageSize,
+  selectProjections,
+  UnknownProjectionError,
+  type RebuildProgress,
+  type RebuildResult,
+} from '../projections/rebuild.js';
 import { exitCodes, loadOperatorConfig, runCli, UsageError } from './operator.js';
 
 const usage =
@@ -38,7 +44,9 @@ const positiveInteger = (name: string, value: string | undefined, fallback: numb
 export const formatResult = (result: RebuildResult, dryRun: boolean): string[] => {
   const lines: string[] = [];
   for (const kind of result.skipped) {
-    lines.push(`skipped ${count(kind.count)} ${kind.type} v${kind.schemaVersion} event(s) this release cannot project (first at position ${kind.firstPosition})`);
+    lines.push(
+      `skipped ${count(kind.count)} ${kind.type} v${kind.schemaVersion} event(s) this release cannot project (first at position ${kind.firstPosition})`,
+    );
   }
   const comparison = result.comparison;
   if (comparison) {
@@ -121,7 +129,10 @@ const main = async (): Promise<number> => {
     process.stdout.write(`${usage}\n`);
     return exitCodes.ok;
   }
-  const projections = (values.projection ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const projections = (values.projection ?? [])
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
   try {
     selectProjections(projections);
   } catch (error) {
@@ -130,7 +141,8 @@ const main = async (): Promise<number> => {
   }
   const pageSize = positiveInteger('page-size', values['page-size'], defaultPageSize);
   const examples = positiveInteger('examples', values.examples, 5);
-  if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers)) throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
+  if (values.workers !== undefined && !/^\d{1,2}$/.test(values.workers))
+    throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
   const config = loadOperatorConfig();
   let store: RebuildStore;
   let closeStores = async (): Promise<void> => {};

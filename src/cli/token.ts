@@ -21,7 +21,13 @@ const main = (): void => {
   });
   if (!values.sub || !values.permissions) throw new Error(usage);
   if (!/^\d+[smhd]?$/.test(values.ttl!)) throw new Error(`--ttl must look like 90s, 30m, 1h or 7d\n${usage}`);
-  const permissions = values.permissions === 'all' ? [...allPermissions] : values.permissions.split(',').map((p) => p.trim()).filter(Boolean);
+  const permissions =
+    values.permissions === 'all'
+      ? [...allPermissions]
+      : values.permissions
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
   const config = loadConfig(process.env, developmentSecret);
   const token = signToken(
     config.jwt,

@@ -10,12 +10,18 @@ import { requireAction, type SessionSnapshot } from './sessionStatus.js';
 import { freeTextField, validate } from './validation.js';
 
 const schema = yup.object({
-  reason: yup.string().required('is required').oneOf([...cancellationReasons], `must be one of ${cancellationReasons.join(', ')}`),
+  reason: yup
+    .string()
+    .required('is required')
+    .oneOf([...cancellationReasons], `must be one of ${cancellationReasons.join(', ')}`),
   note: freeTextField(500)
     .nullable()
     .when('reason', {
       is: 'other',
-      then: (note) => note.required('is required when reason is "other"').test('not-blank', 'is required when reason is "other"', (v) => (v ?? '').trim() !== ''),
+      then: (note) =>
+        note
+          .required('is required when reason is "other"')
+          .test('not-blank', 'is required when reason is "other"', (v) => (v ?? '').trim() !== ''),
     }),
 });
 
@@ -49,7 +55,14 @@ export const decideCancelSession = (command: CancelSession, session: SessionSnap
   return [
     {
       type: 'SessionCancelled',
-      data: { sessionId, workspaceId, from: session.status, reason, note, cancelledBy: reason === 'client-request' ? 'client' : 'practice' },
+      data: {
+        sessionId,
+        workspaceId,
+        from: session.status,
+        reason,
+        note,
+        cancelledBy: reason === 'client-request' ? 'client' : 'practice',
+      },
       metadata: { ...command.metadata, schemaVersion: 1 },
     },
   ];

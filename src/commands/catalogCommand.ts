@@ -50,7 +50,12 @@ export interface EntryKind<Create extends { type: string }, Patch, Fields extend
   archives(event: Event): boolean | undefined;
 }
 
-export const entryDecider = <Create extends { type: string }, Patch, Fields extends { workspaceId: string }, Event extends { type: string }>(
+export const entryDecider = <
+  Create extends { type: string },
+  Patch,
+  Fields extends { workspaceId: string },
+  Event extends { type: string },
+>(
   entry: EntryKind<Create, Patch, Fields, Event>,
 ): Decider<EntryCommand<Create, Patch>, Event, EntryState<Fields>, CatalogState> => ({
   initialState: () => ({ fields: null, archived: false, version: 0 }),
@@ -124,4 +129,6 @@ export const catalogChange = <Command, Event extends EventToAppend, Fields>(
 
 /** The `{ from, to }` of a field a patch names with a new value; undefined when absent or unchanged. */
 export const changeOf = <P extends object, K extends keyof P & string, T>(patch: P, key: K, current: T): { from: T; to: T } | undefined =>
-  Object.prototype.hasOwnProperty.call(patch, key) && (patch[key] as unknown) !== current ? { from: current, to: patch[key] as T } : undefined;
+  Object.prototype.hasOwnProperty.call(patch, key) && (patch[key] as unknown) !== current
+    ? { from: current, to: patch[key] as T }
+    : undefined;

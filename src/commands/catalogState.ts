@@ -7,7 +7,10 @@ import type { DomainEvent } from '../events/index.js';
 export interface CatalogState {
   workspaces: Map<string, { id: string; timeZone: string }>;
   clients: Map<string, { id: string; workspaceId: string; name: string; archived: boolean }>;
-  services: Map<string, { id: string; workspaceId: string; name: string; scope: string; durationMinutes: number | null; archived: boolean }>;
+  services: Map<
+    string,
+    { id: string; workspaceId: string; name: string; scope: string; durationMinutes: number | null; archived: boolean }
+  >;
   staff: Map<string, { id: string; workspaceId: string; name: string; archived: boolean }>;
 }
 

@@ -41,7 +41,15 @@ export const decideChangeClient = (command: ChangeClient, client: ClientFields):
   const email = changeOf(patch, 'email', client.email);
   const phone = changeOf(patch, 'phone', client.phone);
   return [
-    ...(name ? [{ type: 'ClientRenamed' as const, data: { clientId, workspaceId, ...name }, metadata: { ...command.metadata, schemaVersion: clientRenamedVersion } }] : []),
+    ...(name
+      ? [
+          {
+            type: 'ClientRenamed' as const,
+            data: { clientId, workspaceId, ...name },
+            metadata: { ...command.metadata, schemaVersion: clientRenamedVersion },
+          },
+        ]
+      : []),
     ...(email || phone
       ? [
           {

@@ -1,5 +1,10 @@
 import * as yup from 'yup';
-import { serviceDurationChangedVersion, serviceRenamedVersion, type ServiceDurationChanged, type ServiceRenamed } from '../events/service.js';
+import {
+  serviceDurationChangedVersion,
+  serviceRenamedVersion,
+  type ServiceDurationChanged,
+  type ServiceRenamed,
+} from '../events/service.js';
 import { ValidationError, type FieldError } from '../errors.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { serviceDurationField } from './defineService.js';
@@ -25,7 +30,8 @@ export const parseChangeService = (body: unknown): ServicePatch => {
     if (!(error instanceof ValidationError)) throw error;
     errors.push(...(error.errors ?? []));
   }
-  if (errors.length > 0) throw new ValidationError(`The request has invalid fields: ${errors.map((e) => e.path || '(body)').join(', ')}.`, errors);
+  if (errors.length > 0)
+    throw new ValidationError(`The request has invalid fields: ${errors.map((e) => e.path || '(body)').join(', ')}.`, errors);
   return {
     ...(has('name') ? { name: valid.name!.trim() } : {}),
     ...(has('durationMinutes') ? { durationMinutes: valid.durationMinutes ?? null } : {}),
@@ -47,9 +53,23 @@ export const decideChangeService = (command: ChangeService, service: ServiceFiel
   const name = changeOf(patch, 'name', service.name);
   const duration = changeOf(patch, 'durationMinutes', service.durationMinutes);
   return [
-    ...(name ? [{ type: 'ServiceRenamed' as const, data: { serviceId, workspaceId, ...name }, metadata: { ...command.metadata, schemaVersion: serviceRenamedVersion } }] : []),
+    ...(name
+      ? [
+          {
+            type: 'ServiceRenamed' as const,
+            data: { serviceId, workspaceId, ...name },
+            metadata: { ...command.metadata, schemaVersion: serviceRenamedVersion },
+          },
+        ]
+      : []),
     ...(duration
-      ? [{ type: 'ServiceDurationChanged' as const, data: { serviceId, workspaceId, ...duration }, metadata: { ...command.metadata, schemaVersion: serviceDurationChangedVersion } }]
+      ? [
+          {
+            type: 'ServiceDurationChanged' as const,
+            data: { serviceId, workspaceId, ...duration },
+            metadata: { ...command.metadata, schemaVersion: serviceDurationChangedVersion },
+          },
+        ]
       : []),
   ];
 };

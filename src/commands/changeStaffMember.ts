@@ -1,5 +1,10 @@
 import * as yup from 'yup';
-import { staffMemberContactChangedVersion, staffMemberRenamedVersion, type StaffMemberContactChanged, type StaffMemberRenamed } from '../events/staff.js';
+import {
+  staffMemberContactChangedVersion,
+  staffMemberRenamedVersion,
+  type StaffMemberContactChanged,
+  type StaffMemberRenamed,
+} from '../events/staff.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { emailField, nameField, validate } from './validation.js';
 
@@ -28,14 +33,31 @@ export interface StaffFields {
 
 export type ChangeStaffMember = ChangeEntry<StaffPatch>;
 
-export const decideChangeStaffMember = (command: ChangeStaffMember, staff: StaffFields): (StaffMemberRenamed | StaffMemberContactChanged)[] => {
+export const decideChangeStaffMember = (
+  command: ChangeStaffMember,
+  staff: StaffFields,
+): (StaffMemberRenamed | StaffMemberContactChanged)[] => {
   const { id: staffId, workspaceId, patch } = command.data;
   const name = changeOf(patch, 'name', staff.name);
   const email = changeOf(patch, 'email', staff.email);
   return [
-    ...(name ? [{ type: 'StaffMemberRenamed' as const, data: { staffId, workspaceId, ...name }, metadata: { ...command.metadata, schemaVersion: staffMemberRenamedVersion } }] : []),
+    ...(name
+      ? [
+          {
+            type: 'StaffMemberRenamed' as const,
+            data: { staffId, workspaceId, ...name },
+            metadata: { ...command.metadata, schemaVersion: staffMemberRenamedVersion },
+          },
+        ]
+      : []),
     ...(email
-      ? [{ type: 'StaffMemberContactChanged' as const, data: { staffId, workspaceId, email }, metadata: { ...command.metadata, schemaVersion: staffMemberContactChangedVersion } }]
+      ? [
+          {
+            type: 'StaffMemberContactChanged' as const,
+            data: { staffId, workspaceId, email },
+            metadata: { ...command.metadata, schemaVersion: staffMemberContactChangedVersion },
+          },
+        ]
       : []),
   ];
 };

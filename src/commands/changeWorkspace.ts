@@ -1,5 +1,10 @@
 import * as yup from 'yup';
-import { workspaceRenamedVersion, workspaceTimeZoneChangedVersion, type WorkspaceRenamed, type WorkspaceTimeZoneChanged } from '../events/workspace.js';
+import {
+  workspaceRenamedVersion,
+  workspaceTimeZoneChangedVersion,
+  type WorkspaceRenamed,
+  type WorkspaceTimeZoneChanged,
+} from '../events/workspace.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { canonicalTimeZone, timeZoneField } from './createWorkspace.js';
 import { nameField, validate } from './validation.js';
@@ -31,14 +36,31 @@ export type ChangeWorkspace = ChangeEntry<WorkspacePatch>;
  * A new zone applies to bookings and reschedules from now on: sessions keep the instants (and the
  * zone) they were scheduled with, so nothing else changes.
  */
-export const decideChangeWorkspace = (command: ChangeWorkspace, workspace: WorkspaceFields): (WorkspaceRenamed | WorkspaceTimeZoneChanged)[] => {
+export const decideChangeWorkspace = (
+  command: ChangeWorkspace,
+  workspace: WorkspaceFields,
+): (WorkspaceRenamed | WorkspaceTimeZoneChanged)[] => {
   const { workspaceId, patch } = command.data;
   const name = changeOf(patch, 'name', workspace.name);
   const timeZone = changeOf(patch, 'timeZone', workspace.timeZone);
   return [
-    ...(name ? [{ type: 'WorkspaceRenamed' as const, data: { workspaceId, ...name }, metadata: { ...command.metadata, schemaVersion: workspaceRenamedVersion } }] : []),
+    ...(name
+      ? [
+          {
+            type: 'WorkspaceRenamed' as const,
+            data: { workspaceId, ...name },
+            metadata: { ...command.metadata, schemaVersion: workspaceRenamedVersion },
+          },
+        ]
+      : []),
     ...(timeZone
-      ? [{ type: 'WorkspaceTimeZoneChanged' as const, data: { workspaceId, ...timeZone }, metadata: { ...command.metadata, schemaVersion: workspaceTimeZoneChangedVersion } }]
+      ? [
+          {
+            type: 'WorkspaceTimeZoneChanged' as const,
+            data: { workspaceId, ...timeZone },
+            metadata: { ...command.metadata, schemaVersion: workspaceTimeZoneChangedVersion },
+          },
+        ]
       : []),
   ];
 };

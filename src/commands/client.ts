@@ -16,7 +16,11 @@ export const clientDecider = entryDecider<RegisterClient, ClientPatch, ClientFie
   archiveEvent: (archived, { id, workspaceId }, metadata) =>
     archived
       ? { type: 'ClientArchived', data: { clientId: id, workspaceId }, metadata: { ...metadata, schemaVersion: clientArchivedVersion } }
-      : { type: 'ClientUnarchived', data: { clientId: id, workspaceId }, metadata: { ...metadata, schemaVersion: clientUnarchivedVersion } },
+      : {
+          type: 'ClientUnarchived',
+          data: { clientId: id, workspaceId },
+          metadata: { ...metadata, schemaVersion: clientUnarchivedVersion },
+        },
   archives: (event) => (event.type === 'ClientArchived' ? true : event.type === 'ClientUnarchived' ? false : undefined),
   evolveFields: (fields, event) => {
     switch (event.type) {
@@ -25,7 +29,11 @@ export const clientDecider = entryDecider<RegisterClient, ClientPatch, ClientFie
       case 'ClientRenamed':
         return { ...fields!, name: event.data.to };
       case 'ClientContactChanged':
-        return { ...fields!, ...(event.data.email ? { email: event.data.email.to } : {}), ...(event.data.phone ? { phone: event.data.phone.to } : {}) };
+        return {
+          ...fields!,
+          ...(event.data.email ? { email: event.data.email.to } : {}),
+          ...(event.data.phone ? { phone: event.data.phone.to } : {}),
+        };
       default:
         return fields!;
     }

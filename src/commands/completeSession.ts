@@ -11,5 +11,7 @@ export interface CompleteSession {
 
 export const decideCompleteSession = (command: CompleteSession, session: SessionSnapshot): SessionCompleted[] => {
   requireAction(session.status, 'complete');
-  return [{ type: 'SessionCompleted', data: { ...command.data, from: session.status }, metadata: { ...command.metadata, schemaVersion: 1 } }];
+  return [
+    { type: 'SessionCompleted', data: { ...command.data, from: session.status }, metadata: { ...command.metadata, schemaVersion: 1 } },
+  ];
 };

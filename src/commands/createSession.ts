@@ -10,8 +10,24 @@ import { parseIsoDateTime, timeOfDay } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
-import { deriveDuration, findNamedEntries, maxDurationMinutes, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
-import { freeTextField, nameField, nameLimit, normalizeName, objectIdMessage, objectIdPattern, validate, type FieldLimits } from './validation.js';
+import {
+  deriveDuration,
+  findNamedEntries,
+  maxDurationMinutes,
+  scheduleOrProblem,
+  throwIfBroken,
+  unbookableServices,
+} from './sessionRules.js';
+import {
+  freeTextField,
+  nameField,
+  nameLimit,
+  normalizeName,
+  objectIdMessage,
+  objectIdPattern,
+  validate,
+  type FieldLimits,
+} from './validation.js';
 
 export { defaultDurationMinutes, maxDurationMinutes } from './sessionRules.js';
 
@@ -33,11 +49,14 @@ const fieldValueSchema = yup
       .mixed<string | number | boolean>()
       .nullable()
       .defined('is required (null is allowed)')
-      .test('field-value', fieldValueMessage, (v) =>
-        v === null ||
-        typeof v === 'boolean' ||
-        (typeof v === 'number' && Number.isFinite(v)) ||
-        (typeof v === 'string' && v.length <= 10_000),
+      .test(
+        'field-value',
+        fieldValueMessage,
+        (v) =>
+          v === null ||
+          typeof v === 'boolean' ||
+          (typeof v === 'number' && Number.isFinite(v)) ||
+          (typeof v === 'string' && v.length <= 10_000),
       ),
     phase: yup.string().min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
   })
@@ -95,10 +114,13 @@ export const sessionFieldSchemas = {
 export const overlapSchemas = {
   allowOverlap: yup.boolean().oneOf([true], 'must be true when given (omit it otherwise)'),
   overlapReason: freeTextField(500).when('allowOverlap', {
-      is: true,
-      then: (reason) => reason.required('is required when allowOverlap is true').test('not-blank', 'is required when allowOverlap is true', (v) => (v ?? '').trim() !== ''),
-      otherwise: (reason) => reason.test('only-with-overlap', 'is only allowed with allowOverlap: true', (v) => v === undefined),
-    }),
+    is: true,
+    then: (reason) =>
+      reason
+        .required('is required when allowOverlap is true')
+        .test('not-blank', 'is required when allowOverlap is true', (v) => (v ?? '').trim() !== ''),
+    otherwise: (reason) => reason.test('only-with-overlap', 'is only allowed with allowOverlap: true', (v) => v === undefined),
+  }),
 };
 
 const createSessionSchema = yup.object({ ...sessionFieldSchemas, ...overlapSchemas });
@@ -126,7 +148,6 @@ export const sessionFieldLimits: FieldLimits = {
   },
   overlapReason: { maxLength: 2000, message: 'must be at most 500 characters' },
 };
-
 
 export type CreateSessionInput = SessionRequest;
 
@@ -164,7 +185,11 @@ export const decideCreateSession = (command: CreateSession, catalog: CatalogStat
   const { data } = command;
   requireWorkspace(catalog, data.workspaceId);
   const timeZone = catalog.workspaces.get(data.workspaceId)!.timeZone;
-  const named = findNamedEntries(catalog, data.workspaceId, { clientId: data.clientId, serviceIds: data.serviceIds, staffId: data.staffId });
+  const named = findNamedEntries(catalog, data.workspaceId, {
+    clientId: data.clientId,
+    serviceIds: data.serviceIds,
+    staffId: data.staffId,
+  });
   const services = named.services!;
 
   const broken: FieldError[] = [...unbookableServices(services, named.scopes)];

@@ -19,7 +19,9 @@ export const canonicalTimeZone = (zone: string): string | null => {
 };
 
 export const timeZoneField = () =>
-  yup.string().test('iana-zone', 'must be an IANA time zone name such as Europe/Paris', (v) => v === undefined || canonicalTimeZone(v) !== null);
+  yup
+    .string()
+    .test('iana-zone', 'must be an IANA time zone name such as Europe/Paris', (v) => v === undefined || canonicalTimeZone(v) !== null);
 
 const schema = yup.object({ name: nameField(), timeZone: timeZoneField() });
 
@@ -29,7 +31,10 @@ export interface CreateWorkspaceInput {
 }
 
 export const parseCreateWorkspace = (body: unknown): CreateWorkspaceInput => {
-  const valid = validate(schema, body, ['name', 'timeZone'], { name: nameLimit, timeZone: { maxLength: 100, message: 'must be an IANA time zone name such as Europe/Paris' } });
+  const valid = validate(schema, body, ['name', 'timeZone'], {
+    name: nameLimit,
+    timeZone: { maxLength: 100, message: 'must be an IANA time zone name such as Europe/Paris' },
+  });
   return { name: normalizeName(valid.name), timeZone: valid.timeZone === undefined ? 'UTC' : canonicalTimeZone(valid.timeZone)! };
 };
 

@@ -12,5 +12,7 @@ export interface Decider<Command, Event, State, Context> {
 }
 
 /** Folds events into a decider's state. */
-export const fold = <Event, State>(decider: Pick<Decider<unknown, Event, State, unknown>, 'initialState' | 'evolve'>, events: readonly Event[]): State =>
-  events.reduce(decider.evolve, decider.initialState());
+export const fold = <Event, State>(
+  decider: Pick<Decider<unknown, Event, State, unknown>, 'initialState' | 'evolve'>,
+  events: readonly Event[],
+): State => events.reduce(decider.evolve, decider.initialState());

@@ -15,7 +15,11 @@ const schema = yup.object({
   scope: yup
     .string()
     .required('is required')
-    .test('scope', 'must be a non-empty string of at most 50 characters, such as "sessions" or "products"', (v) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 50)),
+    .test(
+      'scope',
+      'must be a non-empty string of at most 50 characters, such as "sessions" or "products"',
+      (v) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 50),
+    ),
   durationMinutes: serviceDurationField(),
 });
 
@@ -26,7 +30,10 @@ export interface DefineServiceInput {
 }
 
 export const parseDefineService = (body: unknown): DefineServiceInput => {
-  const valid = validate(schema, body, ['name', 'scope', 'durationMinutes'], { name: nameLimit, scope: { maxLength: 500, message: scopeMessage } });
+  const valid = validate(schema, body, ['name', 'scope', 'durationMinutes'], {
+    name: nameLimit,
+    scope: { maxLength: 500, message: scopeMessage },
+  });
   return { name: normalizeName(valid.name), scope: valid.scope.trim(), durationMinutes: valid.durationMinutes ?? null };
 };
 

@@ -136,10 +136,15 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       throw new Error(`stream ${streamId} already exists for a create`);
     }
     if (request.expectedVersion === null) {
-      throw new PreconditionRequiredError(`Send If-Match with the ETag of the ${spec.kind} as you last read it, so that no one else's change is lost.`);
+      throw new PreconditionRequiredError(
+        `Send If-Match with the ETag of the ${spec.kind} as you last read it, so that no one else's change is lost.`,
+      );
     }
     if (request.expectedVersion !== undefined && request.expectedVersion !== stream.length) {
-      throw new PreconditionFailedError(`The ${spec.kind} has changed since you read it: it is at version ${stream.length}, not ${request.expectedVersion}.`, stream.length);
+      throw new PreconditionFailedError(
+        `The ${spec.kind} has changed since you read it: it is at version ${stream.length}, not ${request.expectedVersion}.`,
+        stream.length,
+      );
     }
 
     const state = stream.reduce((s, event) => spec.decider.evolve(s, event as unknown as Event), spec.decider.initialState());
@@ -166,7 +171,11 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       decided = [...decided, ...extra.aggregate];
       for (const write of extra.writes) {
         const events = read.get(write.streamId) ?? [];
-        writes.push({ streamId: write.streamId, events: write.events, expected: events.length === 0 ? 'no_stream' : events[events.length - 1]!.revision });
+        writes.push({
+          streamId: write.streamId,
+          events: write.events,
+          expected: events.length === 0 ? 'no_stream' : events[events.length - 1]!.revision,
+        });
       }
     }
     // Each event gets its own id; the first keeps the one above.
@@ -185,7 +194,10 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
 
     let appended;
     try {
-      appended = writes.length === 0 ? await deps.events.append(streamId, events, expected) : (await deps.events.appendMany([{ streamId, events, expected }, ...writes]))[0]!;
+      appended =
+        writes.length === 0
+          ? await deps.events.append(streamId, events, expected)
+          : (await deps.events.appendMany([{ streamId, events, expected }, ...writes]))[0]!;
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       // A boundary stream moved (another booking of the same staff member's day): decide again.
@@ -198,7 +210,10 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       if (key !== undefined || attempt < (spec.retries ?? 0)) continue;
       if (request.expectedVersion !== undefined) {
         const now = (await deps.events.readStream(streamId)).length;
-        throw new PreconditionFailedError(`The ${spec.kind} changed while this request was being decided: it is now at version ${now}.`, now);
+        throw new PreconditionFailedError(
+          `The ${spec.kind} changed while this request was being decided: it is now at version ${now}.`,
+          now,
+        );
       }
       throw new ConflictError(`The ${spec.kind} was changed by another request at the same time; read it again and retry.`);
     }

@@ -44,4 +44,6 @@ const canonical = (value: unknown): unknown => {
 
 /** Hash of the request body with object keys sorted, so key order does not make two bodies differ. */
 export const requestHash = (body: unknown): string =>
-  createHash('sha256').update(JSON.stringify(canonical(body ?? null))).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify(canonical(body ?? null)))
+    .digest('hex');

@@ -22,7 +22,8 @@ export const loadCatalog = async (
     needs.staffIds?.length ? readModel.findMany('staff', workspaceId, needs.staffIds) : [],
   ]);
   if (workspace) state.workspaces.set(workspace.id, { id: workspace.id, timeZone: String(workspace.timeZone) });
-  for (const c of clients) state.clients.set(c.id, { id: c.id, workspaceId: c.workspaceId, name: String(c.name), archived: c.archived === true });
+  for (const c of clients)
+    state.clients.set(c.id, { id: c.id, workspaceId: c.workspaceId, name: String(c.name), archived: c.archived === true });
   for (const s of services) {
     state.services.set(s.id, {
       id: s.id,
@@ -33,6 +34,7 @@ export const loadCatalog = async (
       archived: s.archived === true,
     });
   }
-  for (const s of staff) state.staff.set(s.id, { id: s.id, workspaceId: s.workspaceId, name: String(s.name), archived: s.archived === true });
+  for (const s of staff)
+    state.staff.set(s.id, { id: s.id, workspaceId: s.workspaceId, name: String(s.name), archived: s.archived === true });
   return state;
 };

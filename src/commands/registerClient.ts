@@ -22,7 +22,11 @@ export interface RegisterClientInput {
 }
 
 export const parseRegisterClient = (body: unknown): RegisterClientInput => {
-  const valid = validate(schema, body, ['name', 'email', 'phone'], { name: nameLimit, email: emailLimit, phone: { maxLength: 41, message: phoneMessage } });
+  const valid = validate(schema, body, ['name', 'email', 'phone'], {
+    name: nameLimit,
+    email: emailLimit,
+    phone: { maxLength: 41, message: phoneMessage },
+  });
   return { name: normalizeName(valid.name), email: valid.email ?? null, phone: valid.phone ?? null };
 };
 

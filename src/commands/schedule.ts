@@ -61,12 +61,15 @@ export const resolveSchedule = (input: {
   let start = earlier;
   if (!earlier.toInstant().equals(later.toInstant())) {
     if (input.disambiguation === null) {
-      throw new BusinessRuleError(`The start time happens twice on ${input.localDay} in ${input.timeZone}; say which with "disambiguation".`, [
-        {
-          path: 'startTime',
-          message: `${input.startTime} happens twice on ${input.localDay} in ${input.timeZone} (the clocks move back): at ${isoMillis(earlier.toInstant())} ("earlier") and at ${isoMillis(later.toInstant())} ("later"); send "disambiguation" to choose`,
-        },
-      ]);
+      throw new BusinessRuleError(
+        `The start time happens twice on ${input.localDay} in ${input.timeZone}; say which with "disambiguation".`,
+        [
+          {
+            path: 'startTime',
+            message: `${input.startTime} happens twice on ${input.localDay} in ${input.timeZone} (the clocks move back): at ${isoMillis(earlier.toInstant())} ("earlier") and at ${isoMillis(later.toInstant())} ("later"); send "disambiguation" to choose`,
+          },
+        ],
+      );
     }
     start = input.disambiguation === 'earlier' ? earlier : later;
   }

@@ -16,12 +16,21 @@ export const serviceDecider = entryDecider<DefineService, ServicePatch, ServiceF
   archiveEvent: (archived, { id, workspaceId }, metadata) =>
     archived
       ? { type: 'ServiceArchived', data: { serviceId: id, workspaceId }, metadata: { ...metadata, schemaVersion: serviceArchivedVersion } }
-      : { type: 'ServiceUnarchived', data: { serviceId: id, workspaceId }, metadata: { ...metadata, schemaVersion: serviceUnarchivedVersion } },
+      : {
+          type: 'ServiceUnarchived',
+          data: { serviceId: id, workspaceId },
+          metadata: { ...metadata, schemaVersion: serviceUnarchivedVersion },
+        },
   archives: (event) => (event.type === 'ServiceArchived' ? true : event.type === 'ServiceUnarchived' ? false : undefined),
   evolveFields: (fields, event) => {
     switch (event.type) {
       case 'ServiceDefined':
-        return { workspaceId: event.data.workspaceId, name: event.data.name, scope: event.data.scope, durationMinutes: event.data.durationMinutes };
+        return {
+          workspaceId: event.data.workspaceId,
+          name: event.data.name,
+          scope: event.data.scope,
+          durationMinutes: event.data.durationMinutes,
+        };
       case 'ServiceRenamed':
         return { ...fields!, name: event.data.to };
       case 'ServiceDurationChanged':

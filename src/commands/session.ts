@@ -41,7 +41,15 @@ export const evolveSession = (state: SessionState, event: SessionEvent): Session
       client: d.client,
       services: d.services,
       staff: d.staff,
-      times: { timeZone: d.timeZone, date: d.date, startTime: d.startTime, endTime: d.endTime, durationMinutes: d.durationMinutes, startAt: d.startAt, endAt: d.endAt },
+      times: {
+        timeZone: d.timeZone,
+        date: d.date,
+        startTime: d.startTime,
+        endTime: d.endTime,
+        durationMinutes: d.durationMinutes,
+        startAt: d.startAt,
+        endAt: d.endAt,
+      },
       durationSource: d.durationSource,
       summedServiceDurations: d.summedServiceDurations,
       disambiguation: d.requested.disambiguation ?? null,
@@ -55,7 +63,12 @@ export const evolveSession = (state: SessionState, event: SessionEvent): Session
     case 'SessionRescheduled':
       return { ...next, times: event.data.to, durationSource: event.data.durationSource, disambiguation: event.data.disambiguation };
     case 'SessionServicesChanged':
-      return { ...next, services: event.data.to, durationSource: event.data.durationSource, summedServiceDurations: event.data.summedServiceDurations };
+      return {
+        ...next,
+        services: event.data.to,
+        durationSource: event.data.durationSource,
+        summedServiceDurations: event.data.summedServiceDurations,
+      };
     case 'SessionStaffReassigned':
       return { ...next, staff: event.data.to };
     case 'SessionClientChanged':
@@ -126,12 +139,25 @@ export const staffTimeBoundary = (workspaceId: string): Boundary<SessionCommand,
   decide: (read, { before, after, command, metadata }) => {
     const from = claimOf(before);
     const to = claimOf(after);
-    const because = to === null && after?.status === 'cancelled' ? 'cancelled' : from && to && from.staffId !== to.staffId ? 'reassigned' : to === null ? 'reassigned' : 'rescheduled';
+    const because =
+      to === null && after?.status === 'cancelled'
+        ? 'cancelled'
+        : from && to && from.staffId !== to.staffId
+          ? 'reassigned'
+          : to === null
+            ? 'reassigned'
+            : 'rescheduled';
     const reason = overlapReasonOf(command);
     const decision = decideStaffTime({ workspaceId, before: from, after: to, read, allowOverlap: reason, because, metadata });
     const aggregate: SessionEvent[] =
       decision.overlapped.length > 0 && after !== null
-        ? [{ type: 'SessionOverbooked', data: { sessionId: after.id, workspaceId, reason: reason!, overlaps: decision.overlapped }, metadata: { ...metadata, schemaVersion: 1 } }]
+        ? [
+            {
+              type: 'SessionOverbooked',
+              data: { sessionId: after.id, workspaceId, reason: reason!, overlaps: decision.overlapped },
+              metadata: { ...metadata, schemaVersion: 1 },
+            },
+          ]
         : [];
     return { aggregate, writes: decision.writes };
   },
@@ -189,4 +215,8 @@ export const completeSessionSpec = (workspaceId: string, sessionId: string): Ses
   actionSpec(workspaceId, sessionId, (id, metadata) => ({ type: 'CompleteSession', data: { sessionId: id, workspaceId }, metadata }));
 
 export const cancelSessionSpec = (workspaceId: string, sessionId: string, input: CancelSessionInput): SessionSpec =>
-  actionSpec(workspaceId, sessionId, (id, metadata) => ({ type: 'CancelSession', data: { ...input, sessionId: id, workspaceId }, metadata }));
+  actionSpec(workspaceId, sessionId, (id, metadata) => ({
+    type: 'CancelSession',
+    data: { ...input, sessionId: id, workspaceId },
+    metadata,
+  }));

@@ -33,7 +33,8 @@ export const findNamedEntries = (
     entry && entry.workspaceId === workspaceId ? entry : undefined;
   const missing: FieldError[] = [];
   const client = names.clientId === undefined ? undefined : inWorkspace(catalog.clients.get(names.clientId));
-  if (names.clientId !== undefined && !client) missing.push({ path: 'clientId', message: `client ${names.clientId} not found in this workspace` });
+  if (names.clientId !== undefined && !client)
+    missing.push({ path: 'clientId', message: `client ${names.clientId} not found in this workspace` });
   const services = (names.serviceIds ?? []).map((id) => inWorkspace(catalog.services.get(id)));
   services.forEach((service, i) => {
     if (!service) missing.push({ path: `serviceIds[${i}]`, message: `service ${names.serviceIds![i]} not found in this workspace` });
@@ -54,12 +55,17 @@ export const findNamedEntries = (
   });
   if (staff?.archived) archived.push({ path: 'staffId', message: `staff member ${staff.id} is archived` });
   if (archived.length > 0) {
-    throw new BusinessRuleError(`Archived catalog entries cannot be booked: ${archived.map((a) => a.message.split(' is archived')[0]).join(', ')}.`, archived);
+    throw new BusinessRuleError(
+      `Archived catalog entries cannot be booked: ${archived.map((a) => a.message.split(' is archived')[0]).join(', ')}.`,
+      archived,
+    );
   }
   const found = services.filter((s): s is NonNullable<typeof s> => s !== undefined);
   return {
     ...(client ? { client: { id: client.id, name: client.name } } : {}),
-    ...(names.serviceIds === undefined ? {} : { services: found.map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes })) }),
+    ...(names.serviceIds === undefined
+      ? {}
+      : { services: found.map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes })) }),
     ...(names.staffId === undefined ? {} : { staff: staff ? { id: staff.id, name: staff.name } : null }),
     scopes: found.map((s) => s.scope),
   };
@@ -81,7 +87,10 @@ export interface DerivedDuration {
 }
 
 /** The duration asked for, or the services' sum, or the 60-minute default; a problem when over a day. */
-export const deriveDuration = (requested: number | null, services: readonly ServiceBooked[]): DerivedDuration & { problem?: FieldError } => {
+export const deriveDuration = (
+  requested: number | null,
+  services: readonly ServiceBooked[],
+): DerivedDuration & { problem?: FieldError } => {
   const summed = services.map((s) => s.durationMinutes ?? 0);
   const total = summed.reduce((a, b) => a + b, 0);
   const [durationMinutes, durationSource]: [number, DurationSource] =
@@ -90,7 +99,10 @@ export const deriveDuration = (requested: number | null, services: readonly Serv
   if (durationMinutes > maxDurationMinutes) {
     return {
       ...derived,
-      problem: { path: 'durationMinutes', message: `the services add up to ${durationMinutes} minutes; a session lasts at most ${maxDurationMinutes}` },
+      problem: {
+        path: 'durationMinutes',
+        message: `the services add up to ${durationMinutes} minutes; a session lasts at most ${maxDurationMinutes}`,
+      },
     };
   }
   return derived;
@@ -115,6 +127,8 @@ export const scheduleOrProblem = (input: {
 /** One 422 listing every rule broken, or nothing. */
 export const throwIfBroken = (broken: readonly FieldError[], what = 'The session'): void => {
   if (broken.length > 0) {
-    throw new BusinessRuleError(`${what} breaks ${broken.length === 1 ? 'a rule' : 'rules'}: ${broken.map((b) => b.message).join('; ')}.`, [...broken]);
+    throw new BusinessRuleError(`${what} breaks ${broken.length === 1 ? 'a rule' : 'rules'}: ${broken.map((b) => b.message).join('; ')}.`, [
+      ...broken,
+    ]);
   }
 };

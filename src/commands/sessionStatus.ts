@@ -26,9 +26,19 @@ export interface SessionSnapshot {
 export type SessionAction = 'start' | 'complete' | 'cancel';
 
 /** Field groups a PATCH changes, as the decision reports them. */
-export type EditableField = 'name' | 'clientId' | 'serviceIds' | 'staffId' | 'date/startTime' | 'durationMinutes' | 'fieldValues' | 'fieldValues.post';
+export type EditableField =
+  'name' | 'clientId' | 'serviceIds' | 'staffId' | 'date/startTime' | 'durationMinutes' | 'fieldValues' | 'fieldValues.post';
 
-const everything: EditableField[] = ['name', 'clientId', 'serviceIds', 'staffId', 'date/startTime', 'durationMinutes', 'fieldValues', 'fieldValues.post'];
+const everything: EditableField[] = [
+  'name',
+  'clientId',
+  'serviceIds',
+  'staffId',
+  'date/startTime',
+  'durationMinutes',
+  'fieldValues',
+  'fieldValues.post',
+];
 
 export const statusRules: Record<SessionStatus, { fields: EditableField[]; actions: SessionAction[] }> = {
   scheduled: { fields: everything, actions: ['start', 'complete', 'cancel'] },
@@ -65,12 +75,20 @@ const describe = (status: SessionStatus): string => {
 export const notAllowed = (status: SessionStatus, changed: readonly string[]): SessionStatusError | null => {
   const refused = changed.filter((field) => !statusRules[status].fields.includes(field as EditableField));
   if (refused.length === 0) return null;
-  return new SessionStatusError('not-editable', `This session is ${status}: ${refused.join(', ')} cannot be changed (${describe(status)}).`, status);
+  return new SessionStatusError(
+    'not-editable',
+    `This session is ${status}: ${refused.join(', ')} cannot be changed (${describe(status)}).`,
+    status,
+  );
 };
 
 /** Throws the 409 unless the status allows the action. */
 export const requireAction = (status: SessionStatus, action: SessionAction): void => {
   if (!statusRules[status].actions.includes(action)) {
-    throw new SessionStatusError('invalid-transition', `A ${status} session cannot be ${{ start: 'started', complete: 'completed', cancel: 'cancelled' }[action]} (${describe(status)}).`, status);
+    throw new SessionStatusError(
+      'invalid-transition',
+      `A ${status} session cannot be ${{ start: 'started', complete: 'completed', cancel: 'cancelled' }[action]} (${describe(status)}).`,
+      status,
+    );
   }
 };

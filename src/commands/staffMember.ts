@@ -15,8 +15,16 @@ export const staffDecider = entryDecider<AddStaffMember, StaffPatch, StaffFields
   decideChange: decideChangeStaffMember,
   archiveEvent: (archived, { id, workspaceId }, metadata) =>
     archived
-      ? { type: 'StaffMemberArchived', data: { staffId: id, workspaceId }, metadata: { ...metadata, schemaVersion: staffMemberArchivedVersion } }
-      : { type: 'StaffMemberUnarchived', data: { staffId: id, workspaceId }, metadata: { ...metadata, schemaVersion: staffMemberUnarchivedVersion } },
+      ? {
+          type: 'StaffMemberArchived',
+          data: { staffId: id, workspaceId },
+          metadata: { ...metadata, schemaVersion: staffMemberArchivedVersion },
+        }
+      : {
+          type: 'StaffMemberUnarchived',
+          data: { staffId: id, workspaceId },
+          metadata: { ...metadata, schemaVersion: staffMemberUnarchivedVersion },
+        },
   archives: (event) => (event.type === 'StaffMemberArchived' ? true : event.type === 'StaffMemberUnarchived' ? false : undefined),
   evolveFields: (fields, event) => {
     switch (event.type) {

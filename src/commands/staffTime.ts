@@ -58,7 +58,8 @@ export const activeClaims = (events: readonly StoredEvent[]): Map<string, Busy> 
   const active = new Map<string, Busy>();
   for (const event of events) {
     const e = event as unknown as StaffDayEvent;
-    if (e.type === 'StaffTimeClaimed') active.set(e.data.sessionId, { sessionId: e.data.sessionId, startAt: e.data.startAt, endAt: e.data.endAt });
+    if (e.type === 'StaffTimeClaimed')
+      active.set(e.data.sessionId, { sessionId: e.data.sessionId, startAt: e.data.startAt, endAt: e.data.endAt });
     else if (e.type === 'StaffTimeReleased') active.delete(e.data.sessionId);
   }
   return active;
@@ -102,7 +103,15 @@ export const decideStaffTime = (input: {
       if (!activeClaims(input.read.get(streamId) ?? []).has(before.sessionId)) continue;
       add(streamId, {
         type: 'StaffTimeReleased',
-        data: { workspaceId, staffId: before.staffId, day: streamId.slice(-10), sessionId: before.sessionId, startAt: before.startAt, endAt: before.endAt, because: input.because },
+        data: {
+          workspaceId,
+          staffId: before.staffId,
+          day: streamId.slice(-10),
+          sessionId: before.sessionId,
+          startAt: before.startAt,
+          endAt: before.endAt,
+          because: input.because,
+        },
         metadata,
       });
     }

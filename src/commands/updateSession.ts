@@ -74,7 +74,10 @@ export interface SessionPatch {
 }
 
 export const parseUpdateSession = (body: unknown): SessionPatch => {
-  const valid = validate(updateSessionSchema, body, updateSessionFields, { ...sessionFieldLimits, reason: { maxLength: 2000, message: 'must be at most 500 characters' } });
+  const valid = validate(updateSessionSchema, body, updateSessionFields, {
+    ...sessionFieldLimits,
+    reason: { maxLength: 2000, message: 'must be at most 500 characters' },
+  });
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   const patch: SessionPatch = { reason: valid.reason?.trim() || null };
   if (has('name')) patch.name = normalizeName(valid.name!);
@@ -107,20 +110,31 @@ const sameTimes = (a: SessionTimes, b: SessionTimes): boolean => timeFields.ever
 export const decideUpdateSession = (command: UpdateSession, session: SessionSnapshot, catalog: CatalogState): SessionEvent[] => {
   const { sessionId, workspaceId, patch } = command.data;
   requireWorkspace(catalog, workspaceId);
-  const named = findNamedEntries(catalog, workspaceId, {
-    ...(patch.clientId !== undefined && patch.clientId !== session.client.id ? { clientId: patch.clientId } : {}),
-    ...(patch.serviceIds !== undefined ? { serviceIds: patch.serviceIds } : {}),
-    ...(patch.staffId !== undefined && patch.staffId !== (session.staff?.id ?? null) ? { staffId: patch.staffId } : {}),
-  }, { serviceIds: session.services.map((s) => s.id) });
+  const named = findNamedEntries(
+    catalog,
+    workspaceId,
+    {
+      ...(patch.clientId !== undefined && patch.clientId !== session.client.id ? { clientId: patch.clientId } : {}),
+      ...(patch.serviceIds !== undefined ? { serviceIds: patch.serviceIds } : {}),
+      ...(patch.staffId !== undefined && patch.staffId !== (session.staff?.id ?? null) ? { staffId: patch.staffId } : {}),
+    },
+    { serviceIds: session.services.map((s) => s.id) },
+  );
 
   const broken: FieldError[] = [];
-  const servicesChanged = patch.serviceIds !== undefined && !sameJson(patch.serviceIds, session.services.map((s) => s.id));
+  const servicesChanged =
+    patch.serviceIds !== undefined &&
+    !sameJson(
+      patch.serviceIds,
+      session.services.map((s) => s.id),
+    );
   const services = servicesChanged ? named.services! : session.services;
   if (servicesChanged) broken.push(...unbookableServices(services, named.scopes));
   const nextFieldValues = patch.fieldValues ?? session.fieldValues;
   if (patch.fieldValues !== undefined && session.status === 'scheduled') {
     patch.fieldValues.forEach((field, i) => {
-      if (field.phase === 'post') broken.push({ path: `fieldValues[${i}].phase`, message: 'post-session values can only be set once the session has started' });
+      if (field.phase === 'post')
+        broken.push({ path: `fieldValues[${i}].phase`, message: 'post-session values can only be set once the session has started' });
     });
   }
 
@@ -130,7 +144,11 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
       ? deriveDuration(patch.durationMinutes, services)
       : servicesChanged
         ? deriveDuration(session.durationSource === 'request' ? session.times.durationMinutes : null, services)
-        : { durationMinutes: session.times.durationMinutes, durationSource: session.durationSource, summedServiceDurations: session.summedServiceDurations };
+        : {
+            durationMinutes: session.times.durationMinutes,
+            durationSource: session.durationSource,
+            summedServiceDurations: session.summedServiceDurations,
+          };
   if ('problem' in duration && duration.problem) broken.push(duration.problem);
 
   // Where it sits in time: re-resolved in the workspace's current zone when the day or start moves.
@@ -160,7 +178,10 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   const fieldValuesChanged = patch.fieldValues !== undefined && !sameJson(patch.fieldValues, session.fieldValues);
   if (nameChanged || fieldValuesChanged) {
     if (nameChanged) changed.push('name');
-    if (fieldValuesChanged) changed.push(session.status === 'completed' && onlyPostChanged(session.fieldValues, nextFieldValues) ? 'fieldValues.post' : 'fieldValues');
+    if (fieldValuesChanged)
+      changed.push(
+        session.status === 'completed' && onlyPostChanged(session.fieldValues, nextFieldValues) ? 'fieldValues.post' : 'fieldValues',
+      );
     events.push({
       type: 'SessionDetailsChanged',
       data: {
@@ -210,7 +231,8 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   const durationRuleChanged = !servicesChanged && duration.durationSource !== session.durationSource;
   if (!sameTimes(times, session.times) || durationRuleChanged) {
     if (times.durationMinutes !== session.times.durationMinutes || durationRuleChanged) changed.push('durationMinutes');
-    if (times.startAt !== session.times.startAt || times.date !== session.times.date || times.startTime !== session.times.startTime) changed.push('date/startTime');
+    if (times.startAt !== session.times.startAt || times.date !== session.times.date || times.startTime !== session.times.startTime)
+      changed.push('date/startTime');
     events.push({
       type: 'SessionRescheduled',
       data: {

@@ -106,7 +106,12 @@ const checkText = (problems: Problems, path: string, value: unknown): void => {
   }
 };
 
-export const validate = <T extends AnyObject>(schema: ObjectSchema<T>, input: unknown, allowed: readonly string[], limits: FieldLimits = {}): T => {
+export const validate = <T extends AnyObject>(
+  schema: ObjectSchema<T>,
+  input: unknown,
+  allowed: readonly string[],
+  limits: FieldLimits = {},
+): T => {
   if (!isPlainObject(input)) {
     throw new ValidationError('The request body must be a JSON object.', [{ path: '', message: 'must be a JSON object' }]);
   }
@@ -158,7 +163,11 @@ export const freeTextField = (max: number) =>
   yup
     .string()
     .max(max, `must be at most ${max} characters`)
-    .test('free-text', 'must not contain control characters (other than tab and line breaks) or lone surrogates', (v) => v === undefined || v === null || !freeTextControl.test(v));
+    .test(
+      'free-text',
+      'must not contain control characters (other than tab and line breaks) or lone surrogates',
+      (v) => v === undefined || v === null || !freeTextControl.test(v),
+    );
 
 export const emailField = () => yup.string().email('must be an email address').max(320, 'must be at most 320 characters').nullable();
 

@@ -6,18 +6,22 @@ import { staffEventVersions, type StaffEvent, type StaffMemberAdded } from './st
 import { staffDayEventVersions, type StaffDayEvent } from './staffDay.js';
 import { workspaceEventVersions, type WorkspaceCreated, type WorkspaceEvent } from './workspace.js';
 
-export type DomainEvent =
-  | WorkspaceEvent
-  | ClientEvent
-  | ServiceEvent
-  | StaffEvent
-  | SessionEvent
-  | StaffDayEvent;
+export type DomainEvent = WorkspaceEvent | ClientEvent | ServiceEvent | StaffEvent | SessionEvent | StaffDayEvent;
 
 export type DomainEventType = DomainEvent['type'];
 export type RecordedEvent = Recorded<DomainEvent>;
 
-export type { WorkspaceCreated, ClientRegistered, ServiceDefined, StaffMemberAdded, SessionCreated, WorkspaceEvent, ClientEvent, ServiceEvent, StaffEvent };
+export type {
+  WorkspaceCreated,
+  ClientRegistered,
+  ServiceDefined,
+  StaffMemberAdded,
+  SessionCreated,
+  WorkspaceEvent,
+  ClientEvent,
+  ServiceEvent,
+  StaffEvent,
+};
 
 /**
  * The schemaVersion of every event type this release writes and projects, gathered from each

@@ -94,7 +94,14 @@ type Reason = { reason: string | null };
 /** The session moved in time: a new day, start or duration (and so new instants). */
 export type SessionRescheduled = Event<
   'SessionRescheduled',
-  { sessionId: string; workspaceId: string; from: SessionTimes; to: SessionTimes; durationSource: DurationSource; disambiguation: 'earlier' | 'later' | null } & Reason
+  {
+    sessionId: string;
+    workspaceId: string;
+    from: SessionTimes;
+    to: SessionTimes;
+    durationSource: DurationSource;
+    disambiguation: 'earlier' | 'later' | null;
+  } & Reason
 >;
 
 /** The services booked changed; `durationSource` tells how the duration was derived afterwards. */
@@ -152,7 +159,10 @@ export type SessionCancelled = Event<
 >;
 
 /** The session was booked over others of the same staff member on purpose (allowOverlap). */
-export type SessionOverbooked = Event<'SessionOverbooked', { sessionId: string; workspaceId: string; reason: string; overlaps: { sessionId: string; startAt: string; endAt: string }[] }>;
+export type SessionOverbooked = Event<
+  'SessionOverbooked',
+  { sessionId: string; workspaceId: string; reason: string; overlaps: { sessionId: string; startAt: string; endAt: string }[] }
+>;
 
 /** Every event of a session's stream. */
 export type SessionEvent =

@@ -1,9 +1,6 @@
 import type { Event } from './envelope.js';
 
-export type StaffMemberAdded = Event<
-  'StaffMemberAdded',
-  { staffId: string; workspaceId: string; name: string; email: string | null }
->;
+export type StaffMemberAdded = Event<'StaffMemberAdded', { staffId: string; workspaceId: string; name: string; email: string | null }>;
 export const staffMemberAddedVersion = 1;
 
 /** The name changed; sessions that show the staff member show the new name, their events keep the booked one. */

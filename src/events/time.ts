@@ -12,8 +12,7 @@ export const utcMillis = (year: number, monthIndex: number, day: number, hour = 
   return date.getTime();
 };
 
-const isoDate =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Parses an ISO 8601 date (`YYYY-MM-DD`) or datetime. Returns the instant, or null when the
@@ -59,4 +58,3 @@ export const localDayOf = (date: string, timeZone: string): string => {
   if (!instant) throw new Error(`date was not validated before scheduling: ${date}`);
   return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 };
-

@@ -1,9 +1,6 @@
 import type { Event } from './envelope.js';
 
-export type WorkspaceCreated = Event<
-  'WorkspaceCreated',
-  { workspaceId: string; name: string; timeZone: string }
->;
+export type WorkspaceCreated = Event<'WorkspaceCreated', { workspaceId: string; name: string; timeZone: string }>;
 export const workspaceCreatedVersion = 1;
 
 export type WorkspaceRenamed = Event<'WorkspaceRenamed', { workspaceId: string; from: string; to: string }>;

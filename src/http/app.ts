@@ -65,7 +65,9 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
     docsRoutes({ title: openApi.info.title }),
     ...(deps.metricsToken === undefined ? [] : [metricsRoutes({ registry: metrics.registry, token: deps.metricsToken })]),
   ];
-  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, staffBusyRoutes, auditRoutes].map((routes) => routes(routeDeps));
+  const routers = [workspaceRoutes, clientRoutes, serviceRoutes, staffRoutes, sessionRoutes, staffBusyRoutes, auditRoutes].map((routes) =>
+    routes(routeDeps),
+  );
   const { ip, user } = deps.rateLimiters ?? {};
 
   app.use(httpMetrics({ metrics }));
@@ -73,7 +75,14 @@ export const buildApp = (deps: AppDeps): Koa<AppState, AppContext> => {
   app.use(requestId({ logger: deps.logger }));
   app.use(problems());
   // Health and readiness probes are never limited: a load balancer must see the instance even under a flood.
-  if (ip) app.use(rateLimit({ limiter: ip, key: (ctx) => (ctx.path === '/healthz' || ctx.path === '/readyz' ? undefined : ctx.ip), who: 'this client address' }));
+  if (ip)
+    app.use(
+      rateLimit({
+        limiter: ip,
+        key: (ctx) => (ctx.path === '/healthz' || ctx.path === '/readyz' ? undefined : ctx.ip),
+        who: 'this client address',
+      }),
+    );
   for (const router of publicRouters) app.use(router.routes());
   // Everything else needs a token first, so unknown paths are not revealed to strangers.
   app.use(authenticate({ verifier: deps.verifier }));

@@ -44,7 +44,8 @@ export const openRateLimiters = async (config: RateLimitConfig): Promise<RateLim
   const wanted = limits(config);
   if (config.store === 'memory' || wanted.length === 0) {
     const limiters: RateLimiters = { close: async () => undefined };
-    for (const [kind, points] of wanted) limiters[kind] = new RateLimiterMemory({ keyPrefix: kind, points, duration: config.windowSeconds });
+    for (const [kind, points] of wanted)
+      limiters[kind] = new RateLimiterMemory({ keyPrefix: kind, points, duration: config.windowSeconds });
     return limiters;
   }
   const pool = new pg.Pool({ connectionString: config.postgresUrl, max: 4, connectionTimeoutMillis: 5000 });
@@ -52,7 +53,8 @@ export const openRateLimiters = async (config: RateLimitConfig): Promise<RateLim
   try {
     const limiters: RateLimiters = { close: async () => undefined };
     // One after the other: both create the same table, and PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe concurrently.
-    for (const [kind, points] of wanted) limiters[kind] = await postgresLimiter(pool, config.postgresTable, kind, points, config.windowSeconds);
+    for (const [kind, points] of wanted)
+      limiters[kind] = await postgresLimiter(pool, config.postgresTable, kind, points, config.windowSeconds);
     // Expired counters are only overwritten, never removed, by the library: delete old ones now and then.
     const sweep = setInterval(() => {
       pool.query(`DELETE FROM "${config.postgresTable}" WHERE expire < $1`, [Date.now() - 3_600_000]).catch(() => undefined);

@@ -46,7 +46,13 @@ const answerClientError = (logger: Logger) => (error: NodeJS.ErrnoException, soc
   }
   const status = clientErrorStatus(error.code);
   const requestId = randomUUID();
-  const body = JSON.stringify({ type: problemType(status === 400 ? 'malformed-request' : status === 408 ? 'request-timeout' : 'headers-too-large'), title: problemTitle(status), status, detail: clientErrorDetail(status), requestId });
+  const body = JSON.stringify({
+    type: problemType(status === 400 ? 'malformed-request' : status === 408 ? 'request-timeout' : 'headers-too-large'),
+    title: problemTitle(status),
+    status,
+    detail: clientErrorDetail(status),
+    requestId,
+  });
   logger.info({ requestId, status, code: error.code }, 'request refused before the app');
   socket.end(
     [
@@ -92,7 +98,9 @@ export const createHttpServer = (
   );
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError(logger));
-  server.on('drop', (details: unknown) => logger.warn({ details, maxConnections: limits.maxConnections }, 'connection refused: MAX_CONNECTIONS reached'));
+  server.on('drop', (details: unknown) =>
+    logger.warn({ details, maxConnections: limits.maxConnections }, 'connection refused: MAX_CONNECTIONS reached'),
+  );
 
   let drained: Promise<void> | undefined;
   const drain = (timeoutMs: number) =>

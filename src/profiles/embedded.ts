@@ -46,7 +46,10 @@ export const openEmbeddedStores = async (
     health: async () => {
       try {
         await store.ping();
-        return { ok: true, checks: { eventStore: { kind: 'sqlite', ok: true }, readStore: { kind: 'sqlite', ok: true }, projectionLag: 0 } };
+        return {
+          ok: true,
+          checks: { eventStore: { kind: 'sqlite', ok: true }, readStore: { kind: 'sqlite', ok: true }, projectionLag: 0 },
+        };
       } catch (error) {
         return { ok: false, checks: { eventStore: { kind: 'sqlite', ok: false, error: String(error) } } };
       }

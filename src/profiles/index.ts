@@ -17,7 +17,11 @@ export { openEmbeddedStores, sqliteDatabasePath } from './embedded.js';
 
 export const openStores = async (config: Config, logger: Logger, observers: StoreObservers = {}): Promise<Stores> => {
   if (config.eventStore === 'sqlite' && config.readStore === 'sqlite') {
-    return openEmbeddedStores(config.dataDir, logger, { groupCommit: config.sqliteGroupCommit, documentCacheBytes: config.documentCacheBytes, ...observers });
+    return openEmbeddedStores(config.dataDir, logger, {
+      groupCommit: config.sqliteGroupCommit,
+      documentCacheBytes: config.documentCacheBytes,
+      ...observers,
+    });
   }
   const stores = await openProductionStores(config, logger, observers);
   // Every read of the log (write path, audit) sees events in their current shape.

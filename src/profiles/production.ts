@@ -46,7 +46,11 @@ const healthTimeoutMs = 2_000;
 
 /** One lease for the group: all projections are applied together, from one subscription (see projectorLease). */
 export const projectorName = projectorLease.name;
-export const leaseTiming = { ttlMs: projectorLease.ttlMs, renewEveryMs: projectorLease.renewEveryMs, retryEveryMs: projectorLease.retryEveryMs };
+export const leaseTiming = {
+  ttlMs: projectorLease.ttlMs,
+  renewEveryMs: projectorLease.renewEveryMs,
+  retryEveryMs: projectorLease.retryEveryMs,
+};
 /**
  * The advisory lock is free the moment its holder's connection ends, so a waiting projector
  * retries often (a cheap pg_try_advisory_lock) and takes over within about a second.
@@ -54,7 +58,8 @@ export const leaseTiming = { ttlMs: projectorLease.ttlMs, renewEveryMs: projecto
 export const postgresLeaseTiming = { ttlMs: 10_000, renewEveryMs: 2_000, retryEveryMs: 1_000 };
 
 /** The URL with any password removed, for messages and logs. */
-export const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_match, userInfo: string) => `//${userInfo.split(':')[0]}:***@`);
+export const redactUrl = (url: string): string =>
+  url.replace(/\/\/([^@/]*)@/, (_match, userInfo: string) => `//${userInfo.split(':')[0]}:***@`);
 
 export const withTimeout = async <T>(what: string, ms: number, operation: () => Promise<T>): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
@@ -70,7 +75,9 @@ export const withTimeout = async <T>(what: string, ms: number, operation: () => 
 
 export class StoreUnreachableError extends Error {
   constructor(store: string, variable: string, url: string, cause: unknown) {
-    super(`${store} is not reachable at ${redactUrl(url)} (${variable}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${store} is not reachable at ${redactUrl(url)} (${variable}): ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
     this.name = 'StoreUnreachableError';
   }
 }
@@ -131,7 +138,12 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
     } catch (error) {
       await store.close().catch(() => undefined);
       const hint = url.includes('tls=false') ? '' : ' (an insecure node needs ?tls=false in the URL)';
-      throw new StoreUnreachableError('KurrentDB', 'KURRENTDB_URL', url, `${error instanceof Error ? error.message : String(error)}${hint}`);
+      throw new StoreUnreachableError(
+        'KurrentDB',
+        'KURRENTDB_URL',
+        url,
+        `${error instanceof Error ? error.message : String(error)}${hint}`,
+      );
     }
     return { events: store, source: kurrentSubscriptionSource(store.client), kind: 'kurrentdb' };
   }
@@ -305,7 +317,10 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
     readModel,
     progress,
     health: async () => {
-      const [eventStore, readStore] = await Promise.all([check(side.kind, () => side.events.ping()), check(readSide.kind, () => readModel.ping())]);
+      const [eventStore, readStore] = await Promise.all([
+        check(side.kind, () => side.events.ping()),
+        check(readSide.kind, () => readModel.ping()),
+      ]);
       let projectionLag: number | null = null;
       if (eventStore.ok && readStore.ok) {
         projectionLag = await withTimeout('projection lag', healthTimeoutMs, () => progress.lag()).then(Number, () => null);

@@ -4,7 +4,13 @@
  * the embedded database (its path, or the store the API has open) or an opened
  * `{ events, readModel }` (e.g. from openMongoRebuild in ./production.ts).
  */
-import { checkRebuildOptions, rebuild as rebuildReadModels, type RebuildOptions, type RebuildResult, type RebuildSource } from '../projections/rebuild.js';
+import {
+  checkRebuildOptions,
+  rebuild as rebuildReadModels,
+  type RebuildOptions,
+  type RebuildResult,
+  type RebuildSource,
+} from '../projections/rebuild.js';
 import { SqliteStore } from '../stores/sqlite/sqliteStore.js';
 import { openEmbeddedRebuild, type EmbeddedRebuildOptions } from './embedded.js';
 

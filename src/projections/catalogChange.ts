@@ -11,7 +11,9 @@ export const catalogChange =
       return byId(data.workspaceId, data[idField]!);
     },
     evolve: (current, event) =>
-      current === null ? null : { ...current, ...apply(current, event), version: Number(event.revision) + 1, updatedAt: event.metadata.occurredAt },
+      current === null
+        ? null
+        : { ...current, ...apply(current, event), version: Number(event.revision) + 1, updatedAt: event.metadata.occurredAt },
   });
 
 /** The lists: by name (all, or only the active ones), in the collation order nameSort gives. */

@@ -31,7 +31,14 @@ const separator = '\u0001';
 
 export const sortKey = (name: string): string => `${searchKey(name)}${separator}${name.normalize('NFC')}`;
 
-export const nameKeys = (name: string): { nameSearch: string; nameSort: string } => ({ nameSearch: searchKey(name), nameSort: sortKey(name) });
+export const nameKeys = (name: string): { nameSearch: string; nameSort: string } => ({
+  nameSearch: searchKey(name),
+  nameSort: sortKey(name),
+});
 
 /** The public shape of a catalog document: without the keys the lists use. */
-export const withoutNameKeys = <D extends Record<string, unknown>>({ nameSearch: _s, nameSort: _o, ...rest }: D): Omit<D, 'nameSearch' | 'nameSort'> => rest;
+export const withoutNameKeys = <D extends Record<string, unknown>>({
+  nameSearch: _s,
+  nameSort: _o,
+  ...rest
+}: D): Omit<D, 'nameSearch' | 'nameSort'> => rest;

@@ -12,10 +12,7 @@ export interface CatchUpResult {
 }
 
 /** The lowest checkpoint among the projections: where a shared read of the log must start. */
-export const lowestCheckpoint = async (
-  readModel: ReadModelStore,
-  projections: readonly Projection[],
-): Promise<bigint | undefined> => {
+export const lowestCheckpoint = async (readModel: ReadModelStore, projections: readonly Projection[]): Promise<bigint | undefined> => {
   let lowest: bigint | undefined;
   for (const projection of projections) {
     const checkpoint = await readModel.checkpoint(projection.name);

@@ -100,7 +100,9 @@ export const selectProjections = (names?: readonly string[]): Projection[] => {
 };
 
 /** The projections to rebuild and the page size, checked before anything is opened or read. */
-export const checkRebuildOptions = (options: Pick<RebuildOptions, 'projections' | 'pageSize'>): { projections: Projection[]; pageSize: number } => {
+export const checkRebuildOptions = (
+  options: Pick<RebuildOptions, 'projections' | 'pageSize'>,
+): { projections: Projection[]; pageSize: number } => {
   const projections = selectProjections(options.projections);
   const pageSize = options.pageSize ?? defaultPageSize;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}`);
@@ -158,12 +160,22 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     if (!options.onProgress) return;
     const ms = elapsed();
     const remaining = head === null ? 0 : Math.max(0, Number(head - (position ?? 0n)));
-    options.onProgress({ phase, applied: done, total: done + remaining, position, elapsedMs: ms, eventsPerSecond: ms > 0 ? (done / ms) * 1000 : 0 });
+    options.onProgress({
+      phase,
+      applied: done,
+      total: done + remaining,
+      position,
+      elapsedMs: ms,
+      eventsPerSecond: ms > 0 ? (done / ms) * 1000 : 0,
+    });
   };
   const onPage = (done: number, position: bigint | null): void => {
     if (!options.onProgress) return;
     // The head moves when the API appends meanwhile; the next page's report uses the new one.
-    events.headPosition().then((h) => (head = h), () => {});
+    events.headPosition().then(
+      (h) => (head = h),
+      () => {},
+    );
     report('build', position, done);
   };
 
@@ -180,9 +192,7 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
   });
   try {
     report('build', null);
-    applied = target.catchUp
-      ? await target.catchUp({ pageSize, onPage })
-      : await feedPages(events, target, pageSize, prepare, onPage);
+    applied = target.catchUp ? await target.catchUp({ pageSize, onPage }) : await feedPages(events, target, pageSize, prepare, onPage);
     head = await events.headPosition();
 
     let comparison: (Comparison & { applied: number }) | undefined;

@@ -49,7 +49,9 @@ const change = <T extends SessionEvent['type']>(
   },
   evolve: (current, event) => {
     const e = event as unknown as Recorded<Extract<SessionEvent, { type: T }>>;
-    return current === null ? null : { ...current, ...apply(current, e), updatedAt: e.metadata.occurredAt, version: Number(e.revision) + 1 };
+    return current === null
+      ? null
+      : { ...current, ...apply(current, e), updatedAt: e.metadata.occurredAt, version: Number(e.revision) + 1 };
   },
 });
 
@@ -137,7 +139,10 @@ export const sessionView = defineProjection<SessionView>({
       evolve: (current, e) =>
         current === null || !current.serviceIds.includes(e.data.serviceId)
           ? current
-          : { ...current, serviceNames: current.serviceIds.map((id, i) => (id === e.data.serviceId ? e.data.to : current.serviceNames[i]!)) },
+          : {
+              ...current,
+              serviceNames: current.serviceIds.map((id, i) => (id === e.data.serviceId ? e.data.to : current.serviceNames[i]!)),
+            },
     },
     StaffMemberRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'staffId', equals: e.data.staffId } }),

@@ -40,5 +40,4 @@ export const workspaceView = defineProjection<WorkspaceView>({
 });
 
 /** The public shape: a workspace has no `workspaceId` of its own. */
-export const publicWorkspace = ({ workspaceId: _omit, ...rest }: WorkspaceView): Omit<WorkspaceView, 'workspaceId'> =>
-  rest;
+export const publicWorkspace = ({ workspaceId: _omit, ...rest }: WorkspaceView): Omit<WorkspaceView, 'workspaceId'> => rest;

@@ -15,7 +15,10 @@ export type { Document, Scalar };
  * of a list, or a range. Ranges compare like the stored values (strings by code unit, numbers
  * numerically); a field that is missing or null never matches a range.
  */
-export type Condition = Scalar | { readonly in: readonly Scalar[] } | { readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
+export type Condition =
+  | Scalar
+  | { readonly in: readonly Scalar[] }
+  | { readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
 
 /** Where a keyset page starts: strictly after this (sort value, id). */
 export interface QueryCursor {

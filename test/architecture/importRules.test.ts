@@ -42,7 +42,12 @@ const tree: Record<string, string[]> = {
   'src/profiles/production.ts': ['../stores/mongodb/mongoReadModel.js', '../projections/index.js'],
   'src/profiles/index.ts': ['./production.js', '../stores/sqlite/sqliteStore.js'],
   // Wrong: a command importing a view, HTTP and a profile.
-  'src/commands/handle.ts': ['type:../stores/eventStore.js', '../projections/sessionView.js', '../http/problems.js', '../profiles/stores.js'],
+  'src/commands/handle.ts': [
+    'type:../stores/eventStore.js',
+    '../projections/sessionView.js',
+    '../http/problems.js',
+    '../profiles/stores.js',
+  ],
   'src/http/problems.ts': [],
   'src/http/app.ts': ['../commands/handle.js', './problems.js', '../projections/sessionView.js'],
   'src/cli/rebuild.ts': ['../profiles/index.js', '../stores/sqlite/sqliteRebuild.js', '../projections/rebuild.js'],
@@ -80,10 +85,14 @@ describe('the import rules (.dependency-cruiser.cjs) on a tree with one wrong im
     }
     fs.copyFileSync(path.join(root, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
     const cli = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
-    const result = await run(process.execPath, [cli, 'src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'json'], {
-      cwd: dir,
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    const result = await run(
+      process.execPath,
+      [cli, 'src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'json'],
+      {
+        cwd: dir,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
     const violations = (JSON.parse(result.stdout) as { summary: { violations: Violation[] } }).summary.violations;
     found = violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
   });

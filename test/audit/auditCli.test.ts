@@ -24,10 +24,15 @@ describe('npm run audit (the CLI)', function () {
     return ids;
   };
 
-  it('prints the workspace\'s events as JSON lines in global order, and only them', async () => {
+  it("prints the workspace's events as JSON lines in global order, and only them", async () => {
     const run = await runCli('audit', ['--workspace', a.workspaceId], app.dataDir);
     expect(run.code, run.stderr).to.equal(0);
-    const entries = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId: string; workspaceId: string; type: string; revision: number; actor: { userId: string } });
+    const entries = run.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as { eventId: string; workspaceId: string; type: string; revision: number; actor: { userId: string } },
+      );
     expect(entries.map((e) => e.eventId)).to.deep.equal(await workspaceEventIds(a));
     expect(entries.every((e) => e.workspaceId === a.workspaceId)).to.equal(true);
     expect(entries.at(-1)).to.deep.include({ type: 'SessionCreated', revision: 0, actor: { userId: 'user-1', name: 'Reception' } });

@@ -65,7 +65,20 @@ describe('GET /v1/workspace/:workspaceId/audit', () => {
     expect(items.map((i) => i.eventId)).to.deep.equal(expected.map((e) => e.metadata.eventId));
     expect(items).to.have.length(6 + 1 + 8);
     for (const item of items) {
-      expect(item).to.have.all.keys('position', 'streamId', 'workspaceId', 'type', 'schemaVersion', 'revision', 'occurredAt', 'actor', 'requestId', 'correlationId', 'eventId', 'data');
+      expect(item).to.have.all.keys(
+        'position',
+        'streamId',
+        'workspaceId',
+        'type',
+        'schemaVersion',
+        'revision',
+        'occurredAt',
+        'actor',
+        'requestId',
+        'correlationId',
+        'eventId',
+        'data',
+      );
       expect(item.workspaceId).to.equal(a.workspaceId);
     }
     const positions = items.map((i) => BigInt(i.position));
@@ -121,14 +134,18 @@ describe('GET /v1/workspace/:workspaceId/audit', () => {
   });
 
   it('rejects a cursor that is not one, and one issued for another workspace', async () => {
-    for (const cursor of ['%21%21%21', 'bm90LWpzb24', Buffer.from(JSON.stringify({ v: 1, w: a.workspaceId, p: '-1' })).toString('base64url')]) {
+    for (const cursor of [
+      '%21%21%21',
+      'bm90LWpzb24',
+      Buffer.from(JSON.stringify({ v: 1, w: a.workspaceId, p: '-1' })).toString('base64url'),
+    ]) {
       expectProblem(await get(a, `cursor=${cursor}`), 400, { paths: ['cursor'] });
     }
     const fromB = (await get(b, 'limit=1')).body.nextCursor as string;
     expectProblem(await get(a, `cursor=${fromB}`), 400, { errors: [{ path: 'cursor', message: 'it was issued for another workspace' }] });
   });
 
-  it('never shows another workspace\'s events, even from a forged cursor pointing into them', async () => {
+  it("never shows another workspace's events, even from a forged cursor pointing into them", async () => {
     const bEvents = await workspaceEvents(b);
     const target = bEvents[bEvents.length - 4]!.position;
     const forged = Buffer.from(JSON.stringify({ v: 1, w: a.workspaceId, p: (target - 1n).toString() })).toString('base64url');

@@ -13,7 +13,7 @@ describe('paging the audit log while sessions keep being created', () => {
   });
   after(async () => app.destroy());
 
-  it('neither skips nor repeats an event: the pages put together are exactly the workspace\'s log', async () => {
+  it("neither skips nor repeats an event: the pages put together are exactly the workspace's log", async () => {
     let writing = true;
     const create = (catalog: Catalog, i: number) =>
       request(app.url, 'POST', `/v1/workspace/${catalog.workspaceId}/sessions`, {
@@ -34,7 +34,9 @@ describe('paging the audit log while sessions keep being created', () => {
     let pagesWhileWriting = 0;
     for (;;) {
       const stillWriting = writing;
-      const reply = await request(app.url, 'GET', `/v1/workspace/${c.workspaceId}/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { token: c.token });
+      const reply = await request(app.url, 'GET', `/v1/workspace/${c.workspaceId}/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: c.token,
+      });
       expect(reply.status, reply.text).to.equal(200);
       for (const item of reply.body.items as { eventId: string; position: string; workspaceId: string }[]) {
         expect(item.workspaceId).to.equal(c.workspaceId);

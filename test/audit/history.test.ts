@@ -21,7 +21,14 @@ describe('GET /v1/workspace/:workspaceId/sessions/:sessionId/history', () => {
     const reply = await request(app.url, 'POST', `/v1/workspace/${a.workspaceId}/sessions`, {
       token: a.token,
       headers: { 'X-Request-Id': 'req-history-1', 'X-Correlation-Id': 'corr-history-1' },
-      body: { name: 'Consultation', clientId: a.clientId, serviceIds: [a.consultationId, a.checkupId], staffId: a.staffId, date: '2024-01-20T10:00:00Z', startTime: '10:00' },
+      body: {
+        name: 'Consultation',
+        clientId: a.clientId,
+        serviceIds: [a.consultationId, a.checkupId],
+        staffId: a.staffId,
+        date: '2024-01-20T10:00:00Z',
+        startTime: '10:00',
+      },
     });
     expect(reply.status, reply.text).to.equal(201);
     sessionId = reply.body.session.id;
@@ -34,13 +41,23 @@ describe('GET /v1/workspace/:workspaceId/sessions/:sessionId/history', () => {
   });
   after(async () => app.destroy());
 
-  it('returns the session\'s events in order, each with who, when, which request and the data', async () => {
+  it("returns the session's events in order, each with who, when, which request and the data", async () => {
     const reply = await request(app.url, 'GET', historyPath(a, sessionId), { token: a.token });
     expect(reply.status, reply.text).to.equal(200);
     expect(reply.body.sessionId).to.equal(sessionId);
     expect(reply.body.events).to.have.length(1);
     const [event] = reply.body.events;
-    expect(event).to.have.all.keys('type', 'schemaVersion', 'revision', 'occurredAt', 'actor', 'requestId', 'correlationId', 'eventId', 'data');
+    expect(event).to.have.all.keys(
+      'type',
+      'schemaVersion',
+      'revision',
+      'occurredAt',
+      'actor',
+      'requestId',
+      'correlationId',
+      'eventId',
+      'data',
+    );
     expect(event).to.deep.include({
       type: 'SessionCreated',
       schemaVersion: 3,
@@ -53,7 +70,13 @@ describe('GET /v1/workspace/:workspaceId/sessions/:sessionId/history', () => {
     expect(event.eventId).to.match(uuid);
     const [stored] = await app.running.stores.events.readStream(`session-${sessionId}`);
     expect(event.data).to.deep.equal(stored!.data);
-    expect(event.data).to.deep.include({ sessionId, workspaceId: a.workspaceId, durationMinutes: 90, durationSource: 'services', summedServiceDurations: [30, 60] });
+    expect(event.data).to.deep.include({
+      sessionId,
+      workspaceId: a.workspaceId,
+      durationMinutes: 90,
+      durationSource: 'services',
+      summedServiceDurations: [30, 60],
+    });
   });
 
   it('answers 404 for a session of another workspace, an unknown id and a malformed id', async () => {

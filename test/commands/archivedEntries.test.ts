@@ -4,7 +4,16 @@ import { decideUpdateSession, parseUpdateSession } from '../../src/commands/upda
 import { evolveSession } from '../../src/commands/session.js';
 import type { DomainEvent, SessionCreated } from '../../src/events/index.js';
 import { expectAppError } from '../support/specification.js';
-import { clientRegistered, commandMetadata, createSession, given, newId, serviceDefined, staffMemberAdded, workspaceCreated } from './scenario.js';
+import {
+  clientRegistered,
+  commandMetadata,
+  createSession,
+  given,
+  newId,
+  serviceDefined,
+  staffMemberAdded,
+  workspaceCreated,
+} from './scenario.js';
 
 const v1 = (workspaceId: string) => ({ ...commandMetadata(workspaceId), schemaVersion: 1 });
 
@@ -53,10 +62,17 @@ describe('booking archived catalog entries', () => {
   describe('in a PATCH of a session booked before the archive', () => {
     const before = catalog.reduce(evolveCatalog, initialCatalogState());
     let created: SessionCreated;
-    given(...catalog).when(createSession({ ...body, serviceIds: [serviceId] }, { workspaceId, id: sessionId })).thenSession((e) => (created = e));
+    given(...catalog)
+      .when(createSession({ ...body, serviceIds: [serviceId] }, { workspaceId, id: sessionId }))
+      .thenSession((e) => (created = e));
     const after = () => [...catalog, ...archived].reduce(evolveCatalog, initialCatalogState());
     const session = () => evolveSession(null, created)!;
-    const patch = (p: unknown) => decideUpdateSession({ type: 'UpdateSession', data: { sessionId, workspaceId, patch: parseUpdateSession(p) }, metadata: commandMetadata(workspaceId) }, session(), after());
+    const patch = (p: unknown) =>
+      decideUpdateSession(
+        { type: 'UpdateSession', data: { sessionId, workspaceId, patch: parseUpdateSession(p) }, metadata: commandMetadata(workspaceId) },
+        session(),
+        after(),
+      );
 
     it('keeps an archived service the session already has', () => {
       expect(before.services.get(serviceId)!.archived).to.equal(false);
@@ -69,7 +85,11 @@ describe('booking archived catalog entries', () => {
       const state = [...catalog, clientRegistered(workspaceId, otherClient), ...archived].reduce(evolveCatalog, initialCatalogState());
       const decide = () =>
         decideUpdateSession(
-          { type: 'UpdateSession', data: { sessionId, workspaceId, patch: parseUpdateSession({ staffId: null }) }, metadata: commandMetadata(workspaceId) },
+          {
+            type: 'UpdateSession',
+            data: { sessionId, workspaceId, patch: parseUpdateSession({ staffId: null }) },
+            metadata: commandMetadata(workspaceId),
+          },
           session(),
           state,
         );
@@ -82,7 +102,11 @@ describe('booking archived catalog entries', () => {
       ].reduce(evolveCatalog, initialCatalogState());
       try {
         decideUpdateSession(
-          { type: 'UpdateSession', data: { sessionId, workspaceId, patch: parseUpdateSession({ staffId: archivedStaff }) }, metadata: commandMetadata(workspaceId) },
+          {
+            type: 'UpdateSession',
+            data: { sessionId, workspaceId, patch: parseUpdateSession({ staffId: archivedStaff }) },
+            metadata: commandMetadata(workspaceId),
+          },
           session(),
           withArchivedStaff,
         );
@@ -104,7 +128,12 @@ describe('a session booked after the workspace changed its time zone', () => {
       clientRegistered(workspaceId, clientId),
       serviceDefined(workspaceId, serviceId, 30),
     )
-      .when(createSession({ name: 'S', clientId, serviceIds: [serviceId], date: '2024-01-20', startTime: '10:00' }, { workspaceId, id: newId() }))
+      .when(
+        createSession(
+          { name: 'S', clientId, serviceIds: [serviceId], date: '2024-01-20', startTime: '10:00' },
+          { workspaceId, id: newId() },
+        ),
+      )
       .thenSession((e) => expect(e.data).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T07:00:00.000Z' }));
   });
 });

@@ -59,7 +59,9 @@ describe('deciding CreateWorkspace', () => {
 
   for (const timeZone of ['Mars/Olympus', 'Europe/Pariss', '', '+01:00', 'GMT+25', 42, null]) {
     it(`rejects the time zone ${JSON.stringify(timeZone)} with 400 naming timeZone`, () => {
-      given().when(createWorkspace({ name: 'Clinic', timeZone }, ids)).thenError({ status: 400, paths: ['timeZone'] });
+      given()
+        .when(createWorkspace({ name: 'Clinic', timeZone }, ids))
+        .thenError({ status: 400, paths: ['timeZone'] });
     });
   }
 
@@ -67,7 +69,9 @@ describe('deciding CreateWorkspace', () => {
     given()
       .when(createWorkspace({ name: ' ', id: newId(), plan: 'gold' }, ids))
       .thenError({ status: 400, paths: ['name', 'id', 'plan'] });
-    given().when(createWorkspace({ name: 'w'.repeat(201) }, ids)).thenError({ status: 400, paths: ['name'] });
+    given()
+      .when(createWorkspace({ name: 'w'.repeat(201) }, ids))
+      .thenError({ status: 400, paths: ['name'] });
   });
 
   it('accepts an Arabic name', () => {
@@ -113,11 +117,15 @@ describe('deciding RegisterClient', () => {
   });
 
   it('rejects a missing name with 400', () => {
-    given(...history).when(registerClient({ email: 'a@b.co' }, ids)).thenError({ status: 400, paths: ['name'] });
+    given(...history)
+      .when(registerClient({ email: 'a@b.co' }, ids))
+      .thenError({ status: 400, paths: ['name'] });
   });
 
   it('rejects with 404 a workspace that does not exist', () => {
-    given(workspaceCreated(otherWorkspace)).when(registerClient({ name: 'Jane' }, ids)).thenError({ status: 404, paths: ['workspaceId'] });
+    given(workspaceCreated(otherWorkspace))
+      .when(registerClient({ name: 'Jane' }, ids))
+      .thenError({ status: 404, paths: ['workspaceId'] });
   });
 
   it('registers a client in one workspace without seeing another workspace', () => {
@@ -147,7 +155,11 @@ describe('deciding DefineService', () => {
   });
 
   it('accepts durationMinutes 0, 1440 and null, and any non-empty scope', () => {
-    for (const [durationMinutes, scope] of [[0, 'products'], [1440, 'sessions'], [null, 'gift-cards']] as const) {
+    for (const [durationMinutes, scope] of [
+      [0, 'products'],
+      [1440, 'sessions'],
+      [null, 'gift-cards'],
+    ] as const) {
       given(...history)
         .when(defineService({ name: 'S', scope, durationMinutes }, ids))
         .thenEvents((events) => expect(events[0]!.data).to.include({ durationMinutes, scope }));
@@ -156,22 +168,30 @@ describe('deciding DefineService', () => {
 
   for (const durationMinutes of [-1, 1441, 30.5, '30']) {
     it(`rejects durationMinutes ${JSON.stringify(durationMinutes)} with 400`, () => {
-      given(...history).when(defineService({ name: 'S', scope: 'sessions', durationMinutes }, ids)).thenError({ status: 400, paths: ['durationMinutes'] });
+      given(...history)
+        .when(defineService({ name: 'S', scope: 'sessions', durationMinutes }, ids))
+        .thenError({ status: 400, paths: ['durationMinutes'] });
     });
   }
 
   it('rejects a missing, blank or non-string scope with 400', () => {
     for (const scope of [undefined, '', '   ', 7, 's'.repeat(51)]) {
-      given(...history).when(defineService({ name: 'S', scope }, ids)).thenError({ status: 400, paths: ['scope'] });
+      given(...history)
+        .when(defineService({ name: 'S', scope }, ids))
+        .thenError({ status: 400, paths: ['scope'] });
     }
   });
 
   it('lists name, scope and unknown properties at once', () => {
-    given(...history).when(defineService({ price: 10 }, ids)).thenError({ status: 400, paths: ['name', 'scope', 'price'] });
+    given(...history)
+      .when(defineService({ price: 10 }, ids))
+      .thenError({ status: 400, paths: ['name', 'scope', 'price'] });
   });
 
   it('rejects with 404 a workspace that does not exist', () => {
-    given().when(defineService({ name: 'S', scope: 'sessions' }, ids)).thenError({ status: 404, paths: ['workspaceId'] });
+    given()
+      .when(defineService({ name: 'S', scope: 'sessions' }, ids))
+      .thenError({ status: 404, paths: ['workspaceId'] });
   });
 });
 
@@ -201,10 +221,14 @@ describe('deciding AddStaffMember', () => {
   });
 
   it('rejects an invalid email, a blank name and unknown properties at once with 400', () => {
-    given(...history).when(addStaffMember({ name: '', email: 'x@', role: 'admin' }, ids)).thenError({ status: 400, paths: ['name', 'email', 'role'] });
+    given(...history)
+      .when(addStaffMember({ name: '', email: 'x@', role: 'admin' }, ids))
+      .thenError({ status: 400, paths: ['name', 'email', 'role'] });
   });
 
   it('rejects with 404 a workspace that does not exist', () => {
-    given().when(addStaffMember({ name: 'Dr. Smith' }, ids)).thenError({ status: 404, paths: ['workspaceId'] });
+    given()
+      .when(addStaffMember({ name: 'Dr. Smith' }, ids))
+      .thenError({ status: 404, paths: ['workspaceId'] });
   });
 });

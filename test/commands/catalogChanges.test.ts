@@ -28,7 +28,10 @@ const v1 = (workspaceId: string) => ({ ...commandMetadata(workspaceId), schemaVe
 describe('changing a client', () => {
   const workspaceId = newId();
   const clientId = newId();
-  const registered = { ...clientRegistered(workspaceId, clientId, 'John Doe'), data: { clientId, workspaceId, name: 'John Doe', email: 'john@example.com', phone: null } };
+  const registered = {
+    ...clientRegistered(workspaceId, clientId, 'John Doe'),
+    data: { clientId, workspaceId, name: 'John Doe', email: 'john@example.com', phone: null },
+  };
   const spec = deciderSpec(clientDecider);
 
   it('decides ClientRenamed with the old and the new name', () => {
@@ -42,11 +45,23 @@ describe('changing a client', () => {
     spec
       .given(registered)
       .when(change(clientId, workspaceId, parseChangeClient({ email: 'john@example.com', phone: '+966 11 555' })), catalog)
-      .then([{ type: 'ClientContactChanged', data: { clientId, workspaceId, phone: { from: null, to: '+966 11 555' } }, metadata: v1(workspaceId) }]);
+      .then([
+        {
+          type: 'ClientContactChanged',
+          data: { clientId, workspaceId, phone: { from: null, to: '+966 11 555' } },
+          metadata: v1(workspaceId),
+        },
+      ]);
     spec
       .given(registered)
       .when(change(clientId, workspaceId, parseChangeClient({ email: null })), catalog)
-      .then([{ type: 'ClientContactChanged', data: { clientId, workspaceId, email: { from: 'john@example.com', to: null } }, metadata: v1(workspaceId) }]);
+      .then([
+        {
+          type: 'ClientContactChanged',
+          data: { clientId, workspaceId, email: { from: 'john@example.com', to: null } },
+          metadata: v1(workspaceId),
+        },
+      ]);
   });
 
   it('decides a rename and a contact change as two events', () => {
@@ -57,48 +72,90 @@ describe('changing a client', () => {
   });
 
   it('decides nothing for a patch that changes nothing (or names nothing)', () => {
-    spec.given(registered).when(change(clientId, workspaceId, parseChangeClient({ name: 'John Doe', email: 'john@example.com' })), catalog).thenNothing();
-    spec.given(registered).when(change(clientId, workspaceId, parseChangeClient({})), catalog).thenNothing();
+    spec
+      .given(registered)
+      .when(change(clientId, workspaceId, parseChangeClient({ name: 'John Doe', email: 'john@example.com' })), catalog)
+      .thenNothing();
+    spec
+      .given(registered)
+      .when(change(clientId, workspaceId, parseChangeClient({})), catalog)
+      .thenNothing();
   });
 
   it('applies renames one after another', () => {
     spec
-      .given(registered, { type: 'ClientRenamed', data: { clientId, workspaceId, from: 'John Doe', to: 'Jane' }, metadata: v1(workspaceId) })
+      .given(registered, {
+        type: 'ClientRenamed',
+        data: { clientId, workspaceId, from: 'John Doe', to: 'Jane' },
+        metadata: v1(workspaceId),
+      })
       .when(change(clientId, workspaceId, parseChangeClient({ name: 'Jane' })), catalog)
       .thenNothing();
   });
 
   it('rejects an invalid patch with 400 listing every field', () => {
-    expect(() => parseChangeClient({ name: ' ', email: 'nope', phone: 'call me', clientId: 'x' })).to.throw().with.property('status', 400);
+    expect(() => parseChangeClient({ name: ' ', email: 'nope', phone: 'call me', clientId: 'x' }))
+      .to.throw()
+      .with.property('status', 400);
     try {
       parseChangeClient({ name: ' ', email: 'nope', phone: 'call me', clientId: 'x' });
     } catch (error) {
-      expect((error as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).to.deep.equal(['clientId', 'email', 'name', 'phone']);
+      expect((error as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).to.deep.equal([
+        'clientId',
+        'email',
+        'name',
+        'phone',
+      ]);
     }
   });
 
   it('answers 404 for a client of another workspace, and for one that does not exist', () => {
-    spec.given(registered).when(change(clientId, newId(), { name: 'X' }), catalog).thenError({ status: 404, detailIncludes: [clientId] });
-    spec.given().when(change(clientId, workspaceId, { name: 'X' }), catalog).thenError({ status: 404 });
+    spec
+      .given(registered)
+      .when(change(clientId, newId(), { name: 'X' }), catalog)
+      .thenError({ status: 404, detailIncludes: [clientId] });
+    spec
+      .given()
+      .when(change(clientId, workspaceId, { name: 'X' }), catalog)
+      .thenError({ status: 404 });
   });
 
   it('archives, unarchives, and decides nothing when already in that state', () => {
-    spec.given(registered).when(archive(clientId, workspaceId), catalog).then([{ type: 'ClientArchived', data: { clientId, workspaceId }, metadata: v1(workspaceId) }]);
+    spec
+      .given(registered)
+      .when(archive(clientId, workspaceId), catalog)
+      .then([{ type: 'ClientArchived', data: { clientId, workspaceId }, metadata: v1(workspaceId) }]);
     const archived = { type: 'ClientArchived' as const, data: { clientId, workspaceId }, metadata: v1(workspaceId) };
     spec.given(registered, archived).when(archive(clientId, workspaceId), catalog).thenNothing();
-    spec.given(registered, archived).when(archive(clientId, workspaceId, false), catalog).then([{ type: 'ClientUnarchived', data: { clientId, workspaceId }, metadata: v1(workspaceId) }]);
-    spec.given(registered).when(archive(clientId, workspaceId, false), catalog).thenNothing();
+    spec
+      .given(registered, archived)
+      .when(archive(clientId, workspaceId, false), catalog)
+      .then([{ type: 'ClientUnarchived', data: { clientId, workspaceId }, metadata: v1(workspaceId) }]);
+    spec
+      .given(registered)
+      .when(archive(clientId, workspaceId, false), catalog)
+      .thenNothing();
   });
 
   it('lets an archived client be renamed', () => {
     const archived = { type: 'ClientArchived' as const, data: { clientId, workspaceId }, metadata: v1(workspaceId) };
-    spec.given(registered, archived).when(change(clientId, workspaceId, { name: 'Jane' }), catalog).thenEvents((events) => expect(events[0]!.type).to.equal('ClientRenamed'));
+    spec
+      .given(registered, archived)
+      .when(change(clientId, workspaceId, { name: 'Jane' }), catalog)
+      .thenEvents((events) => expect(events[0]!.type).to.equal('ClientRenamed'));
   });
 
   it('refuses a second registration of the same client with 409', () => {
     spec
       .given(registered)
-      .when({ type: 'RegisterClient', data: { clientId, workspaceId, name: 'X', email: null, phone: null }, metadata: commandMetadata(workspaceId) }, catalog)
+      .when(
+        {
+          type: 'RegisterClient',
+          data: { clientId, workspaceId, name: 'X', email: null, phone: null },
+          metadata: commandMetadata(workspaceId),
+        },
+        catalog,
+      )
       .thenError({ status: 409 });
   });
 });
@@ -124,7 +181,10 @@ describe('changing a service', () => {
   });
 
   it('decides nothing when the duration is the same', () => {
-    spec.given(defined).when(change(serviceId, workspaceId, parseChangeService({ durationMinutes: 30 })), catalog).thenNothing();
+    spec
+      .given(defined)
+      .when(change(serviceId, workspaceId, parseChangeService({ durationMinutes: 30 })), catalog)
+      .thenNothing();
   });
 
   it('rejects a scope with 400: the scope is fixed once defined, listed with the other problems', () => {
@@ -142,7 +202,10 @@ describe('changing a service', () => {
   });
 
   it('archives and unarchives', () => {
-    spec.given(defined).when(archive(serviceId, workspaceId), catalog).thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['ServiceArchived']));
+    spec
+      .given(defined)
+      .when(archive(serviceId, workspaceId), catalog)
+      .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['ServiceArchived']));
     spec
       .given(defined, { type: 'ServiceArchived', data: { serviceId, workspaceId }, metadata: v1(workspaceId) })
       .when(archive(serviceId, workspaceId, false), catalog)
@@ -162,17 +225,29 @@ describe('changing a staff member', () => {
       .when(change(staffId, workspaceId, parseChangeStaffMember({ name: 'د. سارة', email: 'sara@example.com' })), catalog)
       .then([
         { type: 'StaffMemberRenamed', data: { staffId, workspaceId, from: 'Dr. Smith', to: 'د. سارة' }, metadata: v1(workspaceId) },
-        { type: 'StaffMemberContactChanged', data: { staffId, workspaceId, email: { from: null, to: 'sara@example.com' } }, metadata: v1(workspaceId) },
+        {
+          type: 'StaffMemberContactChanged',
+          data: { staffId, workspaceId, email: { from: null, to: 'sara@example.com' } },
+          metadata: v1(workspaceId),
+        },
       ]);
   });
 
   it('rejects a phone (staff have none) with 400', () => {
-    expect(() => parseChangeStaffMember({ phone: '123' })).to.throw().with.property('status', 400);
+    expect(() => parseChangeStaffMember({ phone: '123' }))
+      .to.throw()
+      .with.property('status', 400);
   });
 
   it('archives once', () => {
-    spec.given(added).when(archive(staffId, workspaceId), catalog).thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['StaffMemberArchived']));
-    spec.given(added, { type: 'StaffMemberArchived', data: { staffId, workspaceId }, metadata: v1(workspaceId) }).when(archive(staffId, workspaceId), catalog).thenNothing();
+    spec
+      .given(added)
+      .when(archive(staffId, workspaceId), catalog)
+      .thenEvents((events) => expect(events.map((e) => e.type)).to.deep.equal(['StaffMemberArchived']));
+    spec
+      .given(added, { type: 'StaffMemberArchived', data: { staffId, workspaceId }, metadata: v1(workspaceId) })
+      .when(archive(staffId, workspaceId), catalog)
+      .thenNothing();
   });
 });
 
@@ -192,12 +267,17 @@ describe('changing a workspace', () => {
   });
 
   it('decides nothing for the same zone', () => {
-    spec.given(created).when(change(workspaceId, workspaceId, parseChangeWorkspace({ timeZone: 'Europe/Paris' })), catalog).thenNothing();
+    spec
+      .given(created)
+      .when(change(workspaceId, workspaceId, parseChangeWorkspace({ timeZone: 'Europe/Paris' })), catalog)
+      .thenNothing();
   });
 
   it('rejects an unknown zone and unknown fields with 400', () => {
     for (const body of [{ timeZone: 'Mars/Olympus' }, { timeZone: null }, { plan: 'gold' }]) {
-      expect(() => parseChangeWorkspace(body)).to.throw().with.property('status', 400);
+      expect(() => parseChangeWorkspace(body))
+        .to.throw()
+        .with.property('status', 400);
     }
   });
 });

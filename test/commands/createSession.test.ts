@@ -72,8 +72,16 @@ const whenCreating = (b: unknown) => given(...catalog).when(createSession(b, ids
 describe('deciding CreateSession', () => {
   describe('the seed example (services of 30 and 60 minutes, with staff, no durationMinutes)', () => {
     it('decides exactly one SessionCreated recording the request, the catalog facts and the derivation', () => {
-      const metadata = commandMetadata(ws, { eventId: 'e5a1c7de-1111-4aaa-8bbb-123456789abc', requestId: 'seed-req', correlationId: 'seed-corr' });
-      const request = body({ staffId, status: 'scheduled', fieldValues: [{ fieldKey: 'session-type', value: 'consultation', phase: 'pre' }] });
+      const metadata = commandMetadata(ws, {
+        eventId: 'e5a1c7de-1111-4aaa-8bbb-123456789abc',
+        requestId: 'seed-req',
+        correlationId: 'seed-corr',
+      });
+      const request = body({
+        staffId,
+        status: 'scheduled',
+        fieldValues: [{ fieldKey: 'session-type', value: 'consultation', phase: 'pre' }],
+      });
       const expected: SessionCreated = {
         type: 'SessionCreated',
         data: {
@@ -110,17 +118,29 @@ describe('deciding CreateSession', () => {
         },
         metadata: { ...metadata, schemaVersion: sessionCreatedVersion },
       };
-      given(...catalog).when(createSession(request, { ...ids, metadata })).then([expected]);
+      given(...catalog)
+        .when(createSession(request, { ...ids, metadata }))
+        .then([expected]);
     });
 
     it('is pure: the same command on the same state decides the same events', () => {
       const first = { events: [] as unknown[] };
-      given(...catalog).when(createSession(body(), ids)).thenEvents((events) => (first.events = events));
-      given(...catalog).when(createSession(body(), ids)).thenEvents((events) => expect(events).to.deep.equal(first.events));
+      given(...catalog)
+        .when(createSession(body(), ids))
+        .thenEvents((events) => (first.events = events));
+      given(...catalog)
+        .when(createSession(body(), ids))
+        .thenEvents((events) => expect(events).to.deep.equal(first.events));
     });
 
     it('passes the metadata through (actor, requestId, correlationId, eventId, occurredAt) and sets schemaVersion', () => {
-      const metadata = commandMetadata(ws, { actor: { userId: 'u-9' }, requestId: 'r-9', correlationId: 'c-9', idempotencyKey: 'k-1', requestHash: 'h-1' });
+      const metadata = commandMetadata(ws, {
+        actor: { userId: 'u-9' },
+        requestId: 'r-9',
+        correlationId: 'c-9',
+        idempotencyKey: 'k-1',
+        requestHash: 'h-1',
+      });
       given(...catalog)
         .when(createSession(body(), { ...ids, metadata }))
         .thenSession((event) => expect(event.metadata).to.deep.equal({ ...metadata, schemaVersion: sessionCreatedVersion }));
@@ -304,7 +324,16 @@ describe('deciding CreateSession', () => {
 
     it('lists several invalid fields at once, each with a message', () => {
       const error = whenCreating(
-        body({ name: '  ', clientId: 'nope', serviceIds: [], date: '2023-02-29', startTime: '25:00', durationMinutes: 0, status: 'done', staffId: 'x' }),
+        body({
+          name: '  ',
+          clientId: 'nope',
+          serviceIds: [],
+          date: '2023-02-29',
+          startTime: '25:00',
+          durationMinutes: 0,
+          status: 'done',
+          staffId: 'x',
+        }),
       ).thenError({
         status: 400,
         paths: ['name', 'clientId', 'serviceIds', 'date', 'startTime', 'durationMinutes', 'status', 'staffId'],
@@ -318,7 +347,10 @@ describe('deciding CreateSession', () => {
         body({ id: unknownId, workspaceId: otherWs, clientName: 'X', invoice: {}, createdAt: '2024-01-01T00:00:00Z', attachments: [] }),
       ).thenError({
         status: 400,
-        errors: ['id', 'workspaceId', 'clientName', 'invoice', 'createdAt', 'attachments'].map((path) => ({ path, message: 'is not an allowed property' })),
+        errors: ['id', 'workspaceId', 'clientName', 'invoice', 'createdAt', 'attachments'].map((path) => ({
+          path,
+          message: 'is not an allowed property',
+        })),
       });
     });
 
@@ -366,7 +398,15 @@ describe('deciding CreateSession', () => {
     });
 
     describe('clientId', () => {
-      for (const clientId of ['507F1F77BCF86CD799439012', '507f1f77bcf86cd79943901', '507f1f77bcf86cd7994390123', 'zzzzzzzzzzzzzzzzzzzzzzzz', '', 507, null]) {
+      for (const clientId of [
+        '507F1F77BCF86CD799439012',
+        '507f1f77bcf86cd79943901',
+        '507f1f77bcf86cd7994390123',
+        'zzzzzzzzzzzzzzzzzzzzzzzz',
+        '',
+        507,
+        null,
+      ]) {
         it(`rejects clientId ${JSON.stringify(clientId)} with 400`, () => {
           whenCreating(body({ clientId })).thenError({ status: 400, paths: ['clientId'] });
         });
@@ -394,7 +434,10 @@ describe('deciding CreateSession', () => {
       });
 
       it('names each malformed id by its index', () => {
-        whenCreating(body({ serviceIds: [consultation, 'bad', 7, checkup] })).thenError({ status: 400, paths: ['serviceIds[1]', 'serviceIds[2]'] });
+        whenCreating(body({ serviceIds: [consultation, 'bad', 7, checkup] })).thenError({
+          status: 400,
+          paths: ['serviceIds[1]', 'serviceIds[2]'],
+        });
       });
 
       it('rejects a serviceIds that is not an array with 400', () => {
@@ -478,7 +521,14 @@ describe('deciding CreateSession', () => {
       });
 
       it('rejects a repeated fieldKey with 400', () => {
-        whenCreating(body({ fieldValues: [{ fieldKey: 'a', value: 1 }, { fieldKey: 'a', value: 2 }] })).thenError({ status: 400, paths: ['fieldValues'] });
+        whenCreating(
+          body({
+            fieldValues: [
+              { fieldKey: 'a', value: 1 },
+              { fieldKey: 'a', value: 2 },
+            ],
+          }),
+        ).thenError({ status: 400, paths: ['fieldValues'] });
       });
 
       it('names each invalid entry field by its path, all at once', () => {
@@ -581,12 +631,20 @@ describe('deciding CreateSession', () => {
     });
 
     it('names every out-of-scope service', () => {
-      whenCreating(body({ serviceIds: [product, consultation, product2] })).thenError({ status: 422, paths: ['serviceIds[0]', 'serviceIds[2]'] });
+      whenCreating(body({ serviceIds: [product, consultation, product2] })).thenError({
+        status: 422,
+        paths: ['serviceIds[0]', 'serviceIds[2]'],
+      });
     });
 
     it('rejects a field value of phase "post", naming its path', () => {
       whenCreating(
-        body({ fieldValues: [{ fieldKey: 'a', value: 1 }, { fieldKey: 'outcome', value: 'ok', phase: 'post' }] }),
+        body({
+          fieldValues: [
+            { fieldKey: 'a', value: 1 },
+            { fieldKey: 'outcome', value: 'ok', phase: 'post' },
+          ],
+        }),
       ).thenError({ status: 422, paths: ['fieldValues[1].phase'] });
     });
 
@@ -626,8 +684,12 @@ describe('deciding CreateSession', () => {
     it('ignores earlier sessions when deciding (SessionCreated does not change the catalog)', () => {
       const earlier = newId();
       let previous: SessionCreated | undefined;
-      given(...catalog).when(createSession(body(), { workspaceId: ws, id: earlier })).thenSession((e) => (previous = e));
-      given(...catalog, previous!).when(createSession(body(), ids)).thenSession((e) => expect(e.data.durationMinutes).to.equal(90));
+      given(...catalog)
+        .when(createSession(body(), { workspaceId: ws, id: earlier }))
+        .thenSession((e) => (previous = e));
+      given(...catalog, previous!)
+        .when(createSession(body(), ids))
+        .thenSession((e) => expect(e.data.durationMinutes).to.equal(90));
     });
   });
 

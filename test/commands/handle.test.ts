@@ -18,14 +18,16 @@ import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { expectAppError } from '../support/specification.js';
 
 type TallyEvent = Event<'TallyOpened', { id: string }> | Event<'TallyBumped', { id: string; by: number }>;
-type TallyCommand = { type: 'Open'; id: string; metadata: EventMetadata } | { type: 'Bump'; id: string; by: number; metadata: EventMetadata };
+type TallyCommand =
+  { type: 'Open'; id: string; metadata: EventMetadata } | { type: 'Bump'; id: string; by: number; metadata: EventMetadata };
 type TallyState = { total: number } | null;
 
 const tally: Decider<TallyCommand, TallyEvent, TallyState, { limit: number }> = {
   initialState: () => null,
   evolve: (state, event) => (event.type === 'TallyOpened' ? { total: 0 } : { total: state!.total + event.data.by }),
   decide: (command, state, context) => {
-    if (command.type === 'Open') return [{ type: 'TallyOpened', data: { id: command.id }, metadata: { ...command.metadata, schemaVersion: 1 } }];
+    if (command.type === 'Open')
+      return [{ type: 'TallyOpened', data: { id: command.id }, metadata: { ...command.metadata, schemaVersion: 1 } }];
     if (command.by === 0) return [];
     if (state!.total + command.by > context.limit) throw new BusinessRuleError(`over the limit of ${context.limit}`);
     return [{ type: 'TallyBumped', data: { id: command.id, by: command.by }, metadata: { ...command.metadata, schemaVersion: 1 } }];
@@ -41,7 +43,13 @@ describe('the command path (handleCommand)', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handle-'));
     store = new SqliteStore({ path: path.join(dir, 'db.sqlite') });
-    deps = { events: store, readModel: store, clock: () => new Date('2024-05-01T08:00:00.000Z'), ids: { objectId: () => new ObjectId().toHexString(), uuid: randomUUID }, logger: pino({ level: 'silent' }) };
+    deps = {
+      events: store,
+      readModel: store,
+      clock: () => new Date('2024-05-01T08:00:00.000Z'),
+      ids: { objectId: () => new ObjectId().toHexString(), uuid: randomUUID },
+      logger: pino({ level: 'silent' }),
+    };
   });
   afterEach(async () => {
     await store.close();
@@ -90,7 +98,10 @@ describe('the command path (handleCommand)', () => {
     const outcome = await handleCommand(deps, bump(id, 3), request({ expectedVersion: 1, requestId: 'r-bump' } as never));
     expect(outcome.version).to.equal(2);
     const stream = await store.readStream(`tally-${id}`);
-    expect(stream.map((e) => [e.type, e.revision])).to.deep.equal([['TallyOpened', 0n], ['TallyBumped', 1n]]);
+    expect(stream.map((e) => [e.type, e.revision])).to.deep.equal([
+      ['TallyOpened', 0n],
+      ['TallyBumped', 1n],
+    ]);
     expect(stream[1]!.metadata).to.deep.include({ occurredAt: '2024-05-01T08:00:00.000Z', actor: { userId: 'u1' }, workspaceId });
   });
 
@@ -126,15 +137,21 @@ describe('the command path (handleCommand)', () => {
     expect(repeat).to.deep.include({ replayed: true, version: 2, position: first.position });
     expect(repeat.stream.map((e) => e.type)).to.deep.equal(['TallyOpened', 'TallyBumped']);
     expect(await store.headPosition()).to.equal(head);
-    expectAppError(await rejected(handleCommand(deps, bump(id, 2), request({ expectedVersion: 3, idempotencyKey: 'k1', body: { by: 5 } }))), {
-      status: 422,
-      code: 'idempotency-key-reused',
-    });
+    expectAppError(
+      await rejected(handleCommand(deps, bump(id, 2), request({ expectedVersion: 3, idempotencyKey: 'k1', body: { by: 5 } }))),
+      {
+        status: 422,
+        code: 'idempotency-key-reused',
+      },
+    );
   });
 
   it('lets exactly one of two changes with the same If-Match win; the other gets 412', async () => {
     const { id } = await handleCommand(deps, open(), request());
-    const results = await Promise.allSettled([handleCommand(deps, bump(id, 1), request({ expectedVersion: 1 })), handleCommand(deps, bump(id, 2), request({ expectedVersion: 1 }))]);
+    const results = await Promise.allSettled([
+      handleCommand(deps, bump(id, 1), request({ expectedVersion: 1 })),
+      handleCommand(deps, bump(id, 2), request({ expectedVersion: 1 })),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
     const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expectAppError(failure.reason, { status: 412 });

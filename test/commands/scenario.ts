@@ -61,7 +61,13 @@ export const serviceDefined = (
   options: { name?: string; scope?: string } = {},
 ): ServiceDefined => ({
   type: 'ServiceDefined',
-  data: { serviceId, workspaceId, name: options.name ?? `Service ${serviceId.slice(-4)}`, scope: options.scope ?? 'sessions', durationMinutes },
+  data: {
+    serviceId,
+    workspaceId,
+    name: options.name ?? `Service ${serviceId.slice(-4)}`,
+    scope: options.scope ?? 'sessions',
+    durationMinutes,
+  },
   metadata: { ...commandMetadata(workspaceId), schemaVersion: 1 },
 });
 
@@ -107,7 +113,11 @@ export const registerClient =
   (body: unknown, ids: CommandIds): Decision =>
   (state) =>
     decideRegisterClient(
-      { type: 'RegisterClient', data: { ...parseRegisterClient(body), clientId: ids.id, workspaceId: ids.workspaceId }, metadata: ids.metadata ?? commandMetadata(ids.workspaceId) },
+      {
+        type: 'RegisterClient',
+        data: { ...parseRegisterClient(body), clientId: ids.id, workspaceId: ids.workspaceId },
+        metadata: ids.metadata ?? commandMetadata(ids.workspaceId),
+      },
       state,
     );
 
@@ -115,7 +125,11 @@ export const defineService =
   (body: unknown, ids: CommandIds): Decision =>
   (state) =>
     decideDefineService(
-      { type: 'DefineService', data: { ...parseDefineService(body), serviceId: ids.id, workspaceId: ids.workspaceId }, metadata: ids.metadata ?? commandMetadata(ids.workspaceId) },
+      {
+        type: 'DefineService',
+        data: { ...parseDefineService(body), serviceId: ids.id, workspaceId: ids.workspaceId },
+        metadata: ids.metadata ?? commandMetadata(ids.workspaceId),
+      },
       state,
     );
 
@@ -123,7 +137,11 @@ export const addStaffMember =
   (body: unknown, ids: CommandIds): Decision =>
   (state) =>
     decideAddStaffMember(
-      { type: 'AddStaffMember', data: { ...parseAddStaffMember(body), staffId: ids.id, workspaceId: ids.workspaceId }, metadata: ids.metadata ?? commandMetadata(ids.workspaceId) },
+      {
+        type: 'AddStaffMember',
+        data: { ...parseAddStaffMember(body), staffId: ids.id, workspaceId: ids.workspaceId },
+        metadata: ids.metadata ?? commandMetadata(ids.workspaceId),
+      },
       state,
     );
 

@@ -18,7 +18,11 @@ describe('the session aggregate', () => {
   };
   const create = (sessionId: string): CreateSession => ({
     type: 'CreateSession',
-    data: { ...parseCreateSession({ name: 'Massage', clientId, serviceIds: [serviceId], date: '2024-03-01', startTime: '09:15' }), sessionId, workspaceId },
+    data: {
+      ...parseCreateSession({ name: 'Massage', clientId, serviceIds: [serviceId], date: '2024-03-01', startTime: '09:15' }),
+      sessionId,
+      workspaceId,
+    },
     metadata: commandMetadata(workspaceId),
   });
 
@@ -30,7 +34,12 @@ describe('the session aggregate', () => {
         .when(create(sessionId), context)
         .thenEvents((events) => {
           expect(events.map((e) => e.type)).to.deep.equal(['SessionCreated']);
-          expect((events[0] as SessionCreated).data).to.deep.include({ sessionId, durationMinutes: 45, endTime: '10:00', status: 'scheduled' });
+          expect((events[0] as SessionCreated).data).to.deep.include({
+            sessionId,
+            durationMinutes: 45,
+            endTime: '10:00',
+            status: 'scheduled',
+          });
         });
     });
   });
@@ -39,7 +48,10 @@ describe('the session aggregate', () => {
     it('is a 409 conflict', () => {
       const sessionId = newId();
       const [first] = sessionDecider.decide(create(sessionId), null, context);
-      deciderSpec(sessionDecider).given(first!).when(create(sessionId), context).thenError({ status: 409, detailIncludes: [sessionId] });
+      deciderSpec(sessionDecider)
+        .given(first!)
+        .when(create(sessionId), context)
+        .thenError({ status: 409, detailIncludes: [sessionId] });
     });
   });
 

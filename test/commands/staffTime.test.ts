@@ -22,8 +22,12 @@ const claimed = (claim: TimeClaim, day: string, revision = 0n): StoredEvent => (
 
 const claim = (startAt: string, endAt: string, sessionId = newId()): TimeClaim => ({ sessionId, staffId, startAt, endAt });
 
-const decide = (read: Record<string, StoredEvent[]>, before: TimeClaim | null, after: TimeClaim | null, allowOverlap: string | null = null) =>
-  decideStaffTime({ workspaceId, before, after, read: new Map(Object.entries(read)), allowOverlap, because: 'rescheduled', metadata });
+const decide = (
+  read: Record<string, StoredEvent[]>,
+  before: TimeClaim | null,
+  after: TimeClaim | null,
+  allowOverlap: string | null = null,
+) => decideStaffTime({ workspaceId, before, after, read: new Map(Object.entries(read)), allowOverlap, because: 'rescheduled', metadata });
 
 describe('staff time (no double bookings)', () => {
   const nine = claim('2024-05-01T09:00:00.000Z', '2024-05-01T10:00:00.000Z');
@@ -33,7 +37,15 @@ describe('staff time (no double bookings)', () => {
     const decision = decide({}, null, nine);
     expect(decision.overlapped).to.deep.equal([]);
     expect(decision.writes.map((w) => [w.streamId, w.events.map((e) => e.type)])).to.deep.equal([[stream(day), ['StaffTimeClaimed']]]);
-    expect(decision.writes[0]!.events[0]!.data).to.deep.equal({ workspaceId, staffId, day, sessionId: nine.sessionId, startAt: nine.startAt, endAt: nine.endAt, overlap: null });
+    expect(decision.writes[0]!.events[0]!.data).to.deep.equal({
+      workspaceId,
+      staffId,
+      day,
+      sessionId: nine.sessionId,
+      startAt: nine.startAt,
+      endAt: nine.endAt,
+      overlap: null,
+    });
   });
 
   it('refuses an overlapping session with 409 slot-conflict listing the session it overlaps, ids and times only', () => {
@@ -45,7 +57,9 @@ describe('staff time (no double bookings)', () => {
       error = e;
     }
     const problem = expectAppError(error, { status: 409, code: 'slot-conflict' });
-    expect((problem as SlotConflictError).problemExtensions()).to.deep.equal({ conflicts: [{ sessionId: nine.sessionId, startAt: nine.startAt, endAt: nine.endAt }] });
+    expect((problem as SlotConflictError).problemExtensions()).to.deep.equal({
+      conflicts: [{ sessionId: nine.sessionId, startAt: nine.startAt, endAt: nine.endAt }],
+    });
   });
 
   it('accepts back-to-back sessions: one ends when the next starts', () => {
@@ -60,7 +74,9 @@ describe('staff time (no double bookings)', () => {
     expect(daysOf(late.startAt, late.endAt)).to.deep.equal(['2024-05-01', '2024-05-02']);
     expect(decide({}, null, late).writes.map((w) => w.streamId)).to.deep.equal([stream('2024-05-01'), stream('2024-05-02')]);
     const early = claim('2024-05-02T00:00:00.000Z', '2024-05-02T01:00:00.000Z');
-    expect(() => decide({ [stream('2024-05-01')]: [claimed(late, '2024-05-01')], [stream('2024-05-02')]: [claimed(late, '2024-05-02')] }, null, early)).to.throw(SlotConflictError);
+    expect(() =>
+      decide({ [stream('2024-05-01')]: [claimed(late, '2024-05-01')], [stream('2024-05-02')]: [claimed(late, '2024-05-02')] }, null, early),
+    ).to.throw(SlotConflictError);
   });
 
   it('ends at midnight without touching the next day', () => {

@@ -7,7 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { EventMetadata } from '../../src/events/envelope.js';
-import { ConcurrencyError, type AppendResult, type EventStore, type EventToAppend, type ExpectedRevision, type StoredEvent } from '../../src/stores/eventStore.js';
+import {
+  ConcurrencyError,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type StoredEvent,
+} from '../../src/stores/eventStore.js';
 
 export interface OpenedEventStore {
   store: EventStore;
@@ -90,7 +97,9 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
           ...(options.types === undefined ? {} : { types: options.types }),
         }),
       );
-      return all.filter((e) => e.metadata.workspaceId === workspaceId && (options.streams === undefined || options.streams.includes(e.streamId)));
+      return all.filter(
+        (e) => e.metadata.workspaceId === workspaceId && (options.streams === undefined || options.streams.includes(e.streamId)),
+      );
     };
 
     describe('append', () => {
@@ -108,7 +117,11 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
 
       it('stores type, data and the complete metadata as given', async () => {
         const id = streamId();
-        const toAppend = event(workspaceId, 'ContractThingHappened', { text: 'استشارة طبية', nested: { list: [1, 'a', null, true] }, n: 1.5 });
+        const toAppend = event(workspaceId, 'ContractThingHappened', {
+          text: 'استشارة طبية',
+          nested: { list: [1, 'a', null, true] },
+          n: 1.5,
+        });
         toAppend.metadata = { ...toAppend.metadata, idempotencyKey: 'key-1', requestHash: 'abc' };
         await store.append(id, [toAppend], 'no_stream');
         const [stored] = await store.readStream(id);
@@ -143,7 +156,11 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
         const id = streamId();
         await store.append(id, events(workspaceId, 2), 'no_stream');
         const head = await store.headPosition();
-        await expectConcurrencyError(store.append(id, events(workspaceId, 1), 'no_stream'), { streamId: id, expected: 'no_stream', actual: 1n });
+        await expectConcurrencyError(store.append(id, events(workspaceId, 1), 'no_stream'), {
+          streamId: id,
+          expected: 'no_stream',
+          actual: 1n,
+        });
         expect(await store.readStream(id)).to.have.length(2);
         expect(await readMine({ streams: [id] })).to.have.length(2);
         if (head !== null) expect((await store.headPosition())! >= head).to.equal(true);
@@ -172,7 +189,11 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
       it('writes all events of a rejected multi-event append or none', async () => {
         const id = streamId();
         await store.append(id, events(workspaceId, 1), 'no_stream');
-        await expectConcurrencyError(store.append(id, events(workspaceId, 5), 'no_stream'), { streamId: id, expected: 'no_stream', actual: 0n });
+        await expectConcurrencyError(store.append(id, events(workspaceId, 5), 'no_stream'), {
+          streamId: id,
+          expected: 'no_stream',
+          actual: 0n,
+        });
         expect(await readMine()).to.have.length(1);
       });
 
@@ -489,9 +510,13 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
         await appendSeven();
         const mine = await readMine();
         const third = mine[2]!;
-        const after = (await collect(store.readAll({ after: third.position, pageSize: 2 }))).filter((e) => e.metadata.workspaceId === workspaceId);
+        const after = (await collect(store.readAll({ after: third.position, pageSize: 2 }))).filter(
+          (e) => e.metadata.workspaceId === workspaceId,
+        );
         expect(after.map((e) => e.metadata.eventId)).to.deep.equal(mine.slice(3).map((e) => e.metadata.eventId));
-        const afterLast = (await collect(store.readAll({ after: mine[6]!.position }))).filter((e) => e.metadata.workspaceId === workspaceId);
+        const afterLast = (await collect(store.readAll({ after: mine[6]!.position }))).filter(
+          (e) => e.metadata.workspaceId === workspaceId,
+        );
         expect(afterLast).to.deep.equal([]);
       });
 
@@ -515,10 +540,18 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
         const id = streamId();
         await store.append(
           id,
-          [event(workspaceId, typeA), event(workspaceId, typeB), event(workspaceId, typeC), event(workspaceId, typeA), event(workspaceId, typeB)],
+          [
+            event(workspaceId, typeA),
+            event(workspaceId, typeB),
+            event(workspaceId, typeC),
+            event(workspaceId, typeA),
+            event(workspaceId, typeB),
+          ],
           'no_stream',
         );
-        const filtered = await collect(store.readAll({ ...(startHead === null ? {} : { after: startHead }), types: [typeA, typeB], pageSize: 2 }));
+        const filtered = await collect(
+          store.readAll({ ...(startHead === null ? {} : { after: startHead }), types: [typeA, typeB], pageSize: 2 }),
+        );
         expect(filtered.map((e) => e.type)).to.deep.equal([typeA, typeB, typeA, typeB]);
         expect(filtered.map((e) => e.revision)).to.deep.equal([0n, 1n, 3n, 4n]);
       });

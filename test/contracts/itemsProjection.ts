@@ -114,7 +114,12 @@ export const itemsProjection = (name: string): Projection<Item> => ({
 });
 
 /** A recorded event of this projection at a position the caller chooses (each test owns its projection's checkpoint). */
-export const itemEvent = (position: bigint, type: string, data: Record<string, unknown> & { workspaceId: string }, eventId = `e-${position}-${type}`): StoredEvent => ({
+export const itemEvent = (
+  position: bigint,
+  type: string,
+  data: Record<string, unknown> & { workspaceId: string },
+  eventId = `e-${position}-${type}`,
+): StoredEvent => ({
   streamId: `contract-item-${String(data.itemId ?? data.groupId ?? data.tagId ?? 'many')}`,
   revision: 0n,
   position,

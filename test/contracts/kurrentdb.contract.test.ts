@@ -18,7 +18,9 @@ if (url) {
 } else {
   describe('EventStore contract: kurrentdb', function () {
     before(function () {
-      console.log("      skipped: set KURRENTDB_URL (e.g. 'kurrentdb://localhost:2113?tls=false') to run the EventStore contract against KurrentDB");
+      console.log(
+        "      skipped: set KURRENTDB_URL (e.g. 'kurrentdb://localhost:2113?tls=false') to run the EventStore contract against KurrentDB",
+      );
       this.skip();
     });
     it('passes the EventStore contract against a real KurrentDB server', () => undefined);

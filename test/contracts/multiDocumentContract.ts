@@ -33,7 +33,11 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       return itemEvent(position, type, { ...data, workspaceId: ws });
     };
     const put = (overrides: Partial<ItemPut> = {}, ws = workspaceId): StoredEvent =>
-      next(itemEventTypes.put, { itemId: objectId(), groupId: 'g1', groupName: 'Group one', rank: 1, status: 'open', label: 'a', tags: [], ...overrides }, ws);
+      next(
+        itemEventTypes.put,
+        { itemId: objectId(), groupId: 'g1', groupName: 'Group one', rank: 1, status: 'open', label: 'a', tags: [], ...overrides },
+        ws,
+      );
     const idOf = (event: StoredEvent): string => (event.data as { itemId: string }).itemId;
     const find = (id: string, ws = workspaceId) => readModel.find(itemsCollection, ws, id) as Promise<Item | null>;
     const tag = (id: string, name = id) => ({ id, name });
@@ -44,7 +48,10 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       const c = put();
       await readModel.apply([projection], [a, b, c]);
       const missing = objectId();
-      await readModel.apply([projection], [next(itemEventTypes.touched, { itemIds: [idOf(a), missing, idOf(c)] }), next(itemEventTypes.touched, { itemIds: [idOf(c)] })]);
+      await readModel.apply(
+        [projection],
+        [next(itemEventTypes.touched, { itemIds: [idOf(a), missing, idOf(c)] }), next(itemEventTypes.touched, { itemIds: [idOf(c)] })],
+      );
       expect((await find(idOf(a)))!.touches).to.equal(1);
       expect((await find(idOf(b)))!.touches).to.equal(0);
       expect((await find(idOf(c)))!.touches).to.equal(2);
@@ -73,7 +80,10 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       expect(await find(idOf(a))).to.deep.include({ tagIds: ['t1', 't1', 7, null], tagNames: ['t1', 't1', 'SEVEN', 'none'] });
       for (const value of ['t1', 7]) {
         const page = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: value }, orderBy: 'rank', limit: 10 });
-        expect(page.documents.map((d) => d.id), String(value)).to.deep.equal([idOf(a)]);
+        expect(
+          page.documents.map((d) => d.id),
+          String(value),
+        ).to.deep.equal([idOf(a)]);
       }
     });
 
@@ -122,13 +132,16 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       const a = put({ tags: [tag('t1'), tag('t2')] });
       const b = put({ tags: [tag('t1')] });
       await readModel.apply([projection], [a, b]);
-      await readModel.apply([projection], [
-        next(itemEventTypes.tagDropped, { tagId: 't1' }),
-        next(itemEventTypes.tagRenamed, { tagId: 't1', name: 'ghost' }),
-        next(itemEventTypes.removed, { itemId: idOf(a) }),
-        next(itemEventTypes.tagRenamed, { tagId: 't2', name: 'after removal' }),
-        next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'after removal' }),
-      ]);
+      await readModel.apply(
+        [projection],
+        [
+          next(itemEventTypes.tagDropped, { tagId: 't1' }),
+          next(itemEventTypes.tagRenamed, { tagId: 't1', name: 'ghost' }),
+          next(itemEventTypes.removed, { itemId: idOf(a) }),
+          next(itemEventTypes.tagRenamed, { tagId: 't2', name: 'after removal' }),
+          next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'after removal' }),
+        ],
+      );
       expect(await find(idOf(a))).to.equal(null);
       expect(await find(idOf(b))).to.deep.include({ tagIds: [], tagNames: [], groupName: 'after removal' });
     });
@@ -136,7 +149,12 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
     it('changes nothing when the events are applied again, by the same projection or from a lower checkpoint', async () => {
       const a = put({ groupId: 'g1', tags: [tag('t1')] });
       const b = put({ groupId: 'g1', tags: [tag('t1'), tag('t2')] });
-      const first = [a, b, next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'G' }), next(itemEventTypes.tagRenamed, { tagId: 't1', name: 'T' })];
+      const first = [
+        a,
+        b,
+        next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'G' }),
+        next(itemEventTypes.tagRenamed, { tagId: 't1', name: 'T' }),
+      ];
       await readModel.apply([projection], first);
       // A document written after the rename events must not be touched by their replay.
       const later = put({ groupId: 'g1', groupName: 'fresh', tags: [tag('t1', 'fresh')] });
@@ -167,7 +185,13 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       const checkpoint = await readModel.checkpoint(projection.name);
       let failed = false;
       try {
-        await readModel.apply([failing], [next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'fine' }), next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'boom' })]);
+        await readModel.apply(
+          [failing],
+          [
+            next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'fine' }),
+            next(itemEventTypes.groupRenamed, { groupId: 'g1', name: 'boom' }),
+          ],
+        );
       } catch {
         failed = true;
       }
@@ -179,7 +203,9 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
     it('serves queries on the documents a where event changed', async () => {
       const events = Array.from({ length: 5 }, (_, n) => put({ rank: n, tags: [tag('t1'), tag(`own${n}`)] }));
       await readModel.apply([projection], [...events, next(itemEventTypes.tagDropped, { tagId: 't1' })]);
-      expect((await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 't1' }, orderBy: 'rank', limit: 10 })).documents).to.deep.equal([]);
+      expect(
+        (await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 't1' }, orderBy: 'rank', limit: 10 })).documents,
+      ).to.deep.equal([]);
       const own = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 'own3' }, orderBy: 'rank', limit: 10 });
       expect(own.documents.map((d) => d.id)).to.deep.equal([idOf(events[3]!)]);
     });

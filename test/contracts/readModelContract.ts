@@ -137,7 +137,10 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('advances the checkpoint over events the projection does not handle', async () => {
         const a = objectId();
         await readModel.apply([projection as Projection], [increment(40n, a)]);
-        await readModel.apply([projection as Projection], [recorded(41n, 'SomethingElse', { x: 1 }, workspaceId), recorded(45n, 'SomethingElse', {}, workspaceId)]);
+        await readModel.apply(
+          [projection as Projection],
+          [recorded(41n, 'SomethingElse', { x: 1 }, workspaceId), recorded(45n, 'SomethingElse', {}, workspaceId)],
+        );
         expect(await readModel.checkpoint(projection.name)).to.equal(45n);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 1 });
       });
@@ -145,7 +148,10 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('keeps one checkpoint per projection, each advanced by the same write', async () => {
         const second: Projection<Counter> = { ...counterProjection(), collection: `${counterCollection}_b` };
         const a = objectId();
-        await readModel.apply([projection as Projection, second as Projection], [increment(50n, a), recorded(51n, 'SomethingElse', {}, workspaceId)]);
+        await readModel.apply(
+          [projection as Projection, second as Projection],
+          [increment(50n, a), recorded(51n, 'SomethingElse', {}, workspaceId)],
+        );
         expect(await readModel.checkpoint(projection.name)).to.equal(51n);
         expect(await readModel.checkpoint(second.name)).to.equal(51n);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 1 });
@@ -162,7 +168,10 @@ export const readModelContract = (adapterName: string, open: (projections: reado
         await readModel.apply([exploding as Projection], [increment(60n, a)]);
         let failed = false;
         try {
-          await readModel.apply([exploding as Projection], [increment(61n, a), recorded(62n, 'ExplodingEvent', {}, workspaceId), increment(63n, a)]);
+          await readModel.apply(
+            [exploding as Projection],
+            [increment(61n, a), recorded(62n, 'ExplodingEvent', {}, workspaceId), increment(63n, a)],
+          );
         } catch {
           failed = true;
         }
@@ -244,7 +253,12 @@ export const readModelContract = (adapterName: string, open: (projections: reado
         await readModel.apply([sessions], [event]);
         const doc = await readModel.find('sessions', workspaceId, sessionId);
         expect(doc).to.deep.equal(sessionView.evolve(null, event));
-        expect(doc).to.deep.include({ serviceNames: ['استشارة طبية', 'فحص عام'], staffId: null, invoice: null, createdAt: '2024-01-15T10:00:00.123Z' });
+        expect(doc).to.deep.include({
+          serviceNames: ['استشارة طبية', 'فحص عام'],
+          staffId: null,
+          invoice: null,
+          createdAt: '2024-01-15T10:00:00.123Z',
+        });
         expect(await readModel.find('sessions', otherWorkspace, sessionId)).to.equal(null);
       });
 

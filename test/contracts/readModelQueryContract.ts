@@ -13,16 +13,18 @@ import { itemEvent, itemEventTypes, itemsCollection, itemsProjection, type Item,
 const objectId = (): string => randomUUID().replace(/-/g, '').slice(0, 24);
 
 /** The (sortKey, id) order of the port: nulls first, then ascending; ties by id. */
-const compareBy = (field: keyof Item) => (a: Item, b: Item): number => {
-  const x = a[field] as string | number | null;
-  const y = b[field] as string | number | null;
-  if (x !== y) {
-    if (x === null) return -1;
-    if (y === null) return 1;
-    return x < y ? -1 : 1;
-  }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-};
+const compareBy =
+  (field: keyof Item) =>
+  (a: Item, b: Item): number => {
+    const x = a[field] as string | number | null;
+    const y = b[field] as string | number | null;
+    if (x !== y) {
+      if (x === null) return -1;
+      if (y === null) return 1;
+      return x < y ? -1 : 1;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
 
 export const readModelQueryContract = (getReadModel: () => ReadModelStore): void => {
   describe('query', () => {
@@ -76,7 +78,11 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
     };
 
     const ids = (documents: readonly Document[]): string[] => documents.map((d) => d.id);
-    const expected = (filter: (item: Item) => boolean, field: keyof Item): string[] => [...items.values()].filter(filter).sort(compareBy(field)).map((i) => i.id);
+    const expected = (filter: (item: Item) => boolean, field: keyof Item): string[] =>
+      [...items.values()]
+        .filter(filter)
+        .sort(compareBy(field))
+        .map((i) => i.id);
 
     const rejects = async (query: Query): Promise<unknown> => {
       try {
@@ -120,10 +126,18 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
           { status: 'open', label: 'a', groupId: 'g2' },
           { status: 'closed', label: 'c', groupId: 'g3' },
         ]);
-        const onIndex = await readModel.query(itemsCollection, workspaceId, { where: { status: { in: ['open', 'closed'] } }, orderBy: 'label', limit: 10 });
+        const onIndex = await readModel.query(itemsCollection, workspaceId, {
+          where: { status: { in: ['open', 'closed'] } },
+          orderBy: 'label',
+          limit: 10,
+        });
         expect(ids(onIndex.documents)).to.deep.equal(expected((i) => i.status === 'open' || i.status === 'closed', 'label'));
         expect(onIndex.documents).to.have.length(4);
-        const asFilter = await readModel.query(itemsCollection, workspaceId, { where: { groupId: { in: ['g2', 'g3'] } }, orderBy: 'rank', limit: 10 });
+        const asFilter = await readModel.query(itemsCollection, workspaceId, {
+          where: { groupId: { in: ['g2', 'g3'] } },
+          orderBy: 'rank',
+          limit: 10,
+        });
         expect(ids(asFilter.documents)).to.deep.equal(expected((i) => i.groupId === 'g2' || i.groupId === 'g3', 'rank'));
         expect(asFilter.documents).to.have.length(2);
         const none = await readModel.query(itemsCollection, workspaceId, { where: { groupId: { in: [] } }, orderBy: 'rank', limit: 10 });
@@ -136,33 +150,80 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
           ids((await readModel.query(itemsCollection, workspaceId, { where: { rank: condition }, orderBy: 'rank', limit: 100 })).documents);
         const within = (lo: number, hi: number, loIn: boolean, hiIn: boolean) =>
           expected((i) => i.rank !== null && (loIn ? i.rank >= lo : i.rank > lo) && (hiIn ? i.rank <= hi : i.rank < hi), 'rank');
-        expect(await range({ gte: 2, lte: 4 })).to.deep.equal(within(2, 4, true, true)).and.to.have.length(4);
-        expect(await range({ gt: 2, lt: 5.5 })).to.deep.equal(within(2, 5.5, false, false)).and.to.have.length(2);
-        expect(await range({ gt: 3 })).to.deep.equal(within(3, Infinity, false, false)).and.to.have.length(2);
-        expect(await range({ lte: 1 })).to.deep.equal(within(-Infinity, 1, false, true)).and.to.have.length(2);
+        expect(await range({ gte: 2, lte: 4 }))
+          .to.deep.equal(within(2, 4, true, true))
+          .and.to.have.length(4);
+        expect(await range({ gt: 2, lt: 5.5 }))
+          .to.deep.equal(within(2, 5.5, false, false))
+          .and.to.have.length(2);
+        expect(await range({ gt: 3 }))
+          .to.deep.equal(within(3, Infinity, false, false))
+          .and.to.have.length(2);
+        expect(await range({ lte: 1 }))
+          .to.deep.equal(within(-Infinity, 1, false, true))
+          .and.to.have.length(2);
         expect(await range({ gt: 6 })).to.deep.equal([]);
       });
 
       it('compares strings in a range by their characters, across the whole sort key', async () => {
-        await putMany([{ label: 'apple' }, { label: 'apricot' }, { label: 'banana' }, { label: 'b' }, { label: 'Zebra' }, { label: 'cherry' }]);
-        const page = await readModel.query(itemsCollection, workspaceId, { where: { status: 'open', label: { gte: 'ap', lt: 'c' } }, orderBy: 'label', limit: 10 });
+        await putMany([
+          { label: 'apple' },
+          { label: 'apricot' },
+          { label: 'banana' },
+          { label: 'b' },
+          { label: 'Zebra' },
+          { label: 'cherry' },
+        ]);
+        const page = await readModel.query(itemsCollection, workspaceId, {
+          where: { status: 'open', label: { gte: 'ap', lt: 'c' } },
+          orderBy: 'label',
+          limit: 10,
+        });
         expect(page.documents.map((d) => d.label)).to.deep.equal(['apple', 'apricot', 'b', 'banana']);
       });
 
       it('finds the documents whose array field contains a value, or one of several, each document once', async () => {
         await putMany([
-          { rank: 1, tags: [{ id: 't1', name: 'one' }, { id: 't2', name: 'two' }] },
+          {
+            rank: 1,
+            tags: [
+              { id: 't1', name: 'one' },
+              { id: 't2', name: 'two' },
+            ],
+          },
           { rank: 2, tags: [{ id: 't2', name: 'two' }] },
           { rank: 3, tags: [] },
-          { rank: 4, tags: [{ id: 't3', name: 'three' }, { id: 't1', name: 'one' }] },
+          {
+            rank: 4,
+            tags: [
+              { id: 't3', name: 'three' },
+              { id: 't1', name: 'one' },
+            ],
+          },
         ]);
         const contains = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 't1' }, orderBy: 'rank', limit: 10 });
-        expect(ids(contains.documents)).to.deep.equal(expected((i) => i.tagIds.includes('t1'), 'rank')).and.to.have.length(2);
-        const either = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: { in: ['t1', 't2'] } }, orderBy: 'rank', limit: 10 });
-        expect(ids(either.documents)).to.deep.equal(expected((i) => i.tagIds.includes('t1') || i.tagIds.includes('t2'), 'rank')).and.to.have.length(3);
-        const combined = await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 't2', rank: { gt: 1 } }, orderBy: 'rank', limit: 10 });
-        expect(ids(combined.documents)).to.deep.equal(expected((i) => i.tagIds.includes('t2') && i.rank! > 1, 'rank')).and.to.have.length(1);
-        expect((await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 'nope' }, orderBy: 'rank', limit: 10 })).documents).to.deep.equal([]);
+        expect(ids(contains.documents))
+          .to.deep.equal(expected((i) => i.tagIds.includes('t1'), 'rank'))
+          .and.to.have.length(2);
+        const either = await readModel.query(itemsCollection, workspaceId, {
+          where: { tagIds: { in: ['t1', 't2'] } },
+          orderBy: 'rank',
+          limit: 10,
+        });
+        expect(ids(either.documents))
+          .to.deep.equal(expected((i) => i.tagIds.includes('t1') || i.tagIds.includes('t2'), 'rank'))
+          .and.to.have.length(3);
+        const combined = await readModel.query(itemsCollection, workspaceId, {
+          where: { tagIds: 't2', rank: { gt: 1 } },
+          orderBy: 'rank',
+          limit: 10,
+        });
+        expect(ids(combined.documents))
+          .to.deep.equal(expected((i) => i.tagIds.includes('t2') && i.rank! > 1, 'rank'))
+          .and.to.have.length(1);
+        expect(
+          (await readModel.query(itemsCollection, workspaceId, { where: { tagIds: 'nope' }, orderBy: 'rank', limit: 10 })).documents,
+        ).to.deep.equal([]);
       });
 
       it('combines an index equality with filters on other fields', async () => {
@@ -172,14 +233,27 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
           { groupId: 'g1', rank: 3, status: 'open' },
           { groupId: 'g2', rank: 4, status: 'open' },
         ]);
-        const page = await readModel.query(itemsCollection, workspaceId, { where: { groupId: 'g1', status: 'open', rank: { gte: 1 } }, orderBy: 'rank', limit: 10 });
-        expect(ids(page.documents)).to.deep.equal(expected((i) => i.groupId === 'g1' && i.status === 'open', 'rank')).and.to.have.length(2);
+        const page = await readModel.query(itemsCollection, workspaceId, {
+          where: { groupId: 'g1', status: 'open', rank: { gte: 1 } },
+          orderBy: 'rank',
+          limit: 10,
+        });
+        expect(ids(page.documents))
+          .to.deep.equal(expected((i) => i.groupId === 'g1' && i.status === 'open', 'rank'))
+          .and.to.have.length(2);
       });
 
       it('follows changes: an updated document moves to the filter it now matches, a deleted one is gone', async () => {
-        const [a, b] = await putMany([{ groupId: 'g1', tags: [{ id: 't1', name: 'one' }] }, { groupId: 'g1', tags: [{ id: 't1', name: 'one' }] }]);
-        await write([put({ itemId: a!.id, groupId: 'g2', tags: [{ id: 't2', name: 'two' }] }), ((position += 1n), itemEvent(position, itemEventTypes.removed, { itemId: b!.id, workspaceId }))]);
-        const query = (where: Query['where']) => readModel.query(itemsCollection, workspaceId, { where, orderBy: 'rank', limit: 10 }).then((p) => ids(p.documents));
+        const [a, b] = await putMany([
+          { groupId: 'g1', tags: [{ id: 't1', name: 'one' }] },
+          { groupId: 'g1', tags: [{ id: 't1', name: 'one' }] },
+        ]);
+        await write([
+          put({ itemId: a!.id, groupId: 'g2', tags: [{ id: 't2', name: 'two' }] }),
+          ((position += 1n), itemEvent(position, itemEventTypes.removed, { itemId: b!.id, workspaceId })),
+        ]);
+        const query = (where: Query['where']) =>
+          readModel.query(itemsCollection, workspaceId, { where, orderBy: 'rank', limit: 10 }).then((p) => ids(p.documents));
         expect(await query({ groupId: 'g1' })).to.deep.equal([]);
         expect(await query({ groupId: 'g2' })).to.deep.equal([a!.id]);
         expect(await query({ tagIds: 't1' })).to.deep.equal([]);
@@ -215,7 +289,10 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
         const order = expected(() => true, 'rank');
         for (const limit of [1, 2, 3, 4, 10, 11, 12]) {
           const { pages, cursors } = await allPages({ orderBy: 'rank', limit });
-          expect(pages.flat().map((d) => d.id), `limit ${limit}`).to.deep.equal(order);
+          expect(
+            pages.flat().map((d) => d.id),
+            `limit ${limit}`,
+          ).to.deep.equal(order);
           expect(pages.length, `limit ${limit}`).to.equal(Math.max(1, Math.ceil(11 / limit)));
           for (const page of pages.slice(0, -1)) expect(page).to.have.length(limit);
           cursors.slice(0, -1).forEach((cursor, i) => {
@@ -230,11 +307,19 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
         const list = await putMany([{ rank: 1 }, { rank: 2 }, { rank: 2 }, { rank: 3 }]);
         const order = expected(() => true, 'rank');
         const second = items.get(order[1]!)!;
-        const after = await readModel.query(itemsCollection, workspaceId, { orderBy: 'rank', limit: 10, after: { value: second.rank, id: second.id } });
+        const after = await readModel.query(itemsCollection, workspaceId, {
+          orderBy: 'rank',
+          limit: 10,
+          after: { value: second.rank, id: second.id },
+        });
         expect(ids(after.documents)).to.deep.equal(order.slice(2));
         const between = await readModel.query(itemsCollection, workspaceId, { orderBy: 'rank', limit: 10, after: { value: 2, id: '' } });
         expect(ids(between.documents)).to.deep.equal(order.filter((id) => items.get(id)!.rank! >= 2));
-        const beyond = await readModel.query(itemsCollection, workspaceId, { orderBy: 'rank', limit: 10, after: { value: 3, id: list[3]!.id } });
+        const beyond = await readModel.query(itemsCollection, workspaceId, {
+          orderBy: 'rank',
+          limit: 10,
+          after: { value: 3, id: list[3]!.id },
+        });
         expect(beyond).to.deep.equal({ documents: [], next: null });
       });
 
@@ -290,7 +375,12 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
         let after: QueryCursor | undefined;
         let round = 0;
         for (;;) {
-          const page = await readModel.query(itemsCollection, workspaceId, { where: { groupId: 'g1' }, orderBy: 'rank', limit: 3, ...(after ? { after } : {}) });
+          const page = await readModel.query(itemsCollection, workspaceId, {
+            where: { groupId: 'g1' },
+            orderBy: 'rank',
+            limit: 3,
+            ...(after ? { after } : {}),
+          });
           seen.push(...page.documents);
           if (page.next === null) break;
           after = page.next;
@@ -317,7 +407,10 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
           }
           const [first, ...rest] = writes;
           await write([first!]);
-          await Promise.all([write(rest), readModel.query(itemsCollection, workspaceId, { where: { groupId: 'g1' }, orderBy: 'rank', limit: 3, after })]);
+          await Promise.all([
+            write(rest),
+            readModel.query(itemsCollection, workspaceId, { where: { groupId: 'g1' }, orderBy: 'rank', limit: 3, after }),
+          ]);
         }
         const seenIds = seen.map((d) => d.id);
         expect(new Set(seenIds).size, 'no document twice').to.equal(seenIds.length);

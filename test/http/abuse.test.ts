@@ -34,7 +34,13 @@ describe('holding up under abuse (issue 12)', () => {
 
   const json = { 'content-type': 'application/json' };
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: typeof body === 'string' ? body : JSON.stringify(body), headers: { ...json, ...headers } }, 400);
+    expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, rawBody: typeof body === 'string' ? body : JSON.stringify(body), headers: { ...json, ...headers } },
+      400,
+    );
 
   describe('finding 1: an array of 250,000 serviceIds (1 MB)', () => {
     it('is a 400 naming serviceIds once, with a small body, refused before the body is parsed', async () => {
@@ -50,7 +56,14 @@ describe('holding up under abuse (issue 12)', () => {
       const reply = await post(sessionBody(c, { serviceIds: Array.from({ length: 30_000 }, (_, i) => objectId(i)) }));
       expect(reply.body.errors).to.deep.equal([{ path: 'serviceIds', message: 'must have at most 1000 elements' }]);
       expect(reply.text.length).to.be.lessThan(2000);
-      const nested = await post(sessionBody(c, { fieldValues: [{ fieldKey: 'a', value: 1 }, { fieldKey: 'b', value: Array(5000).fill(0) }] }));
+      const nested = await post(
+        sessionBody(c, {
+          fieldValues: [
+            { fieldKey: 'a', value: 1 },
+            { fieldKey: 'b', value: Array(5000).fill(0) },
+          ],
+        }),
+      );
       expect(nested.body.errors).to.deep.equal([{ path: 'fieldValues[1].value', message: 'must have at most 1000 elements' }]);
       const keys = await post(Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])));
       expect(keys.body.errors).to.deep.equal([{ path: '', message: 'must have at most 1000 properties' }]);
@@ -75,7 +88,10 @@ describe('holding up under abuse (issue 12)', () => {
       const reply = await post(`{"name":"x","fieldValues":${deep}}`);
       expect(reply.body.errors).to.deep.equal([{ path: `fieldValues${'[0]'.repeat(15)}`, message: 'must nest at most 16 levels deep' }]);
       // Brackets inside strings are text, not nesting.
-      const created = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, inFreeSlot({ name: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' })) });
+      const created = await request(app.url, 'POST', sessionsPath(c), {
+        token: c.token,
+        body: sessionBody(c, inFreeSlot({ name: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' })),
+      });
       expect(created.status, created.text).to.equal(201);
     });
   });
@@ -105,7 +121,9 @@ describe('holding up under abuse (issue 12)', () => {
       await expectRejected(app, 'POST', `${base}/clients`, { token: c.token, body: { name: 'A', email: `${big}@example.com` } }, 400, {
         errors: [{ path: 'email', message: 'must be at most 320 characters' }],
       });
-      await expectRejected(app, 'POST', `${base}/services`, { token: c.token, body: { name: big, scope: big } }, 400, { paths: ['name', 'scope'] });
+      await expectRejected(app, 'POST', `${base}/services`, { token: c.token, body: { name: big, scope: big } }, 400, {
+        paths: ['name', 'scope'],
+      });
     });
   });
 
@@ -116,14 +134,24 @@ describe('holding up under abuse (issue 12)', () => {
     for (const [encoding, compress] of Object.entries(encoded)) {
       it(`accepts a ${encoding} body and stores what it decompresses to`, async () => {
         const plain = body();
-        const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, rawBody: compress(plain), headers: { ...json, 'content-encoding': encoding } });
+        const reply = await request(app.url, 'POST', sessionsPath(c), {
+          token: c.token,
+          rawBody: compress(plain),
+          headers: { ...json, 'content-encoding': encoding },
+        });
         expect(reply.status, reply.text).to.equal(201);
         const stored = await storedSession(app, c.workspaceId, reply.body.session.id);
         expect(stored!.name).to.equal(JSON.parse(plain.toString()).name);
       });
 
       it(`answers 400, not 500, for a body labelled ${encoding} that is not compressed`, async () => {
-        const reply = await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: body(), headers: { ...json, 'content-encoding': encoding } }, 400);
+        const reply = await expectRejected(
+          app,
+          'POST',
+          sessionsPath(c),
+          { token: c.token, rawBody: body(), headers: { ...json, 'content-encoding': encoding } },
+          400,
+        );
         expect(reply.body.detail).to.include(encoding);
       });
     }
@@ -131,17 +159,35 @@ describe('holding up under abuse (issue 12)', () => {
     it('applies the body limit to the inflated size (a gzip bomb is a 413)', async () => {
       const bomb = zlib.gzipSync(Buffer.from(`{"name":"${' '.repeat(20 * 1024 * 1024)}"}`));
       expect(bomb.length).to.be.lessThan(64 * 1024);
-      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: bomb, headers: { ...json, 'content-encoding': 'gzip' } }, 413);
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: c.token, rawBody: bomb, headers: { ...json, 'content-encoding': 'gzip' } },
+        413,
+      );
     });
 
     it('answers 415 for an encoding it does not know', async () => {
       for (const encoding of ['compress', 'zstd', 'gzip, br', '__proto__']) {
-        await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: body(), headers: { ...json, 'content-encoding': encoding } }, 415);
+        await expectRejected(
+          app,
+          'POST',
+          sessionsPath(c),
+          { token: c.token, rawBody: body(), headers: { ...json, 'content-encoding': encoding } },
+          415,
+        );
       }
     });
 
     it('answers 415 for JSON declared in a charset other than UTF-8', async () => {
-      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: body(), headers: { 'content-type': 'application/json; charset=iso-8859-1' } }, 415);
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: c.token, rawBody: body(), headers: { 'content-type': 'application/json; charset=iso-8859-1' } },
+        415,
+      );
     });
   });
 
@@ -182,7 +228,9 @@ describe('holding up under abuse (issue 12)', () => {
       const text = await new Promise<string>((resolve, reject) => {
         const socket = new net.Socket();
         let received = '';
-        socket.connect(Number(target.port), target.hostname, () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'));
+        socket.connect(Number(target.port), target.hostname, () =>
+          socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+        );
         socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
         socket.on('close', () => resolve(received));
         socket.on('error', reject);
@@ -209,31 +257,61 @@ describe('holding up under abuse (issue 12)', () => {
         expect(reply.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['name']);
       }
       const client = `/v1/workspace/${c.workspaceId}/clients`;
-      await expectRejected(app, 'POST', client, { token: c.token, rawBody: '{"name":"A\\udc00B"}', headers: json }, 400, { paths: ['name'] });
+      await expectRejected(app, 'POST', client, { token: c.token, rawBody: '{"name":"A\\udc00B"}', headers: json }, 400, {
+        paths: ['name'],
+      });
     });
 
     it('answers 400 for a lone surrogate in a field value, naming its path', async () => {
-      const rawBody = JSON.stringify(sessionBody(c, { fieldValues: [{ fieldKey: 'note', value: 'VALUE' }] })).replace('"VALUE"', '"\\udfff"');
+      const rawBody = JSON.stringify(sessionBody(c, { fieldValues: [{ fieldKey: 'note', value: 'VALUE' }] })).replace(
+        '"VALUE"',
+        '"\\udfff"',
+      );
       const reply = await post(rawBody);
-      expect(reply.body.errors).to.deep.equal([{ path: 'fieldValues[0].value', message: 'must be well-formed Unicode text (no lone surrogates, no NUL characters)' }]);
+      expect(reply.body.errors).to.deep.equal([
+        { path: 'fieldValues[0].value', message: 'must be well-formed Unicode text (no lone surrogates, no NUL characters)' },
+      ]);
     });
 
     it('answers 400 for a cancellation note with a control character, and keeps tabs and line breaks', async () => {
       const created = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, inFreeSlot()) });
       expect(created.status, created.text).to.equal(201);
       const cancel = `${sessionsPath(c)}/${created.body.session.id}/cancel`;
-      await expectRejected(app, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'bell\u0007' }, headers: { 'if-match': '"1"' } }, 400, { paths: ['note'] });
-      await expectRejected(app, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'x'.repeat(5000) }, headers: { 'if-match': '"1"' } }, 400, {
-        errors: [{ path: 'note', message: 'must be at most 500 characters' }],
+      await expectRejected(
+        app,
+        'POST',
+        cancel,
+        { token: c.token, body: { reason: 'other', note: 'bell\u0007' }, headers: { 'if-match': '"1"' } },
+        400,
+        { paths: ['note'] },
+      );
+      await expectRejected(
+        app,
+        'POST',
+        cancel,
+        { token: c.token, body: { reason: 'other', note: 'x'.repeat(5000) }, headers: { 'if-match': '"1"' } },
+        400,
+        {
+          errors: [{ path: 'note', message: 'must be at most 500 characters' }],
+        },
+      );
+      const ok = await request(app.url, 'POST', cancel, {
+        token: c.token,
+        body: { reason: 'other', note: 'Line one\n\tLine two' },
+        headers: { 'if-match': '"1"' },
       });
-      const ok = await request(app.url, 'POST', cancel, { token: c.token, body: { reason: 'other', note: 'Line one\n\tLine two' }, headers: { 'if-match': '"1"' } });
       expect(ok.status, ok.text).to.be.oneOf([200, 201]);
-      expect((await storedSession(app, c.workspaceId, created.body.session.id))!.cancellation).to.deep.include({ note: 'Line one\n\tLine two' });
+      expect((await storedSession(app, c.workspaceId, created.body.session.id))!.cancellation).to.deep.include({
+        note: 'Line one\n\tLine two',
+      });
     });
 
     it('stores names in NFC, so the same name typed two ways is one name', async () => {
       const decomposed = 'Cafe\u0301 Séance';
-      const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, inFreeSlot({ name: decomposed })) });
+      const reply = await request(app.url, 'POST', sessionsPath(c), {
+        token: c.token,
+        body: sessionBody(c, inFreeSlot({ name: decomposed })),
+      });
       expect(reply.status, reply.text).to.equal(201);
       expect(reply.body.session.name).to.equal('Café Séance'.normalize('NFC'));
       const stored = await storedSession(app, c.workspaceId, reply.body.session.id);

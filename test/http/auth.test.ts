@@ -50,7 +50,13 @@ describe('authentication and permissions (HS256 secret)', () => {
     });
 
     it('rejects an expired token', async () => {
-      const reply = await expectRejected(app, 'POST', sessionsPath(c), post(bearer(hs256(forC({ exp: nowSeconds() - 60 }), testSecret))), 401);
+      const reply = await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        post(bearer(hs256(forC({ exp: nowSeconds() - 60 }), testSecret))),
+        401,
+      );
       expect(reply.body.detail).to.match(/expired/i);
     });
 
@@ -94,7 +100,11 @@ describe('authentication and permissions (HS256 secret)', () => {
     });
 
     it('protects GETs and catalog routes too', async () => {
-      for (const path of [`/v1/workspace/${c.workspaceId}`, `/v1/workspace/${c.workspaceId}/clients/${c.clientId}`, `${sessionsPath(c)}/${'f'.repeat(24)}`]) {
+      for (const path of [
+        `/v1/workspace/${c.workspaceId}`,
+        `/v1/workspace/${c.workspaceId}/clients/${c.clientId}`,
+        `${sessionsPath(c)}/${'f'.repeat(24)}`,
+      ]) {
         await expectRejected(app, 'GET', path, {}, 401);
       }
       await expectRejected(app, 'POST', '/v1/workspaces', { body: { name: 'Clinic' } }, 401);
@@ -162,19 +172,46 @@ describe('authentication and permissions (HS256 secret)', () => {
       await expectRejected(app, 'POST', sessionsPath(c), { token: noPermission, body: broken }, 403);
       await expectRejected(app, 'POST', sessionsPath(c), { token: other.token, body: broken }, 403);
       await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: broken }, 400, { paths: ['startTime'] });
-      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: { ...broken, startTime: '10:00' } }, 404, { paths: ['clientId'] });
-      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: { ...broken, startTime: '10:00', clientId: c.clientId } }, 422, {
-        paths: ['serviceIds[0]'],
+      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: { ...broken, startTime: '10:00' } }, 404, {
+        paths: ['clientId'],
       });
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: c.token, body: { ...broken, startTime: '10:00', clientId: c.clientId } },
+        422,
+        {
+          paths: ['serviceIds[0]'],
+        },
+      );
       await createSession(app, c, { serviceIds: [c.consultationId] });
     });
 
     it('answers 401 and 403 before 415 and 413', async () => {
       const big = JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) });
       await expectRejected(app, 'POST', sessionsPath(c), { rawBody: 'hello', headers: { 'content-type': 'text/plain' } }, 401);
-      await expectRejected(app, 'POST', sessionsPath(c), { token: other.token, rawBody: 'hello', headers: { 'content-type': 'text/plain' } }, 403);
-      await expectRejected(app, 'POST', sessionsPath(c), { token: other.token, rawBody: big, headers: { 'content-type': 'application/json' } }, 403);
-      await expectRejected(app, 'POST', sessionsPath(c), { token: other.token, rawBody: '{not json', headers: { 'content-type': 'application/json' } }, 403);
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: other.token, rawBody: 'hello', headers: { 'content-type': 'text/plain' } },
+        403,
+      );
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: other.token, rawBody: big, headers: { 'content-type': 'application/json' } },
+        403,
+      );
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        { token: other.token, rawBody: '{not json', headers: { 'content-type': 'application/json' } },
+        403,
+      );
     });
   });
 });
@@ -208,7 +245,13 @@ describe('authentication with an RS256 public key (JWT_PUBLIC_KEY)', () => {
   });
 
   it('rejects an HS256 token signed with the old shared secret', async () => {
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: hs256(claims({ permissions: ['workspaces.create'] }), testSecret), body: { name: 'X' } }, 401);
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: hs256(claims({ permissions: ['workspaces.create'] }), testSecret), body: { name: 'X' } },
+      401,
+    );
   });
 
   it('rejects an HS256 token signed with the public key as HMAC secret (algorithm confusion)', async () => {
@@ -222,13 +265,25 @@ describe('authentication with an RS256 public key (JWT_PUBLIC_KEY)', () => {
   });
 
   it('rejects an unsigned token and an expired RS256 token', async () => {
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: unsigned(claims({ permissions: ['workspaces.create'] })), body: { name: 'X' } }, 401);
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: unsigned(claims({ permissions: ['workspaces.create'] })), body: { name: 'X' } },
+      401,
+    );
     const expired = rs256(claims({ permissions: ['workspaces.create'], exp: nowSeconds() - 5 }), rsa.privateKey);
     await expectRejected(app, 'POST', '/v1/workspaces', { token: expired, body: { name: 'X' } }, 401);
   });
 
   it('rejects an ES256 token (only RS256 is accepted with an RSA key)', async () => {
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: es256(claims({ permissions: ['workspaces.create'] }), ecKeyPair().privateKey), body: { name: 'X' } }, 401);
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: es256(claims({ permissions: ['workspaces.create'] }), ecKeyPair().privateKey), body: { name: 'X' } },
+      401,
+    );
   });
 });
 
@@ -242,10 +297,25 @@ describe('authentication with an ES256 public key (JWT_PUBLIC_KEY)', () => {
 
   it('accepts ES256 tokens and rejects RS256 and HS256 ones', async () => {
     const body = { name: 'EC Clinic' };
-    const ok = await request(app.url, 'POST', '/v1/workspaces', { token: es256(claims({ permissions: ['workspaces.create'] }), ec.privateKey), body });
+    const ok = await request(app.url, 'POST', '/v1/workspaces', {
+      token: es256(claims({ permissions: ['workspaces.create'] }), ec.privateKey),
+      body,
+    });
     expect(ok.status, ok.text).to.equal(201);
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: rs256(claims({ permissions: ['workspaces.create'] }), rsaKeyPair().privateKey), body }, 401);
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: hs256(claims({ permissions: ['workspaces.create'] }), ec.publicKeyPem), body }, 401);
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: rs256(claims({ permissions: ['workspaces.create'] }), rsaKeyPair().privateKey), body },
+      401,
+    );
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: hs256(claims({ permissions: ['workspaces.create'] }), ec.publicKeyPem), body },
+      401,
+    );
   });
 });
 
@@ -268,7 +338,9 @@ describe('issuer and audience checks (JWT_ISSUER, JWT_AUDIENCE)', () => {
     expect((await attempt({ iss: issuer, aud: audience })).status).to.equal(201);
     expect((await attempt({ iss: issuer, aud: ['other-api', audience] })).status).to.equal(201);
     // The test harness signs with the configured issuer and audience too.
-    expect((await request(app.url, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'Clinic' } })).status).to.equal(201);
+    expect((await request(app.url, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'Clinic' } })).status).to.equal(
+      201,
+    );
   });
 
   for (const [label, extra] of [

@@ -25,7 +25,11 @@ describe('catalog endpoints', () => {
     it('creates a workspace in UTC by default, with Location, and reads it back identically', async () => {
       const before = await app.head();
       const requestId = `ws-${randomUUID()}`;
-      const reply = await request(app.url, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: '  عيادة الأمل  ' }, headers: { 'x-request-id': requestId } });
+      const reply = await request(app.url, 'POST', '/v1/workspaces', {
+        token: platformToken(app),
+        body: { name: '  عيادة الأمل  ' },
+        headers: { 'x-request-id': requestId },
+      });
       expect(reply.status, reply.text).to.equal(201);
       const ws = reply.body.workspace;
       expect(ws).to.have.all.keys('id', 'name', 'timeZone', 'version', 'createdAt', 'updatedAt');
@@ -57,19 +61,28 @@ describe('catalog endpoints', () => {
     });
 
     it('keeps a given IANA time zone', async () => {
-      const reply = await request(app.url, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'Riyadh', timeZone: 'Asia/Riyadh' } });
+      const reply = await request(app.url, 'POST', '/v1/workspaces', {
+        token: platformToken(app),
+        body: { name: 'Riyadh', timeZone: 'Asia/Riyadh' },
+      });
       expect(reply.body.workspace.timeZone).to.equal('Asia/Riyadh');
     });
 
     it('rejects an unknown time zone with 400 naming timeZone', async () => {
       for (const timeZone of ['Mars/Olympus', 'Europe/Pariss', '', null]) {
-        await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'Clinic', timeZone } }, 400, { paths: ['timeZone'] });
+        await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'Clinic', timeZone } }, 400, {
+          paths: ['timeZone'],
+        });
       }
     });
 
     it('rejects a blank name, a 201-character name and unknown properties with 400', async () => {
-      await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: ' ', id: 'a'.repeat(24) } }, 400, { paths: ['name', 'id'] });
-      await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'ع'.repeat(201) } }, 400, { paths: ['name'] });
+      await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: ' ', id: 'a'.repeat(24) } }, 400, {
+        paths: ['name', 'id'],
+      });
+      await expectRejected(app, 'POST', '/v1/workspaces', { token: platformToken(app), body: { name: 'ع'.repeat(201) } }, 400, {
+        paths: ['name'],
+      });
     });
 
     it('answers 404 for a workspace that does not exist and for a malformed id', async () => {
@@ -96,7 +109,10 @@ describe('catalog endpoints', () => {
     });
 
     it('keeps email and phone', async () => {
-      const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: 'Jane', email: 'jane@example.com', phone: '+966 11 555 0101' } });
+      const reply = await request(app.url, 'POST', path(c), {
+        token: c.token,
+        body: { name: 'Jane', email: 'jane@example.com', phone: '+966 11 555 0101' },
+      });
       expect(reply.body.client).to.include({ email: 'jane@example.com', phone: '+966 11 555 0101' });
     });
 
@@ -115,7 +131,9 @@ describe('catalog endpoints', () => {
     it('answers 404 when the workspace does not exist, appending nothing', async () => {
       const ghost = '1'.repeat(24);
       const token = app.token({ sub: 'u', workspaceId: ghost, permissions: allPermissions });
-      await expectRejected(app, 'POST', `/v1/workspace/${ghost}/clients`, { token, body: { name: 'Jane' } }, 404, { paths: ['workspaceId'] });
+      await expectRejected(app, 'POST', `/v1/workspace/${ghost}/clients`, { token, body: { name: 'Jane' } }, 404, {
+        paths: ['workspaceId'],
+      });
     });
   });
 
@@ -126,7 +144,17 @@ describe('catalog endpoints', () => {
       const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: ' فحص عام ', scope: 'sessions' } });
       expect(reply.status, reply.text).to.equal(201);
       const service = reply.body.service;
-      expect(service).to.have.all.keys('id', 'workspaceId', 'name', 'scope', 'durationMinutes', 'archived', 'version', 'createdAt', 'updatedAt');
+      expect(service).to.have.all.keys(
+        'id',
+        'workspaceId',
+        'name',
+        'scope',
+        'durationMinutes',
+        'archived',
+        'version',
+        'createdAt',
+        'updatedAt',
+      );
       expect(service).to.include({ archived: false, version: 1 });
       expect(service).to.include({ workspaceId: c.workspaceId, name: 'فحص عام', scope: 'sessions', durationMinutes: null });
       expect(reply.headers.get('location')).to.equal(`${path(c)}/${service.id}`);
@@ -134,13 +162,20 @@ describe('catalog endpoints', () => {
     });
 
     it('keeps a duration and any non-empty scope', async () => {
-      const reply = await request(app.url, 'POST', path(c), { token: c.token, body: { name: 'Pack', scope: 'products', durationMinutes: 0 } });
+      const reply = await request(app.url, 'POST', path(c), {
+        token: c.token,
+        body: { name: 'Pack', scope: 'products', durationMinutes: 0 },
+      });
       expect(reply.body.service).to.include({ scope: 'products', durationMinutes: 0 });
     });
 
     it('rejects a missing scope and an out-of-range duration with 400', async () => {
-      await expectRejected(app, 'POST', path(c), { token: c.token, body: { name: 'X', durationMinutes: 1441 } }, 400, { paths: ['scope', 'durationMinutes'] });
-      await expectRejected(app, 'POST', path(c), { token: c.token, body: { name: 'X', scope: '', durationMinutes: -1 } }, 400, { paths: ['scope', 'durationMinutes'] });
+      await expectRejected(app, 'POST', path(c), { token: c.token, body: { name: 'X', durationMinutes: 1441 } }, 400, {
+        paths: ['scope', 'durationMinutes'],
+      });
+      await expectRejected(app, 'POST', path(c), { token: c.token, body: { name: 'X', scope: '', durationMinutes: -1 } }, 400, {
+        paths: ['scope', 'durationMinutes'],
+      });
     });
 
     it("answers 404 for another workspace's service asked in this workspace", async () => {

@@ -14,7 +14,10 @@ import { createSession, eventsAfter, expectRejected, sessionsPath, storedSession
 let slotsBooked = 0;
 const slot = () => {
   slotsBooked += 1;
-  return { date: `2025-${String(1 + (slotsBooked % 12)).padStart(2, '0')}-${String(1 + Math.floor(slotsBooked / 12) % 28).padStart(2, '0')}`, startTime: '10:00' };
+  return {
+    date: `2025-${String(1 + (slotsBooked % 12)).padStart(2, '0')}-${String(1 + (Math.floor(slotsBooked / 12) % 28)).padStart(2, '0')}`,
+    startTime: '10:00',
+  };
 };
 
 describe('catalog changes over HTTP', () => {
@@ -38,7 +41,14 @@ describe('catalog changes over HTTP', () => {
       const reply = await patch('clients', c.clientId, { name: ' يوحنا ', phone: '+966 11 555' });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.headers.get('etag')).to.equal('"3"');
-      expect(reply.body.client).to.include({ id: c.clientId, name: 'يوحنا', email: 'john@example.com', phone: '+966 11 555', version: 3, archived: false });
+      expect(reply.body.client).to.include({
+        id: c.clientId,
+        name: 'يوحنا',
+        email: 'john@example.com',
+        phone: '+966 11 555',
+        version: 3,
+        archived: false,
+      });
       expect(reply.body.client).to.not.have.any.keys('nameSearch', 'nameSort');
       const events = await eventsAfter(app, before);
       expect(events.map((e) => [e.streamId, e.type, e.revision])).to.deep.equal([
@@ -50,15 +60,31 @@ describe('catalog changes over HTTP', () => {
       const got = await request(app.url, 'GET', path('clients', c.clientId), { token: c.token });
       expect(got.headers.get('etag')).to.equal('"3"');
       expect(got.body).to.deep.equal(reply.body);
-      const notModified = await request(app.url, 'GET', path('clients', c.clientId), { token: c.token, headers: { 'If-None-Match': '"3"' } });
+      const notModified = await request(app.url, 'GET', path('clients', c.clientId), {
+        token: c.token,
+        headers: { 'If-None-Match': '"3"' },
+      });
       expect(notModified.status).to.equal(304);
     });
 
     it('answers 428 without If-Match and 412 with a stale one, naming the current version, appending nothing', async () => {
       await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: 'X' } }, 428);
-      const stale = await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: 'X' }, headers: { 'If-Match': '"7"' } }, 412);
+      const stale = await expectRejected(
+        app,
+        'PATCH',
+        path('clients', c.clientId),
+        { token: c.token, body: { name: 'X' }, headers: { 'If-Match': '"7"' } },
+        412,
+      );
       expect(stale.body.detail).to.include('version 1');
-      await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: 'X' }, headers: { 'If-Match': 'W/"x"' } }, 400, { paths: ['If-Match'] });
+      await expectRejected(
+        app,
+        'PATCH',
+        path('clients', c.clientId),
+        { token: c.token, body: { name: 'X' }, headers: { 'If-Match': 'W/"x"' } },
+        400,
+        { paths: ['If-Match'] },
+      );
     });
 
     it('answers a repeat with the same Idempotency-Key as the original, appending nothing; another body is a 422', async () => {
@@ -71,7 +97,9 @@ describe('catalog changes over HTTP', () => {
       expect(again.headers.get('idempotent-replayed')).to.equal('true');
       expect(again.body).to.deep.equal(first.body);
       expect(await app.head()).to.equal(head);
-      await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: 'Other' }, headers }, 422, { paths: ['Idempotency-Key'] });
+      await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: 'Other' }, headers }, 422, {
+        paths: ['Idempotency-Key'],
+      });
     });
 
     it('answers 200 and appends nothing for a patch that changes nothing', async () => {
@@ -83,14 +111,33 @@ describe('catalog changes over HTTP', () => {
     });
 
     it('rejects invalid fields (400), a token without clients.update (403), and unknown or foreign clients (404)', async () => {
-      await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: c.token, body: { name: '', email: 'x', workspaceId: 'y' }, headers: { 'If-Match': '"1"' } }, 400, {
-        paths: ['name', 'email', 'workspaceId'],
-      });
+      await expectRejected(
+        app,
+        'PATCH',
+        path('clients', c.clientId),
+        { token: c.token, body: { name: '', email: 'x', workspaceId: 'y' }, headers: { 'If-Match': '"1"' } },
+        400,
+        {
+          paths: ['name', 'email', 'workspaceId'],
+        },
+      );
       const reader = app.token({ sub: 'r', workspaceId: c.workspaceId, permissions: ['clients.read', 'clients.create'] });
-      await expectRejected(app, 'PATCH', path('clients', c.clientId), { token: reader, body: { name: 'X' }, headers: { 'If-Match': '"1"' } }, 403);
+      await expectRejected(
+        app,
+        'PATCH',
+        path('clients', c.clientId),
+        { token: reader, body: { name: 'X' }, headers: { 'If-Match': '"1"' } },
+        403,
+      );
       const other = await createCatalog(app, 'Other');
       for (const id of [other.clientId, '0'.repeat(24), 'nope']) {
-        await expectRejected(app, 'PATCH', path('clients', id), { token: c.token, body: { name: 'X' }, headers: { 'If-Match': '"1"' } }, 404);
+        await expectRejected(
+          app,
+          'PATCH',
+          path('clients', id),
+          { token: c.token, body: { name: 'X' }, headers: { 'If-Match': '"1"' } },
+          404,
+        );
       }
     });
   });
@@ -104,7 +151,14 @@ describe('catalog changes over HTTP', () => {
       expect((await storedSession(app, c.workspaceId, booked.body.session.id))!.durationMinutes).to.equal(30);
       const fresh = await createSession(app, c, { ...slot(), serviceIds: [c.consultationId] });
       expect(fresh.body.session.durationMinutes).to.equal(45);
-      await expectRejected(app, 'PATCH', path('services', c.consultationId), { token: c.token, body: { scope: 'products' }, headers: { 'If-Match': '"2"' } }, 400, { paths: ['scope'] });
+      await expectRejected(
+        app,
+        'PATCH',
+        path('services', c.consultationId),
+        { token: c.token, body: { scope: 'products' }, headers: { 'If-Match': '"2"' } },
+        400,
+        { paths: ['scope'] },
+      );
     });
 
     it('renames a staff member and changes the email', async () => {
@@ -115,7 +169,11 @@ describe('catalog changes over HTTP', () => {
 
     it('moves the workspace to another zone: existing sessions keep their instants, new ones use the new zone', async () => {
       const before = await createSession(app, c, { ...slot(), date: '2024-01-20', startTime: '10:00' });
-      const reply = await request(app.url, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { timeZone: 'Asia/Riyadh', name: 'عيادة' }, headers: { 'If-Match': '"1"' } });
+      const reply = await request(app.url, 'PATCH', `/v1/workspace/${c.workspaceId}`, {
+        token: c.token,
+        body: { timeZone: 'Asia/Riyadh', name: 'عيادة' },
+        headers: { 'If-Match': '"1"' },
+      });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.headers.get('etag')).to.equal('"3"');
       expect(reply.body.workspace).to.include({ id: c.workspaceId, name: 'عيادة', timeZone: 'Asia/Riyadh', version: 3 });
@@ -124,12 +182,29 @@ describe('catalog changes over HTTP', () => {
       expect(kept).to.include({ timeZone: 'UTC', startAt: '2024-01-20T10:00:00.000Z' });
       const after = await createSession(app, c, { ...slot(), date: '2024-01-20', startTime: '10:00' });
       expect(after.body.session).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T07:00:00.000Z' });
-      const moved = await request(app.url, 'PATCH', `${sessionsPath(c)}/${before.body.session.id}`, { token: c.token, body: { startTime: '12:00' }, headers: { 'If-Match': '"1"' } });
+      const moved = await request(app.url, 'PATCH', `${sessionsPath(c)}/${before.body.session.id}`, {
+        token: c.token,
+        body: { startTime: '12:00' },
+        headers: { 'If-Match': '"1"' },
+      });
       expect(moved.status, moved.text).to.equal(200);
       expect(moved.body.session).to.include({ timeZone: 'Asia/Riyadh', startAt: '2024-01-20T09:00:00.000Z' });
       const noUpdate = app.token({ sub: 'r', workspaceId: c.workspaceId, permissions: ['clients.read'] });
-      await expectRejected(app, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: noUpdate, body: { name: 'X' }, headers: { 'If-Match': '"3"' } }, 403);
-      await expectRejected(app, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { timeZone: 'Mars/Base' }, headers: { 'If-Match': '"3"' } }, 400, { paths: ['timeZone'] });
+      await expectRejected(
+        app,
+        'PATCH',
+        `/v1/workspace/${c.workspaceId}`,
+        { token: noUpdate, body: { name: 'X' }, headers: { 'If-Match': '"3"' } },
+        403,
+      );
+      await expectRejected(
+        app,
+        'PATCH',
+        `/v1/workspace/${c.workspaceId}`,
+        { token: c.token, body: { timeZone: 'Mars/Base' }, headers: { 'If-Match': '"3"' } },
+        400,
+        { paths: ['timeZone'] },
+      );
       await expectRejected(app, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { name: 'Y' } }, 428);
     });
   });
@@ -137,40 +212,84 @@ describe('catalog changes over HTTP', () => {
   describe('archive and unarchive', () => {
     it('archives with If-Match (200, the document), keeps it readable and its sessions, and refuses to book it (422 naming it)', async () => {
       const booked = await createSession(app, c, slot());
-      const archived = await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
+      const archived = await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, {
+        token: c.token,
+        headers: { 'If-Match': '"1"' },
+      });
       expect(archived.status, archived.text).to.equal(200);
       expect(archived.headers.get('etag')).to.equal('"2"');
       expect(archived.body.staff).to.include({ id: c.staffId, archived: true, version: 2 });
       expect((await request(app.url, 'GET', path('staff', c.staffId), { token: c.token })).body.staff.archived).to.equal(true);
       expect((await storedSession(app, c.workspaceId, booked.body.session.id))!.staffId).to.equal(c.staffId);
 
-      await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: { name: 'S', clientId: c.clientId, serviceIds: [c.checkupId], staffId: c.staffId, date: '2024-01-20', startTime: '10:00' } }, 422, {
-        errors: [{ path: 'staffId', message: `staff member ${c.staffId} is archived` }],
-      });
+      await expectRejected(
+        app,
+        'POST',
+        sessionsPath(c),
+        {
+          token: c.token,
+          body: { name: 'S', clientId: c.clientId, serviceIds: [c.checkupId], staffId: c.staffId, date: '2024-01-20', startTime: '10:00' },
+        },
+        422,
+        {
+          errors: [{ path: 'staffId', message: `staff member ${c.staffId} is archived` }],
+        },
+      );
       await request(app.url, 'POST', `${path('services', c.checkupId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
       const other = await createSession(app, c, { ...slot(), serviceIds: [c.consultationId], staffId: null });
-      await expectRejected(app, 'PATCH', `${sessionsPath(c)}/${other.body.session.id}`, { token: c.token, body: { serviceIds: [c.checkupId] }, headers: { 'If-Match': '"1"' } }, 422, {
-        errors: [{ path: 'serviceIds[0]', message: `service ${c.checkupId} is archived` }],
-      });
+      await expectRejected(
+        app,
+        'PATCH',
+        `${sessionsPath(c)}/${other.body.session.id}`,
+        { token: c.token, body: { serviceIds: [c.checkupId] }, headers: { 'If-Match': '"1"' } },
+        422,
+        {
+          errors: [{ path: 'serviceIds[0]', message: `service ${c.checkupId} is archived` }],
+        },
+      );
       // A session that already has the archived service keeps it through a PATCH.
-      const kept = await request(app.url, 'PATCH', `${sessionsPath(c)}/${booked.body.session.id}`, { token: c.token, body: { name: 'Renamed', serviceIds: [c.consultationId, c.checkupId] }, headers: { 'If-Match': '"1"' } });
+      const kept = await request(app.url, 'PATCH', `${sessionsPath(c)}/${booked.body.session.id}`, {
+        token: c.token,
+        body: { name: 'Renamed', serviceIds: [c.consultationId, c.checkupId] },
+        headers: { 'If-Match': '"1"' },
+      });
       expect(kept.status, kept.text).to.equal(200);
 
-      const again = await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, { token: c.token, headers: { 'If-Match': '"2"' } });
+      const again = await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, {
+        token: c.token,
+        headers: { 'If-Match': '"2"' },
+      });
       expect(again.status).to.equal(200);
       expect(again.body.staff.version).to.equal(2);
-      const unarchived = await request(app.url, 'POST', `${path('staff', c.staffId)}/unarchive`, { token: c.token, body: {}, headers: { 'If-Match': '"2"' } });
+      const unarchived = await request(app.url, 'POST', `${path('staff', c.staffId)}/unarchive`, {
+        token: c.token,
+        body: {},
+        headers: { 'If-Match': '"2"' },
+      });
       expect(unarchived.body.staff).to.include({ archived: false, version: 3 });
       await createSession(app, c, { ...slot(), serviceIds: [c.consultationId] });
     });
 
-    it('needs If-Match, the kind\'s .update permission, an empty body, and an existing entry', async () => {
+    it("needs If-Match, the kind's .update permission, an empty body, and an existing entry", async () => {
       await expectRejected(app, 'POST', `${path('clients', c.clientId)}/archive`, { token: c.token }, 428);
       await expectRejected(app, 'POST', `${path('clients', c.clientId)}/archive`, { token: c.token, headers: { 'If-Match': '"9"' } }, 412);
-      await expectRejected(app, 'POST', `${path('clients', c.clientId)}/archive`, { token: c.token, body: { reason: 'x' }, headers: { 'If-Match': '"1"' } }, 400, { paths: ['reason'] });
+      await expectRejected(
+        app,
+        'POST',
+        `${path('clients', c.clientId)}/archive`,
+        { token: c.token, body: { reason: 'x' }, headers: { 'If-Match': '"1"' } },
+        400,
+        { paths: ['reason'] },
+      );
       const token = app.token({ sub: 'r', workspaceId: c.workspaceId, permissions: ['services.update'] });
       await expectRejected(app, 'POST', `${path('clients', c.clientId)}/archive`, { token, headers: { 'If-Match': '"1"' } }, 403);
-      await expectRejected(app, 'POST', `${path('services', '0'.repeat(24))}/unarchive`, { token: c.token, headers: { 'If-Match': '"1"' } }, 404);
+      await expectRejected(
+        app,
+        'POST',
+        `${path('services', '0'.repeat(24))}/unarchive`,
+        { token: c.token, headers: { 'If-Match': '"1"' } },
+        404,
+      );
     });
   });
 
@@ -193,14 +312,38 @@ describe('catalog changes over HTTP', () => {
 
     it('updates all 10,000 sessions that show a service with one rename', async function () {
       this.timeout(300_000);
-      const catalog = await loadCatalog(app.running.stores.readModel, c.workspaceId, { clientIds: [c.clientId], serviceIds: [c.consultationId], staffIds: [c.staffId] });
+      const catalog = await loadCatalog(app.running.stores.readModel, c.workspaceId, {
+        clientIds: [c.clientId],
+        serviceIds: [c.consultationId],
+        staffIds: [c.staffId],
+      });
       const writes = Array.from({ length: 10_000 }, (_, i) => {
         const sessionId = new ObjectId().toHexString();
         const events = decideCreateSession(
           {
             type: 'CreateSession',
-            data: { name: `s${i}`, clientId: c.clientId, serviceIds: [c.consultationId], staffId: c.staffId, date: '2024-03-01', startTime: '09:00', durationMinutes: null, status: 'scheduled', fieldValues: [], sessionId, workspaceId: c.workspaceId },
-            metadata: { eventId: crypto.randomUUID(), occurredAt: new Date().toISOString(), actor: { userId: 'seed' }, workspaceId: c.workspaceId, requestId: `seed-${i}`, correlationId: `seed-${i}`, schemaVersion: 0 },
+            data: {
+              name: `s${i}`,
+              clientId: c.clientId,
+              serviceIds: [c.consultationId],
+              staffId: c.staffId,
+              date: '2024-03-01',
+              startTime: '09:00',
+              durationMinutes: null,
+              status: 'scheduled',
+              fieldValues: [],
+              sessionId,
+              workspaceId: c.workspaceId,
+            },
+            metadata: {
+              eventId: crypto.randomUUID(),
+              occurredAt: new Date().toISOString(),
+              actor: { userId: 'seed' },
+              workspaceId: c.workspaceId,
+              requestId: `seed-${i}`,
+              correlationId: `seed-${i}`,
+              schemaVersion: 0,
+            },
           },
           catalog,
         );
@@ -212,7 +355,10 @@ describe('catalog changes over HTTP', () => {
       expect(reply.status, reply.text).to.equal(200);
       // Inline projections have applied the rename when the 200 is sent; an asynchronous profile's
       // projector applies it soon after: wait for the sessions view to reach the head.
-      expect(await app.running.stores.progress.waitFor('sessions', (await app.head())!, 240_000), 'sessions view reached the rename').to.equal(true);
+      expect(
+        await app.running.stores.progress.waitFor('sessions', (await app.head())!, 240_000),
+        'sessions view reached the rename',
+      ).to.equal(true);
       let renamed = 0;
       const ids = writes.map((w) => w.streamId.slice('session-'.length));
       for (let i = 0; i < ids.length; i += 1000) {
@@ -234,9 +380,16 @@ describe('catalog changes over HTTP', () => {
       await patch('services', c.checkupId, { name: 'فحص شامل', durationMinutes: 90 });
       await patch('clients', c.clientId, { name: 'Élodie' });
       await request(app.url, 'POST', `${path('staff', c.staffId)}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
-      await request(app.url, 'PATCH', `/v1/workspace/${c.workspaceId}`, { token: c.token, body: { timeZone: 'Europe/Paris' }, headers: { 'If-Match': '"1"' } });
+      await request(app.url, 'PATCH', `/v1/workspace/${c.workspaceId}`, {
+        token: c.token,
+        body: { timeZone: 'Europe/Paris' },
+        headers: { 'If-Match': '"1"' },
+      });
       const result = await rebuild({ store: sqliteOf(app), dryRun: true, verify: true });
-      expect(result.identical, JSON.stringify(result.comparison?.collections.filter((x) => x.changed.count + x.missing.count + x.extra.count > 0))).to.equal(true);
+      expect(
+        result.identical,
+        JSON.stringify(result.comparison?.collections.filter((x) => x.changed.count + x.missing.count + x.extra.count > 0)),
+      ).to.equal(true);
     });
   });
 });

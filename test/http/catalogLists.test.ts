@@ -16,7 +16,10 @@ describe('catalog lists', () => {
       const reply = await request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/clients`, { token: c.token, body: { name } });
       ids.set(name, reply.body.client.id);
     }
-    await request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/clients/${ids.get('Zoë')}/archive`, { token: c.token, headers: { 'If-Match': '"1"' } });
+    await request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/clients/${ids.get('Zoë')}/archive`, {
+      token: c.token,
+      headers: { 'If-Match': '"1"' },
+    });
   });
   after(async () => app.destroy());
 
@@ -26,9 +29,29 @@ describe('catalog lists', () => {
   it('lists the active clients sorted by name (accents and case folded, Latin before Arabic), without the archived one', async () => {
     const reply = await list('clients');
     expect(reply.status, reply.text).to.equal(200);
-    expect(namesOf(reply, 'clients')).to.deep.equal(['Ab', 'Élodie', 'elodie Durand', 'John Doe', 'أحمد', 'احمد سالم', 'بكر', 'محمد', 'مُحَمَّد علي']);
+    expect(namesOf(reply, 'clients')).to.deep.equal([
+      'Ab',
+      'Élodie',
+      'elodie Durand',
+      'John Doe',
+      'أحمد',
+      'احمد سالم',
+      'بكر',
+      'محمد',
+      'مُحَمَّد علي',
+    ]);
     expect(reply.body.nextCursor).to.equal(null);
-    expect(reply.body.clients[0]).to.have.all.keys('id', 'workspaceId', 'name', 'email', 'phone', 'archived', 'version', 'createdAt', 'updatedAt');
+    expect(reply.body.clients[0]).to.have.all.keys(
+      'id',
+      'workspaceId',
+      'name',
+      'email',
+      'phone',
+      'archived',
+      'version',
+      'createdAt',
+      'updatedAt',
+    );
   });
 
   it('includes the archived ones with includeArchived=true', async () => {
@@ -61,8 +84,22 @@ describe('catalog lists', () => {
     expect(seen).to.deep.equal(namesOf(await list('clients'), 'clients'));
     const first = await list('clients', '?limit=2&search=d');
     expect(first.body.nextCursor).to.be.a('string');
-    await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/clients?limit=2&cursor=${first.body.nextCursor}`, { token: c.token }, 400, { paths: ['cursor'] });
-    await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/staff?search=d&limit=2&cursor=${first.body.nextCursor}`, { token: c.token }, 400, { paths: ['cursor'] });
+    await expectRejected(
+      app,
+      'GET',
+      `/v1/workspace/${c.workspaceId}/clients?limit=2&cursor=${first.body.nextCursor}`,
+      { token: c.token },
+      400,
+      { paths: ['cursor'] },
+    );
+    await expectRejected(
+      app,
+      'GET',
+      `/v1/workspace/${c.workspaceId}/staff?search=d&limit=2&cursor=${first.body.nextCursor}`,
+      { token: c.token },
+      400,
+      { paths: ['cursor'] },
+    );
   });
 
   it('filters services by scope', async () => {
@@ -72,13 +109,26 @@ describe('catalog lists', () => {
   });
 
   it('rejects bad parameters in one 400, a token without .read (403), and an unknown workspace (404)', async () => {
-    await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/clients?limit=0&includeArchived=yes&scope=x&search=%20&cursor=!!`, { token: c.token }, 400, {
-      paths: ['limit', 'includeArchived', 'scope', 'search'],
-    });
+    await expectRejected(
+      app,
+      'GET',
+      `/v1/workspace/${c.workspaceId}/clients?limit=0&includeArchived=yes&scope=x&search=%20&cursor=!!`,
+      { token: c.token },
+      400,
+      {
+        paths: ['limit', 'includeArchived', 'scope', 'search'],
+      },
+    );
     await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/clients?cursor=abc`, { token: c.token }, 400, { paths: ['cursor'] });
     const token = app.token({ sub: 'x', workspaceId: c.workspaceId, permissions: ['services.read'] });
     await expectRejected(app, 'GET', `/v1/workspace/${c.workspaceId}/clients`, { token }, 403);
     const ghost = '0'.repeat(24);
-    await expectRejected(app, 'GET', `/v1/workspace/${ghost}/clients`, { token: app.token({ sub: 'x', workspaceId: ghost, permissions: ['clients.read'] }) }, 404);
+    await expectRejected(
+      app,
+      'GET',
+      `/v1/workspace/${ghost}/clients`,
+      { token: app.token({ sub: 'x', workspaceId: ghost, permissions: ['clients.read'] }) },
+      404,
+    );
   });
 });

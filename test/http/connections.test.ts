@@ -74,7 +74,12 @@ describe('server limits configuration', () => {
 
   it('defaults to a few seconds for headers and a cap below the open-file limit', () => {
     const config = load({}, 20_000);
-    expect(config.server).to.deep.equal({ headersTimeoutMs: 5000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, maxConnections: 15_000 });
+    expect(config.server).to.deep.equal({
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 15_000,
+    });
     expect(load({}, 1024).server.maxConnections).to.equal(768);
     expect(load({}, undefined).server.maxConnections).to.equal(4096);
   });
@@ -84,7 +89,9 @@ describe('server limits configuration', () => {
   });
 
   it('refuses a REQUEST_TIMEOUT_MS shorter than HEADERS_TIMEOUT_MS, and timeouts that are not numbers', () => {
-    expect(() => load({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).to.throw(/REQUEST_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS/);
+    expect(() => load({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).to.throw(
+      /REQUEST_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS/,
+    );
     expect(() => load({ HEADERS_TIMEOUT_MS: '5s' })).to.throw(/HEADERS_TIMEOUT_MS: must be a whole number/);
   });
 

@@ -24,7 +24,10 @@ describe('kill -9 under load, a few times over', () => {
 
   it('keeps every acknowledged create, duplicates nothing, and leaves an intact database', async function () {
     this.timeout(120_000);
-    const token = signToken(loadConfig({ JWT_SECRET: testSecret, DATA_DIR: dataDir }, () => testSecret).jwt, { sub: 'platform-admin', permissions: ['workspaces.create'] });
+    const token = signToken(loadConfig({ JWT_SECRET: testSecret, DATA_DIR: dataDir }, () => testSecret).jwt, {
+      sub: 'platform-admin',
+      permissions: ['workspaces.create'],
+    });
     const acknowledged = new Set<string>();
     const cycles = 3;
     for (let cycle = 0; cycle < cycles; cycle++) {
@@ -36,7 +39,11 @@ describe('kill -9 under load, a few times over', () => {
           try {
             const response = await fetch(`${service.url}/v1/workspaces`, {
               method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `crash-${cycle}-${worker}-${i}` },
+              headers: {
+                authorization: `Bearer ${token}`,
+                'content-type': 'application/json',
+                'idempotency-key': `crash-${cycle}-${worker}-${i}`,
+              },
               body: JSON.stringify({ name: `Crash ${cycle}.${worker}.${i}` }),
             });
             const body = (await response.json()) as { workspace?: { id: string } };
@@ -66,7 +73,10 @@ describe('kill -9 under load, a few times over', () => {
     try {
       const streams = new Map<string, number>();
       for await (const event of store.readAll()) streams.set(event.streamId, (streams.get(event.streamId) ?? 0) + 1);
-      expect([...streams.values()].every((count) => count === 1), 'one WorkspaceCreated per stream').to.equal(true);
+      expect(
+        [...streams.values()].every((count) => count === 1),
+        'one WorkspaceCreated per stream',
+      ).to.equal(true);
       for (const id of acknowledged) {
         expect(streams.get(`workspace-${id}`), `acknowledged ${id} lost`).to.equal(1);
         expect(await store.find('workspaces', id, id), `read model lost ${id}`).to.not.equal(null);

@@ -17,7 +17,16 @@ import { startTestApp, type TestApp } from '../support/testApp.js';
 const chromiumPath = '/usr/bin/chromium';
 const screenshot = new URL('../../artifacts/docs.png', import.meta.url);
 const openedScreenshot = new URL('../../artifacts/docs-create-session.png', import.meta.url);
-const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const documentedOperations = (): string[] =>
   Object.entries(openApi.paths)
@@ -81,7 +90,10 @@ describe('the docs page (GET /docs) in headless Chromium', function () {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${app.url}/docs`);
     const expected = documentedOperations();
-    await page.locator('.opblock').nth(expected.length - 1).waitFor({ timeout: 60_000 });
+    await page
+      .locator('.opblock')
+      .nth(expected.length - 1)
+      .waitFor({ timeout: 60_000 });
 
     const rendered = await page.$$eval('.opblock', (blocks) =>
       blocks.map((block) => {

@@ -35,7 +35,10 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
     this.timeout(60_000);
     const shutdownTimeoutMs = 30_000;
     const service = await startService(dataDir, { SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
-    const token = signToken(loadConfig({ JWT_SECRET: testSecret, DATA_DIR: dataDir }, () => testSecret).jwt, { sub: 'platform-admin', permissions: ['workspaces.create'] });
+    const token = signToken(loadConfig({ JWT_SECRET: testSecret, DATA_DIR: dataDir }, () => testSecret).jwt, {
+      sub: 'platform-admin',
+      permissions: ['workspaces.create'],
+    });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const target = new URL(service.url);
     let signalled = false;
@@ -45,7 +48,14 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
       new Promise((resolve) => {
         const sentAfterSignal = signalled;
         const req = http.request(
-          { host: target.hostname, port: target.port, method: 'POST', path: '/v1/workspaces', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+          {
+            host: target.hostname,
+            port: target.port,
+            method: 'POST',
+            path: '/v1/workspaces',
+            agent,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          },
           (res) => {
             let text = '';
             res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -74,11 +84,25 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
     // One request is in flight for sure when the signal lands: its body is finished only after it.
     const slow = new Promise<Outcome>((resolve) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, method: 'POST', path: '/v1/workspaces', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '20' } },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: '/v1/workspaces',
+          agent: false,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '20' },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, id: (JSON.parse(text) as { workspace?: { id: string } }).workspace?.id, sentAfterSignal: false }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode!,
+              connection: res.headers.connection,
+              id: (JSON.parse(text) as { workspace?: { id: string } }).workspace?.id,
+              sentAfterSignal: false,
+            }),
+          );
         },
       );
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message, sentAfterSignal: false }));
@@ -100,17 +124,23 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
     agent.destroy();
 
     expect(code, stderr).to.equal(0);
-    console.log(`      exited ${exitMs} ms after SIGTERM (timeout ${shutdownTimeoutMs} ms); ${outcomes.length} requests, ${outcomes.filter((o) => o.sentAfterSignal && o.status === 201).length} answered after the signal`);
+    console.log(
+      `      exited ${exitMs} ms after SIGTERM (timeout ${shutdownTimeoutMs} ms); ${outcomes.length} requests, ${outcomes.filter((o) => o.sentAfterSignal && o.status === 201).length} answered after the signal`,
+    );
     // Before: the open connections kept the server busy until the timeout.
     expect(exitMs).to.be.lessThan(shutdownTimeoutMs / 3);
     // The request the signal caught half-sent was read to the end and answered, with Connection: close.
     expect(slowOutcome).to.include({ status: 201, connection: 'close' });
     const answered = outcomes.filter((o) => o.status !== 0);
-    expect(answered.every((o) => o.status === 201), JSON.stringify(answered.map((o) => o.status))).to.equal(true);
+    expect(
+      answered.every((o) => o.status === 201),
+      JSON.stringify(answered.map((o) => o.status)),
+    ).to.equal(true);
     // Whatever was sent after the signal and answered carried Connection: close.
     for (const outcome of answered.filter((o) => o.sentAfterSignal)) expect(outcome.connection).to.equal('close');
     // A request that got no answer never reached the server: refused or closed before it was read.
-    for (const outcome of outcomes.filter((o) => o.status === 0)) expect(outcome.error).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET', 'socket hang up', 'EPIPE']);
+    for (const outcome of outcomes.filter((o) => o.status === 0))
+      expect(outcome.error).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET', 'socket hang up', 'EPIPE']);
 
     const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
     try {

@@ -20,7 +20,10 @@ describe('concurrent creates', () => {
     const before = await app.head();
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Session ${i}`, durationMinutes: i + 1, staffId: null }) }),
+        request(app.url, 'POST', sessionsPath(c), {
+          token: c.token,
+          body: sessionBody(c, { name: `Session ${i}`, durationMinutes: i + 1, staffId: null }),
+        }),
       ),
     );
     for (const reply of replies) expect(reply.status, reply.text).to.equal(201);
@@ -70,12 +73,19 @@ describe('restart on the same data dir', () => {
     const c = await createCatalog(app);
     const created = [];
     for (let i = 0; i < 5; i += 1) {
-      const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { name: `Before restart ${i}`, startTime: `${10 + 2 * i}:00` }) });
+      const reply = await request(app.url, 'POST', sessionsPath(c), {
+        token: c.token,
+        body: sessionBody(c, { name: `Before restart ${i}`, startTime: `${10 + 2 * i}:00` }),
+      });
       expect(reply.status).to.equal(201);
       created.push(reply.body);
     }
     const key = randomUUID();
-    const keyed = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { startTime: '20:00' }), headers: { 'idempotency-key': key } });
+    const keyed = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: sessionBody(c, { startTime: '20:00' }),
+      headers: { 'idempotency-key': key },
+    });
     expect(keyed.status).to.equal(201);
     const base = `/v1/workspace/${c.workspaceId}`;
     const catalogPaths = [base, `${base}/clients/${c.clientId}`, `${base}/services/${c.consultationId}`, `${base}/staff/${c.staffId}`];
@@ -99,7 +109,11 @@ describe('restart on the same data dir', () => {
     });
 
     // The idempotency record survives: a repeat replays and appends nothing.
-    const replay = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { startTime: '20:00' }), headers: { 'idempotency-key': key } });
+    const replay = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: sessionBody(c, { startTime: '20:00' }),
+      headers: { 'idempotency-key': key },
+    });
     expect(replay.status).to.equal(201);
     expect(replay.body).to.deep.equal(keyed.body);
     expect(await app.head()).to.equal(headBefore);

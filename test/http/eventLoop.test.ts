@@ -32,7 +32,11 @@ const largestBodies = (c: Catalog): Record<string, string> => {
     deepNesting: `{"name":${'['.repeat(limit / 2 - 8)}${']'.repeat(limit / 2 - 8)}}`,
     largestValidSession: JSON.stringify(
       // No staff: the same slot booked again is not a double booking.
-      sessionBody(c, { name: 'Largest', staffId: null, fieldValues: Array.from({ length: 100 }, (_, i) => ({ fieldKey: `f${i}`, value: 'v'.repeat(10_000) })) }),
+      sessionBody(c, {
+        name: 'Largest',
+        staffId: null,
+        fieldValues: Array.from({ length: 100 }, (_, i) => ({ fieldKey: `f${i}`, value: 'v'.repeat(10_000) })),
+      }),
     ),
   };
 };
@@ -74,7 +78,8 @@ Promise.all(Array.from({ length: clients }, (_, i) => client(i))).then(async () 
 });
 `;
 
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? NaN;
+const percentile = (values: number[], p: number): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? NaN;
 
 describe('the event loop while 50 clients send the largest bodies allowed', () => {
   let app: TestApp;
@@ -90,7 +95,10 @@ describe('the event loop while 50 clients send the largest bodies allowed', () =
     const bodies = largestBodies(c);
     for (const body of Object.values(bodies)) expect(Buffer.byteLength(body)).to.be.at.most(limit);
     // Warm up (module loading and JIT are not what is measured).
-    const warmUp = new Worker(clientsCode, { eval: true, workerData: { url: app.url, path: sessionsPath(c), token: c.token, bodies, clients: 5, rounds: 1 } });
+    const warmUp = new Worker(clientsCode, {
+      eval: true,
+      workerData: { url: app.url, path: sessionsPath(c), token: c.token, bodies, clients: 5, rounds: 1 },
+    });
     await new Promise((resolve, reject) => {
       warmUp.once('message', resolve);
       warmUp.once('error', reject);
@@ -100,11 +108,16 @@ describe('the event loop while 50 clients send the largest bodies allowed', () =
 
     const histogram = monitorEventLoopDelay({ resolution: 5 });
     histogram.enable();
-    const worker = new Worker(clientsCode, { eval: true, workerData: { url: app.url, path: sessionsPath(c), token: c.token, bodies, clients: 50, rounds: 1 } });
-    const result = await new Promise<{ statuses: Record<string, number[]>; health: { status: number; ms: number }[] }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+    const worker = new Worker(clientsCode, {
+      eval: true,
+      workerData: { url: app.url, path: sessionsPath(c), token: c.token, bodies, clients: 50, rounds: 1 },
     });
+    const result = await new Promise<{ statuses: Record<string, number[]>; health: { status: number; ms: number }[] }>(
+      (resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      },
+    );
     histogram.disable();
     await worker.terminate();
 
@@ -114,11 +127,18 @@ describe('the event loop while 50 clients send the largest bodies allowed', () =
       `      event loop delay: p50 ${ms(histogram.percentile(50))} ms, p99 ${ms(histogram.percentile(99))} ms, max ${ms(histogram.max)} ms; ` +
         `/healthz: ${result.health.length} probes, p50 ${Math.round(percentile(healthMs, 50))} ms, p99 ${Math.round(percentile(healthMs, 99))} ms, max ${Math.round(Math.max(...healthMs))} ms`,
     );
-    for (const [kind, statuses] of Object.entries(result.statuses)) console.log(`      ${kind}: ${JSON.stringify([...new Set(statuses)])} x${statuses.length}`);
+    for (const [kind, statuses] of Object.entries(result.statuses))
+      console.log(`      ${kind}: ${JSON.stringify([...new Set(statuses)])} x${statuses.length}`);
 
-    expect(result.statuses.largestValidSession!.every((s) => s === 201), JSON.stringify(result.statuses.largestValidSession)).to.equal(true);
+    expect(
+      result.statuses.largestValidSession!.every((s) => s === 201),
+      JSON.stringify(result.statuses.largestValidSession),
+    ).to.equal(true);
     for (const kind of ['longName', 'manyServiceIds', 'manyUnknownKeys', 'deepNesting']) {
-      expect(result.statuses[kind]!.every((s) => s === 400), `${kind}: ${JSON.stringify(result.statuses[kind])}`).to.equal(true);
+      expect(
+        result.statuses[kind]!.every((s) => s === 400),
+        `${kind}: ${JSON.stringify(result.statuses[kind])}`,
+      ).to.equal(true);
     }
     expect(result.health.every((h) => h.status === 200)).to.equal(true);
     // Generous bounds for a shared 2-core machine (before: one 250,000-id array held the loop 9 s and

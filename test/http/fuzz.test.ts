@@ -55,9 +55,9 @@ describe('fuzzing every route (fast-check)', () => {
     );
     const query = fc.oneof(
       fc.constant(''),
-      fc.dictionary(fc.constantFrom('type', 'limit', 'cursor', 'from', 'to', 'actorId', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }).map(
-        (q) => `?${new URLSearchParams(q).toString()}`,
-      ),
+      fc
+        .dictionary(fc.constantFrom('type', 'limit', 'cursor', 'from', 'to', 'actorId', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 })
+        .map((q) => `?${new URLSearchParams(q).toString()}`),
       fc.constantFrom('?limit=0', '?limit=99999', '?cursor=%ff', '?type=__proto__', '?from=2024-02-30'),
     );
     const path = fc
@@ -70,9 +70,30 @@ describe('fuzzing every route (fast-check)', () => {
       { name: 'Fuzz Client', email: 'fuzz@example.com' },
       { name: 'Fuzz Service', scope: 'sessions', durationMinutes: 30 },
     ];
-    const jsonish = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.constantFrom(null, 0, -1, 1e308, '', [], {}));
+    const jsonish = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.string({ unit: 'binary', maxLength: 50 }),
+      fc.constantFrom(null, 0, -1, 1e308, '', [], {}),
+    );
     const mutated = fc
-      .tuple(fc.constantFrom(...validBodies()), fc.constantFrom('name', 'clientId', 'serviceIds', 'date', 'startTime', 'durationMinutes', 'fieldValues', 'email', 'scope', 'status', '__proto__', 'constructor'), jsonish)
+      .tuple(
+        fc.constantFrom(...validBodies()),
+        fc.constantFrom(
+          'name',
+          'clientId',
+          'serviceIds',
+          'date',
+          'startTime',
+          'durationMinutes',
+          'fieldValues',
+          'email',
+          'scope',
+          'status',
+          '__proto__',
+          'constructor',
+        ),
+        jsonish,
+      )
       .map(([body, key, value]) => JSON.stringify({ ...body, [key]: value }));
     const body = fc.oneof(
       { weight: 3, arbitrary: mutated },
@@ -80,7 +101,18 @@ describe('fuzzing every route (fast-check)', () => {
       { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 5 }).map((v) => JSON.stringify(v)) },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
       { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')) },
-      { weight: 1, arbitrary: fc.constantFrom('', '{', '{"a":', '[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]', '{"name":"\\ud800"}', '{"name":"a\\u0000"}', '\ufeff{}') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '',
+          '{',
+          '{"a":',
+          '[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]',
+          '{"name":"\\ud800"}',
+          '{"name":"a\\u0000"}',
+          '\ufeff{}',
+        ),
+      },
     );
     const token = fc.oneof(
       fc.constant(c.token),
@@ -96,7 +128,16 @@ describe('fuzzing every route (fast-check)', () => {
       path,
       token,
       secondToken: fc.boolean(),
-      contentType: fc.constantFrom(undefined, 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/problem+json', 'text/plain', 'application/json; charset=latin1', 'multipart/form-data'),
+      contentType: fc.constantFrom(
+        undefined,
+        'application/json',
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/problem+json',
+        'text/plain',
+        'application/json; charset=latin1',
+        'multipart/form-data',
+      ),
       encoding: fc.constantFrom(undefined, undefined, undefined, 'gzip', 'br', 'deflate', 'gzip-but-plain', 'zstd', 'identity'),
       idempotencyKey: fc.option(headerValue, { nil: undefined }),
       requestId: fc.option(headerValue, { nil: undefined }),

@@ -21,9 +21,13 @@ describe('health, request ids and unknown routes', () => {
   });
 
   it('echoes a sane X-Request-Id and replaces an unsafe or over-long one', async () => {
-    expect((await request(app.url, 'GET', '/healthz', { headers: { 'x-request-id': 'abc-123_x.y:z@w' } })).headers.get('x-request-id')).to.equal('abc-123_x.y:z@w');
+    expect(
+      (await request(app.url, 'GET', '/healthz', { headers: { 'x-request-id': 'abc-123_x.y:z@w' } })).headers.get('x-request-id'),
+    ).to.equal('abc-123_x.y:z@w');
     for (const bad of ['has space', '<script>', 'x'.repeat(129)]) {
-      expect((await request(app.url, 'GET', '/healthz', { headers: { 'x-request-id': bad } })).headers.get('x-request-id')).to.match(uuidPattern);
+      expect((await request(app.url, 'GET', '/healthz', { headers: { 'x-request-id': bad } })).headers.get('x-request-id')).to.match(
+        uuidPattern,
+      );
     }
   });
 
@@ -61,7 +65,11 @@ describe('when the store stops answering', () => {
   });
 
   it('answers a create with a 500 problem that leaks no message or stack, quoting the request id', async () => {
-    const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c), headers: { 'x-request-id': 'trace-500' } });
+    const reply = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: sessionBody(c),
+      headers: { 'x-request-id': 'trace-500' },
+    });
     expectProblem(reply, 500);
     expect(reply.body.detail).to.include('trace-500');
     expect(reply.text).to.not.match(/database|sqlite|stack|TypeError|at .*\.ts/i);

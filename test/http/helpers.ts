@@ -31,7 +31,9 @@ export const expectProblem = (reply: Reply, status: number, expected: ProblemExp
     expect(body.errors).to.be.an('array');
     for (const e of body.errors as unknown[]) {
       expect(e).to.have.all.keys('path', 'message');
-      expect((e as { message: unknown }).message).to.be.a('string').and.not.equal('');
+      expect((e as { message: unknown }).message)
+        .to.be.a('string')
+        .and.not.equal('');
     }
   }
   if (status === 401) expect(reply.headers.get('www-authenticate')).to.match(/^Bearer/);
@@ -40,7 +42,8 @@ export const expectProblem = (reply: Reply, status: number, expected: ProblemExp
     expect([...new Set(errors.map((e) => e.path))].sort(), JSON.stringify(body.errors)).to.deep.equal([...expected.paths].sort());
   }
   if (expected.errors) {
-    const sort = (list: { path: string; message: string }[]) => [...list].sort((a, b) => `${a.path} ${a.message}`.localeCompare(`${b.path} ${b.message}`));
+    const sort = (list: { path: string; message: string }[]) =>
+      [...list].sort((a, b) => `${a.path} ${a.message}`.localeCompare(`${b.path} ${b.message}`));
     expect(sort(body.errors as { path: string; message: string }[])).to.deep.equal(sort(expected.errors));
   }
   for (const part of expected.detailIncludes ?? []) expect(body.detail).to.include(part);
@@ -85,11 +88,17 @@ export const sessionBody = (c: Catalog, overrides: Record<string, unknown> = {})
 
 export const sessionsPath = (c: Catalog): string => `/v1/workspace/${c.workspaceId}/sessions`;
 
-export const createSession = async (app: TestApp, c: Catalog, overrides: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<Reply> => {
+export const createSession = async (
+  app: TestApp,
+  c: Catalog,
+  overrides: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<Reply> => {
   const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, overrides), ...options });
   expect(reply.status, reply.text).to.equal(201);
   return reply;
 };
 
 /** Reads a session document straight from the read model (null when absent). */
-export const storedSession = (app: TestApp, workspaceId: string, id: string) => app.running.stores.readModel.find('sessions', workspaceId, id);
+export const storedSession = (app: TestApp, workspaceId: string, id: string) =>
+  app.running.stores.readModel.find('sessions', workspaceId, id);

@@ -58,17 +58,31 @@ describe('Idempotency-Key on creates', () => {
     const key = randomUUID();
     const first = await post(sessionsPath(c), sessionBody(c), key);
     expect(first.status).to.equal(201);
-    await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { startTime: '11:00' }), headers: { 'idempotency-key': key } }, 422, {
-      paths: ['Idempotency-Key'],
-    });
+    await expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, body: sessionBody(c, { startTime: '11:00' }), headers: { 'idempotency-key': key } },
+      422,
+      {
+        paths: ['Idempotency-Key'],
+      },
+    );
     // The original is untouched.
     expect(await storedSession(app, c.workspaceId, first.body.session.id)).to.deep.equal(first.body.session);
   });
 
   it('rejects an invalid key with 400', async () => {
-    await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': 'x'.repeat(256) } }, 400, {
-      paths: ['Idempotency-Key'],
-    });
+    await expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': 'x'.repeat(256) } },
+      400,
+      {
+        paths: ['Idempotency-Key'],
+      },
+    );
   });
 
   it('lists an invalid key together with invalid body fields in one 400', async () => {
@@ -90,12 +104,18 @@ describe('Idempotency-Key on creates', () => {
 
   it('does not spend a key on a rejected request: the key can then create with a corrected body', async () => {
     const key = randomUUID();
-    await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c, { clientId: 'f'.repeat(24) }), headers: { 'idempotency-key': key } }, 404);
+    await expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, body: sessionBody(c, { clientId: 'f'.repeat(24) }), headers: { 'idempotency-key': key } },
+      404,
+    );
     const created = await post(sessionsPath(c), sessionBody(c), key);
     expect(created.status, created.text).to.equal(201);
   });
 
-  it('creates exactly one session, one event and one claim of the staff member\'s time for 20 concurrent repeats', async () => {
+  it("creates exactly one session, one event and one claim of the staff member's time for 20 concurrent repeats", async () => {
     const key = randomUUID();
     const body = sessionBody(c);
     const before = await app.head();
@@ -163,7 +183,13 @@ describe('Idempotency-Key on creates', () => {
     expect(repeat.headers.get('location')).to.equal(first.headers.get('location'));
     expect(byOther.status).to.equal(201);
     expect(byOther.body.workspace.id).to.not.equal(first.body.workspace.id);
-    await expectRejected(app, 'POST', '/v1/workspaces', { token: admin, body: { name: 'Other name' }, headers: { 'idempotency-key': key } }, 422);
+    await expectRejected(
+      app,
+      'POST',
+      '/v1/workspaces',
+      { token: admin, body: { name: 'Other name' }, headers: { 'idempotency-key': key } },
+      422,
+    );
   });
 
   it('replays catalog creates with the same body and rejects a changed body', async () => {
@@ -173,6 +199,12 @@ describe('Idempotency-Key on creates', () => {
     const head = await app.head();
     expect((await post(path, { name: 'خدمة', scope: 'sessions', durationMinutes: 15 }, key)).body).to.deep.equal(first.body);
     expect(await app.head()).to.equal(head);
-    await expectRejected(app, 'POST', path, { token: c.token, body: { name: 'خدمة', scope: 'sessions', durationMinutes: 20 }, headers: { 'idempotency-key': key } }, 422);
+    await expectRejected(
+      app,
+      'POST',
+      path,
+      { token: c.token, body: { name: 'خدمة', scope: 'sessions', durationMinutes: 20 }, headers: { 'idempotency-key': key } },
+      422,
+    );
   });
 });

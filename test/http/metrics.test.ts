@@ -62,7 +62,14 @@ describe('GET /metrics after a known series of requests', () => {
   it('counts the events appended by type, exactly as the log holds them', async () => {
     const inLog = await eventTypesIn(app);
     // The session with a staff member also claims the staff member's day (a stream of its own, appended with it).
-    expect(inLog).to.deep.equal({ WorkspaceCreated: 1, ClientRegistered: 1, ServiceDefined: 4, StaffMemberAdded: 1, SessionCreated: 1, StaffTimeClaimed: 1 });
+    expect(inLog).to.deep.equal({
+      WorkspaceCreated: 1,
+      ClientRegistered: 1,
+      ServiceDefined: 4,
+      StaffMemberAdded: 1,
+      SessionCreated: 1,
+      StaffTimeClaimed: 1,
+    });
     const counted = Object.fromEntries(first.matching('sessions_events_appended_total').map((s) => [s.labels.type, s.value]));
     expect(counted).to.deep.equal(inLog);
   });

@@ -89,7 +89,10 @@ describe('the OpenAPI document', () => {
     const body = ((create.requestBody as Json).content as Json)['application/json'] as Json;
     expect(body.example).to.deep.include({ name: 'Consultation Session', startTime: '10:00', durationMinutes: 90 });
     const created = ((create.responses as Json)['201'] as Json).content as Json;
-    expect(((created['application/json'] as Json).example as { session: Json }).session).to.include({ endTime: '11:30', staffName: 'Dr. Smith' });
+    expect(((created['application/json'] as Json).example as { session: Json }).session).to.include({
+      endTime: '11:30',
+      staffName: 'Dr. Smith',
+    });
 
     let checked = 0;
     const visit = (node: unknown, at: string): void => {
@@ -107,11 +110,21 @@ describe('the OpenAPI document', () => {
   });
 
   it('validates a real create and read (the hook in test/support/http.ts checks every reply)', async () => {
-    const created = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': 'openapi-1' } });
+    const created = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: sessionBody(c),
+      headers: { 'idempotency-key': 'openapi-1' },
+    });
     expect(created.status).to.equal(201);
-    const replay = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': 'openapi-1' } });
+    const replay = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: sessionBody(c),
+      headers: { 'idempotency-key': 'openapi-1' },
+    });
     expect(replay.headers.get('idempotent-replayed')).to.equal('true');
-    expect((await request(app.url, 'HEAD', `${sessionsPath(c)}/${created.body.session.id as string}`, { token: c.token })).status).to.equal(200);
+    expect((await request(app.url, 'HEAD', `${sessionsPath(c)}/${created.body.session.id as string}`, { token: c.token })).status).to.equal(
+      200,
+    );
   });
 });
 
@@ -153,15 +166,21 @@ describe('checking a response against the OpenAPI document', () => {
   });
 
   it('rejects an undocumented content type', () => {
-    expect(violation(exchange({ headers: new Headers({ 'content-type': 'text/html', 'x-request-id': 'r' }) }))).to.include('content type text/html is not documented');
+    expect(violation(exchange({ headers: new Headers({ 'content-type': 'text/html', 'x-request-id': 'r' }) }))).to.include(
+      'content type text/html is not documented',
+    );
   });
 
   it('rejects a body with a property the schema does not list, saying where', () => {
-    expect(violation(exchange({ body: { status: 'ok', checks: {}, extra: 1 } }))).to.match(/does not match .*must NOT have additional properties.*"additionalProperty":"extra"/s);
+    expect(violation(exchange({ body: { status: 'ok', checks: {}, extra: 1 } }))).to.match(
+      /does not match .*must NOT have additional properties.*"additionalProperty":"extra"/s,
+    );
   });
 
   it('rejects a response without a required header', () => {
-    expect(violation(exchange({ headers: new Headers({ 'content-type': 'application/json' }) }))).to.include('the required header X-Request-Id is missing');
+    expect(violation(exchange({ headers: new Headers({ 'content-type': 'application/json' }) }))).to.include(
+      'the required header X-Request-Id is missing',
+    );
   });
 
   it('rejects a 2xx for a request body the document calls invalid', () => {
@@ -173,16 +192,29 @@ describe('checking a response against the OpenAPI document', () => {
         requestBody: { name: 'x', colour: 'blue' },
         status: 201,
         headers: new Headers({ 'content-type': 'application/json', 'x-request-id': 'r', location: '/v1/workspace/x', etag: '"1"' }),
-        body: { workspace: { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'x', timeZone: 'UTC', version: 1, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' } },
+        body: {
+          workspace: {
+            id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+            name: 'x',
+            timeZone: 'UTC',
+            version: 1,
+            createdAt: '2024-01-01T00:00:00.000Z',
+            updatedAt: '2024-01-01T00:00:00.000Z',
+          },
+        },
         text: JSON.stringify(session),
       }),
     ).to.include('the service accepted a request body that');
   });
 
-  it("accepts the generic problems for unknown paths and methods, but nothing else there", () => {
+  it('accepts the generic problems for unknown paths and methods, but nothing else there', () => {
     const problem = { type: '/problems/not-found', title: 'Not Found', status: 404, detail: 'No route.', instance: '/x', requestId: 'r' };
     const headers = new Headers({ 'content-type': 'application/problem+json', 'x-request-id': 'r' });
-    expect(() => checkExchange({ method: 'GET', path: '/nothing', status: 404, headers, body: problem, text: JSON.stringify(problem) })).to.not.throw();
-    expect(violation({ method: 'GET', path: '/nothing', status: 404, headers, body: { ...problem, stack: 'x' }, text: '{}' })).to.include('does not match');
+    expect(() =>
+      checkExchange({ method: 'GET', path: '/nothing', status: 404, headers, body: problem, text: JSON.stringify(problem) }),
+    ).to.not.throw();
+    expect(violation({ method: 'GET', path: '/nothing', status: 404, headers, body: { ...problem, stack: 'x' }, text: '{}' })).to.include(
+      'does not match',
+    );
   });
 });

@@ -25,7 +25,11 @@ describe('rate limiting per token subject (finding 10)', () => {
 
   it('answers 429 with Retry-After and RateLimit-* once a subject spent its budget, appending nothing', async () => {
     // A fresh subject: the catalog's creation spent part of user-1's budget already.
-    const token = app.token({ sub: `burst-${randomUUID()}`, workspaceId: c.workspaceId, permissions: ['sessions.create', 'sessions.read'] });
+    const token = app.token({
+      sub: `burst-${randomUUID()}`,
+      workspaceId: c.workspaceId,
+      permissions: ['sessions.create', 'sessions.read'],
+    });
     const replies: Reply[] = [];
     for (let i = 0; i < 20; i++) replies.push(await request(app.url, 'GET', `/v1/workspace/${c.workspaceId}`, { token }));
     expect(replies.map((r) => r.status)).to.deep.equal(Array(20).fill(200));
@@ -85,10 +89,17 @@ describe('rate limiting shared by two instances through PostgreSQL (RateLimiterP
       await probe.end();
     } catch (error) {
       if (process.env.CI) throw error;
-      console.log(`      skipped: PostgreSQL at ${postgresUrl} is not reachable (${(error as Error).message}); set RATE_LIMIT_TEST_POSTGRES_URL`);
+      console.log(
+        `      skipped: PostgreSQL at ${postgresUrl} is not reachable (${(error as Error).message}); set RATE_LIMIT_TEST_POSTGRES_URL`,
+      );
       this.skip();
     }
-    const env = { RATE_LIMIT_STORE: 'postgres', RATE_LIMIT_POSTGRES_URL: postgresUrl, RATE_LIMIT_POSTGRES_TABLE: table, RATE_LIMIT_PER_USER: '10' };
+    const env = {
+      RATE_LIMIT_STORE: 'postgres',
+      RATE_LIMIT_POSTGRES_URL: postgresUrl,
+      RATE_LIMIT_POSTGRES_TABLE: table,
+      RATE_LIMIT_PER_USER: '10',
+    };
     first = await startTestApp({ env });
     second = await startTestApp({ env });
   });
@@ -114,8 +125,14 @@ describe('rate limiting shared by two instances through PostgreSQL (RateLimiterP
     }
     expect(statuses).to.deep.equal(Array(10).fill(201));
     const before = await second.head();
-    expectRateLimited(await request(second.url, 'POST', '/v1/workspaces', { token: second.token(claims), body: { name: 'One too many' } }), 10);
-    expectRateLimited(await request(first.url, 'POST', '/v1/workspaces', { token: first.token(claims), body: { name: 'One too many' } }), 10);
+    expectRateLimited(
+      await request(second.url, 'POST', '/v1/workspaces', { token: second.token(claims), body: { name: 'One too many' } }),
+      10,
+    );
+    expectRateLimited(
+      await request(first.url, 'POST', '/v1/workspaces', { token: first.token(claims), body: { name: 'One too many' } }),
+      10,
+    );
     expect(await second.head()).to.equal(before);
 
     const client = new pg.Client({ connectionString: postgresUrl });

@@ -37,14 +37,26 @@ describe('request bodies: size, media type and syntax', () => {
     });
 
     it('applies the limit to catalog routes too', async () => {
-      await expectRejected(app, 'POST', `/v1/workspace/${c.workspaceId}/clients`, { token: c.token, rawBody: jsonOfSize(2 * 1024 * 1024), headers: json }, 413);
+      await expectRejected(
+        app,
+        'POST',
+        `/v1/workspace/${c.workspaceId}/clients`,
+        { token: c.token, rawBody: jsonOfSize(2 * 1024 * 1024), headers: json },
+        413,
+      );
     });
   });
 
   describe('415 for a body that is not JSON', () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
       it(`rejects Content-Type ${contentType}`, async () => {
-        await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: JSON.stringify(sessionBody(c)), headers: { 'content-type': contentType } }, 415);
+        await expectRejected(
+          app,
+          'POST',
+          sessionsPath(c),
+          { token: c.token, rawBody: JSON.stringify(sessionBody(c)), headers: { 'content-type': contentType } },
+          415,
+        );
       });
     }
 
@@ -129,7 +141,9 @@ describe('request bodies with BODY_LIMIT=2kb', () => {
   it('rejects a body of 2049 bytes with 413 and parses one of 2048 bytes', async () => {
     const headers = { 'content-type': 'application/json' };
     await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: jsonOfSize(2049), headers }, 413);
-    await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: jsonOfSize(2048), headers }, 400, { paths: ['name', 'clientId', 'serviceIds', 'date', 'startTime'] });
+    await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody: jsonOfSize(2048), headers }, 400, {
+      paths: ['name', 'clientId', 'serviceIds', 'date', 'startTime'],
+    });
   });
 
   it('still accepts an ordinary session', async () => {

@@ -68,9 +68,22 @@ describe('session lifecycle over HTTP', () => {
         headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' },
       });
       expect(reply.status, reply.text).to.equal(200);
-      expect(reply.body.session).to.deep.include({ name: 'Renamed', staffId: null, staffName: null, serviceIds: [c.checkupId], durationMinutes: 60, endTime: '11:00', version: 5 });
+      expect(reply.body.session).to.deep.include({
+        name: 'Renamed',
+        staffId: null,
+        staffName: null,
+        serviceIds: [c.checkupId],
+        durationMinutes: 60,
+        endTime: '11:00',
+        version: 5,
+      });
       const appended = await sessionEventsAfter(head);
-      expect(appended.map((e) => e.type)).to.deep.equal(['SessionDetailsChanged', 'SessionServicesChanged', 'SessionStaffReassigned', 'SessionRescheduled']);
+      expect(appended.map((e) => e.type)).to.deep.equal([
+        'SessionDetailsChanged',
+        'SessionServicesChanged',
+        'SessionStaffReassigned',
+        'SessionRescheduled',
+      ]);
       expect(new Set(appended.map((e) => e.metadata.requestId)).size).to.equal(1);
     });
 
@@ -88,23 +101,41 @@ describe('session lifecycle over HTTP', () => {
       const s = await newSession();
       await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'x' } }, 428, { detailIncludes: ['If-Match'] });
       expect((await patch(s.id, { name: 'v2' })).status).to.equal(200);
-      const stale = await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 412);
+      const stale = await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } },
+        412,
+      );
       expect(stale.body.currentVersion).to.equal(2);
       expect(stale.headers.get('etag')).to.equal('"2"');
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'x' }, headers: { 'if-match': 'W/"2"' } }, 400, { paths: ['If-Match'] });
+      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'x' }, headers: { 'if-match': 'W/"2"' } }, 400, {
+        paths: ['If-Match'],
+      });
     });
 
     it('400 for unknown fields and bad values, 404 for missing entries, 422 for broken rules, 409 for a status that refuses', async () => {
       const s = await newSession();
       const h = { token: c.token, headers: { 'if-match': '"1"' } };
-      await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { colour: 'red', durationMinutes: 0, reason: 'x'.repeat(501) } }, 400, { paths: ['colour', 'durationMinutes', 'reason'] });
+      await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { colour: 'red', durationMinutes: 0, reason: 'x'.repeat(501) } }, 400, {
+        paths: ['colour', 'durationMinutes', 'reason'],
+      });
       await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { status: 'completed' } }, 400, { paths: ['status'] });
       await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { staffId: 'aaaaaaaaaaaaaaaaaaaaaaaa' } }, 404, { paths: ['staffId'] });
       await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { serviceIds: [c.productId] } }, 422, { paths: ['serviceIds[0]'] });
-      await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { fieldValues: [{ fieldKey: 'o', value: 1, phase: 'post' }] } }, 422, { paths: ['fieldValues[0].phase'] });
+      await expectRejected(app, 'PATCH', path(s.id), { ...h, body: { fieldValues: [{ fieldKey: 'o', value: 1, phase: 'post' }] } }, 422, {
+        paths: ['fieldValues[0].phase'],
+      });
       const started = await request(app.url, 'POST', path(s.id, '/start'), { token: c.token, headers: { 'if-match': '"1"' } });
       expect(started.status, started.text).to.equal(200);
-      const refused = await expectRejected(app, 'PATCH', path(s.id), { token: c.token, headers: { 'if-match': '"2"' }, body: { startTime: '12:00' } }, 409);
+      const refused = await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, headers: { 'if-match': '"2"' }, body: { startTime: '12:00' } },
+        409,
+      );
       expect(refused.body).to.deep.include({
         type: '/problems/not-editable',
         sessionStatus: 'in-progress',
@@ -115,8 +146,20 @@ describe('session lifecycle over HTTP', () => {
     it('404 for a session of another workspace, an unknown one, or a malformed id', async () => {
       const s = await newSession();
       const other = await createCatalog(app, 'Other');
-      await expectRejected(app, 'PATCH', `${sessionsPath(other)}/${s.id}`, { token: other.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 404);
-      await expectRejected(app, 'PATCH', path('bbbbbbbbbbbbbbbbbbbbbbbb'), { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 404);
+      await expectRejected(
+        app,
+        'PATCH',
+        `${sessionsPath(other)}/${s.id}`,
+        { token: other.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } },
+        404,
+      );
+      await expectRejected(
+        app,
+        'PATCH',
+        path('bbbbbbbbbbbbbbbbbbbbbbbb'),
+        { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } },
+        404,
+      );
       await expectRejected(app, 'PATCH', path('nope'), { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 404);
     });
   });
@@ -138,19 +181,59 @@ describe('session lifecycle over HTTP', () => {
       // 428 before 412 and 422/409.
       await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { serviceIds: [c.productId], startTime: '12:00' } }, 428);
       // 412 before 422/409.
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { serviceIds: [c.productId] }, headers: { 'if-match': '"1"' } }, 412);
+      await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { serviceIds: [c.productId] }, headers: { 'if-match': '"1"' } },
+        412,
+      );
       // 422 before 409 (the in-progress session refuses serviceIds too).
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { serviceIds: [c.productId] }, headers: { 'if-match': '"2"' } }, 422);
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { serviceIds: [c.checkupId] }, headers: { 'if-match': '"2"' } }, 409);
+      await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { serviceIds: [c.productId] }, headers: { 'if-match': '"2"' } },
+        422,
+      );
+      await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { serviceIds: [c.checkupId] }, headers: { 'if-match': '"2"' } },
+        409,
+      );
     });
 
     it('sessions.cancel is its own permission, and sessions.update does not grant it', async () => {
       const s = await newSession();
       const body = { reason: 'practice' };
-      await expectRejected(app, 'POST', path(s.id, '/cancel'), { token: tokenWith(['sessions.update', 'sessions.read']), body, headers: { 'if-match': '"1"' } }, 403);
-      await expectRejected(app, 'POST', path(s.id, '/start'), { token: tokenWith(['sessions.cancel']), headers: { 'if-match': '"1"' } }, 403);
-      await expectRejected(app, 'PATCH', path(s.id), { token: tokenWith(['sessions.cancel']), body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 403);
-      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), { token: tokenWith(['sessions.cancel']), body, headers: { 'if-match': '"1"' } });
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/cancel'),
+        { token: tokenWith(['sessions.update', 'sessions.read']), body, headers: { 'if-match': '"1"' } },
+        403,
+      );
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/start'),
+        { token: tokenWith(['sessions.cancel']), headers: { 'if-match': '"1"' } },
+        403,
+      );
+      await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: tokenWith(['sessions.cancel']), body: { name: 'x' }, headers: { 'if-match': '"1"' } },
+        403,
+      );
+      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), {
+        token: tokenWith(['sessions.cancel']),
+        body,
+        headers: { 'if-match': '"1"' },
+      });
       expect(reply.status, reply.text).to.equal(200);
     });
   });
@@ -167,34 +250,92 @@ describe('session lifecycle over HTTP', () => {
       const head = await app.head();
       const completed = await request(app.url, 'POST', path(s.id, '/complete'), { token: c.token, headers: { 'if-match': '"2"' } });
       expect(completed.status, completed.text).to.equal(200);
-      expect(completed.body.session).to.deep.include({ status: 'completed', startedAt: '2024-01-20T10:02:00.000Z', completedAt: now, version: 3, updatedAt: now });
-      expect((await sessionEventsAfter(head)).map((e) => [e.type, e.data])).to.deep.equal([['SessionCompleted', { sessionId: s.id, workspaceId: c.workspaceId, from: 'in-progress' }]]);
+      expect(completed.body.session).to.deep.include({
+        status: 'completed',
+        startedAt: '2024-01-20T10:02:00.000Z',
+        completedAt: now,
+        version: 3,
+        updatedAt: now,
+      });
+      expect((await sessionEventsAfter(head)).map((e) => [e.type, e.data])).to.deep.equal([
+        ['SessionCompleted', { sessionId: s.id, workspaceId: c.workspaceId, from: 'in-progress' }],
+      ]);
       const again = await expectRejected(app, 'POST', path(s.id, '/start'), { token: c.token, headers: { 'if-match': '"3"' } }, 409);
-      expect(again.body).to.deep.include({ type: '/problems/invalid-transition', sessionStatus: 'completed', allowed: { fields: ['fieldValues.post'], actions: [] } });
-      await expectRejected(app, 'POST', path(s.id, '/complete'), { token: c.token, body: { now: true }, headers: { 'if-match': '"3"' } }, 400, { paths: ['now'] });
+      expect(again.body).to.deep.include({
+        type: '/problems/invalid-transition',
+        sessionStatus: 'completed',
+        allowed: { fields: ['fieldValues.post'], actions: [] },
+      });
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/complete'),
+        { token: c.token, body: { now: true }, headers: { 'if-match': '"3"' } },
+        400,
+        { paths: ['now'] },
+      );
       await expectRejected(app, 'POST', path(s.id, '/complete'), { token: c.token }, 428);
     });
 
     it('cancel with a reason shows who and why; "other" needs a note; a cancelled session refuses everything', async () => {
       const s = await newSession();
-      await expectRejected(app, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'other' }, headers: { 'if-match': '"1"' } }, 400, { paths: ['note'] });
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/cancel'),
+        { token: c.token, body: { reason: 'other' }, headers: { 'if-match': '"1"' } },
+        400,
+        { paths: ['note'] },
+      );
       await expectRejected(app, 'POST', path(s.id, '/cancel'), { token: c.token, headers: { 'if-match': '"1"' } }, 400);
       now = '2024-01-17T09:00:00.000Z';
-      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'other', note: 'moving abroad' }, headers: { 'if-match': '"1"' } });
+      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), {
+        token: c.token,
+        body: { reason: 'other', note: 'moving abroad' },
+        headers: { 'if-match': '"1"' },
+      });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.body.session).to.deep.include({ status: 'cancelled', version: 2 });
-      expect(reply.body.session.cancellation).to.deep.equal({ reason: 'other', note: 'moving abroad', at: now, by: { userId: 'user-1', name: 'Reception' } });
-      const refused = await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"2"' } }, 409);
+      expect(reply.body.session.cancellation).to.deep.equal({
+        reason: 'other',
+        note: 'moving abroad',
+        at: now,
+        by: { userId: 'user-1', name: 'Reception' },
+      });
+      const refused = await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { name: 'x' }, headers: { 'if-match': '"2"' } },
+        409,
+      );
       expect(refused.body.allowed).to.deep.equal({ fields: [], actions: [] });
-      await expectRejected(app, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'practice' }, headers: { 'if-match': '"2"' } }, 409);
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/cancel'),
+        { token: c.token, body: { reason: 'practice' }, headers: { 'if-match': '"2"' } },
+        409,
+      );
     });
 
     it('no-show is a 422 before startAt by the server clock, and accepted after it', async () => {
       const s = await newSession({ date: '2024-01-20' });
       now = '2024-01-20T09:59:59.000Z';
-      await expectRejected(app, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'no-show' }, headers: { 'if-match': '"1"' } }, 422, { paths: ['reason'] });
+      await expectRejected(
+        app,
+        'POST',
+        path(s.id, '/cancel'),
+        { token: c.token, body: { reason: 'no-show' }, headers: { 'if-match': '"1"' } },
+        422,
+        { paths: ['reason'] },
+      );
       now = '2024-01-20T10:20:00.000Z';
-      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'no-show' }, headers: { 'if-match': '"1"' } });
+      const reply = await request(app.url, 'POST', path(s.id, '/cancel'), {
+        token: c.token,
+        body: { reason: 'no-show' },
+        headers: { 'if-match': '"1"' },
+      });
       expect(reply.status, reply.text).to.equal(200);
       expect(reply.body.session.cancellation.reason).to.equal('no-show');
     });
@@ -237,10 +378,18 @@ describe('session lifecycle over HTTP', () => {
       const s = await newSession();
       const key = { 'idempotency-key': `k2-${s.id}` };
       await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'A' }, headers: { ...key, 'if-match': '"9"' } }, 412);
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { serviceIds: [c.productId] }, headers: { ...key, 'if-match': '"1"' } }, 422);
+      await expectRejected(
+        app,
+        'PATCH',
+        path(s.id),
+        { token: c.token, body: { serviceIds: [c.productId] }, headers: { ...key, 'if-match': '"1"' } },
+        422,
+      );
       const ok = await patch(s.id, { name: 'A' }, key);
       expect(ok.status, ok.text).to.equal(200);
-      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'B' }, headers: { ...key, 'if-match': '"2"' } }, 422, { paths: ['Idempotency-Key'] });
+      await expectRejected(app, 'PATCH', path(s.id), { token: c.token, body: { name: 'B' }, headers: { ...key, 'if-match': '"2"' } }, 422, {
+        paths: ['Idempotency-Key'],
+      });
     });
 
     it('works for start and cancel alike', async () => {
@@ -252,8 +401,16 @@ describe('session lifecycle over HTTP', () => {
       expect([first.status, again.status]).to.deep.equal([200, 200]);
       expect(again.body).to.deep.equal(first.body);
       const cancelKey = { 'idempotency-key': `cancel-${s.id}`, 'if-match': '"2"' };
-      const cancelled = await request(app.url, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'practice' }, headers: cancelKey });
-      const cancelledAgain = await request(app.url, 'POST', path(s.id, '/cancel'), { token: c.token, body: { reason: 'practice' }, headers: cancelKey });
+      const cancelled = await request(app.url, 'POST', path(s.id, '/cancel'), {
+        token: c.token,
+        body: { reason: 'practice' },
+        headers: cancelKey,
+      });
+      const cancelledAgain = await request(app.url, 'POST', path(s.id, '/cancel'), {
+        token: c.token,
+        body: { reason: 'practice' },
+        headers: cancelKey,
+      });
       expect([cancelled.status, cancelledAgain.status]).to.deep.equal([200, 200]);
       expect(cancelledAgain.body).to.deep.equal(cancelled.body);
       expect((await sessionEventsAfter(head)).map((e) => e.type)).to.deep.equal(['SessionCancelled']);
@@ -302,17 +459,33 @@ describe('session lifecycle over HTTP', () => {
       expect(day.body.nextCursor).to.equal(null);
       expect(day.body.sessions[0]).to.deep.equal(await storedSession(app, c.workspaceId, a.id));
       // d runs 23:30 to 01:00 the next day: it overlaps 2 February too.
-      expect((await list('?from=2024-02-02T00:00:00Z&to=2024-02-03T00:00:00Z')).body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([d.id]);
+      expect(
+        (await list('?from=2024-02-02T00:00:00Z&to=2024-02-03T00:00:00Z')).body.sessions.map((s: { id: string }) => s.id),
+      ).to.deep.equal([d.id]);
       // [from, to) is half-open: a session ending at `from` does not match.
       expect((await list('?from=2024-02-01T10:30:00Z&to=2024-02-01T11:00:00Z')).body.sessions).to.deep.equal([]);
-      expect((await list('?from=2024-02-01T10:29:00Z&to=2024-02-01T11:00:00Z')).body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([a.id, b.id]);
+      expect(
+        (await list('?from=2024-02-01T10:29:00Z&to=2024-02-01T11:00:00Z')).body.sessions.map((s: { id: string }) => s.id),
+      ).to.deep.equal([a.id, b.id]);
       expect((await list('?from=2024-02-01T00:00:00Z&to=2024-02-01T09:00:00Z')).body.sessions).to.deep.equal([]);
-      expect((await list(`?from=2024-02-01&to=2024-02-02&staffId=${c.staffId}`)).body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([a.id, d.id]);
-      expect((await list(`?serviceId=${c.checkupId}&from=2024-02-01&to=2024-02-02`)).body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([a.id, d.id]);
+      expect(
+        (await list(`?from=2024-02-01&to=2024-02-02&staffId=${c.staffId}`)).body.sessions.map((s: { id: string }) => s.id),
+      ).to.deep.equal([a.id, d.id]);
+      expect(
+        (await list(`?serviceId=${c.checkupId}&from=2024-02-01&to=2024-02-02`)).body.sessions.map((s: { id: string }) => s.id),
+      ).to.deep.equal([a.id, d.id]);
       expect((await list(`?clientId=${c.clientId}&limit=2`)).body.sessions).to.have.length(2);
-      await request(app.url, 'POST', path(b.id, '/cancel'), { token: c.token, body: { reason: 'practice' }, headers: { 'if-match': '"1"' } });
-      expect((await list('?from=2024-02-01&to=2024-02-02&status=scheduled,in-progress')).body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([a.id, d.id]);
-      expect((await list('?status=cancelled')).body.sessions.map((s: { id: string; version: number }) => [s.id, s.version])).to.deep.equal([[b.id, 2]]);
+      await request(app.url, 'POST', path(b.id, '/cancel'), {
+        token: c.token,
+        body: { reason: 'practice' },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(
+        (await list('?from=2024-02-01&to=2024-02-02&status=scheduled,in-progress')).body.sessions.map((s: { id: string }) => s.id),
+      ).to.deep.equal([a.id, d.id]);
+      expect((await list('?status=cancelled')).body.sessions.map((s: { id: string; version: number }) => [s.id, s.version])).to.deep.equal([
+        [b.id, 2],
+      ]);
     });
 
     it('pages with a cursor bound to its filters', async () => {
@@ -325,18 +498,41 @@ describe('session lifecycle over HTTP', () => {
       const page3 = await list(`?from=2024-03-01&limit=3&cursor=${page2.body.nextCursor}`);
       expect(page3.body.sessions.map((s: { id: string }) => s.id)).to.deep.equal([made[4]!.id]);
       expect(page3.body.nextCursor).to.equal(null);
-      await expectRejected(app, 'GET', `${sessionsPath(c)}?from=2024-03-02&cursor=${page1.body.nextCursor}`, { token: c.token }, 400, { paths: ['cursor'] });
+      await expectRejected(app, 'GET', `${sessionsPath(c)}?from=2024-03-02&cursor=${page1.body.nextCursor}`, { token: c.token }, 400, {
+        paths: ['cursor'],
+      });
       const other = await createCatalog(app, 'Other');
-      await expectRejected(app, 'GET', `${sessionsPath(other)}?from=2024-03-01&cursor=${page1.body.nextCursor}`, { token: other.token }, 400, { paths: ['cursor'] });
+      await expectRejected(
+        app,
+        'GET',
+        `${sessionsPath(other)}?from=2024-03-01&cursor=${page1.body.nextCursor}`,
+        { token: other.token },
+        400,
+        { paths: ['cursor'] },
+      );
     });
 
     it('400 for unknown, repeated and malformed parameters (all named), and for a forged cursor', async () => {
-      await expectRejected(app, 'GET', `${sessionsPath(c)}?sort=name&limit=0&limit=3&from=tomorrow&status=done&staffId=x`, { token: c.token }, 400, {
-        paths: ['sort', 'limit', 'from', 'status', 'staffId'],
-      });
+      await expectRejected(
+        app,
+        'GET',
+        `${sessionsPath(c)}?sort=name&limit=0&limit=3&from=tomorrow&status=done&staffId=x`,
+        { token: c.token },
+        400,
+        {
+          paths: ['sort', 'limit', 'from', 'status', 'staffId'],
+        },
+      );
       await expectRejected(app, 'GET', `${sessionsPath(c)}?from=2024-03-02&to=2024-03-01`, { token: c.token }, 400, { paths: ['to'] });
       await expectRejected(app, 'GET', `${sessionsPath(c)}?limit=201`, { token: c.token }, 400, { paths: ['limit'] });
-      await expectRejected(app, 'GET', `${sessionsPath(c)}?cursor=${Buffer.from('{"v":1,"s":"x","i":"y"}').toString('base64url')}`, { token: c.token }, 400, { paths: ['cursor'] });
+      await expectRejected(
+        app,
+        'GET',
+        `${sessionsPath(c)}?cursor=${Buffer.from('{"v":1,"s":"x","i":"y"}').toString('base64url')}`,
+        { token: c.token },
+        400,
+        { paths: ['cursor'] },
+      );
       await expectRejected(app, 'GET', `${sessionsPath(c)}?cursor=%%%`, { token: c.token }, 400, { paths: ['cursor'] });
     });
 
@@ -354,7 +550,11 @@ describe('session lifecycle over HTTP', () => {
     it('paging under concurrent creates returns every session that matched before paging began exactly once', async () => {
       const before: string[] = [];
       const free = { staffId: null };
-      for (let i = 0; i < 12; i += 1) before.push((await newSession({ ...free, date: '2024-04-01', startTime: `${String(8 + (i % 6)).padStart(2, '0')}:00`, durationMinutes: 30 })).id);
+      for (let i = 0; i < 12; i += 1)
+        before.push(
+          (await newSession({ ...free, date: '2024-04-01', startTime: `${String(8 + (i % 6)).padStart(2, '0')}:00`, durationMinutes: 30 }))
+            .id,
+        );
       const seen: string[] = [];
       let cursor: string | null = null;
       let round = 0;

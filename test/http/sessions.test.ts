@@ -44,7 +44,11 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
       status: 'scheduled',
       fieldValues: [{ fieldKey: 'session-type', value: 'consultation', phase: 'pre' }],
     };
-    const reply = await request(app.url, 'POST', sessionsPath(c), { token: c.token, body: documented, headers: { 'x-request-id': requestId } });
+    const reply = await request(app.url, 'POST', sessionsPath(c), {
+      token: c.token,
+      body: documented,
+      headers: { 'x-request-id': requestId },
+    });
     expect(reply.status, reply.text).to.equal(201);
     expect(reply.headers.get('content-type')).to.match(/^application\/json/);
     expect(reply.headers.get('x-request-id')).to.equal(requestId);
@@ -98,13 +102,35 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
   it('returns every documented field with its documented type', async () => {
     const s = (await createSession(app, c)).body.session as Record<string, unknown>;
     expect(s).to.include.all.keys(
-      'id', 'workspaceId', 'clientId', 'clientName', 'serviceIds', 'serviceNames', 'staffId', 'staffName', 'name', 'date',
-      'startTime', 'endTime', 'durationMinutes', 'status', 'fieldValues', 'attachments', 'notes', 'invoice', 'createdAt', 'updatedAt',
+      'id',
+      'workspaceId',
+      'clientId',
+      'clientName',
+      'serviceIds',
+      'serviceNames',
+      'staffId',
+      'staffName',
+      'name',
+      'date',
+      'startTime',
+      'endTime',
+      'durationMinutes',
+      'status',
+      'fieldValues',
+      'attachments',
+      'notes',
+      'invoice',
+      'createdAt',
+      'updatedAt',
     );
     for (const key of ['id', 'workspaceId', 'clientId', 'staffId']) expect(s[key]).to.match(objectIdPattern);
     for (const key of ['clientName', 'staffName', 'name', 'status']) expect(s[key]).to.be.a('string');
-    expect(s.serviceIds).to.be.an('array').that.satisfies((ids: unknown[]) => ids.every((id) => typeof id === 'string' && objectIdPattern.test(id)));
-    expect(s.serviceNames).to.be.an('array').that.satisfies((names: unknown[]) => names.every((n) => typeof n === 'string'));
+    expect(s.serviceIds)
+      .to.be.an('array')
+      .that.satisfies((ids: unknown[]) => ids.every((id) => typeof id === 'string' && objectIdPattern.test(id)));
+    expect(s.serviceNames)
+      .to.be.an('array')
+      .that.satisfies((names: unknown[]) => names.every((n) => typeof n === 'string'));
     expect(s.date).to.match(isoMillisPattern);
     expect(s.startTime).to.match(/^\d{2}:\d{2}$/);
     expect(s.endTime).to.match(/^\d{2}:\d{2}$/);
@@ -117,7 +143,7 @@ describe('POST /v1/workspace/:workspaceId/sessions: the seed example', () => {
     expect(s.updatedAt).to.equal(now);
   });
 
-  it('appends exactly one SessionCreated with complete metadata and the decision facts, and the staff member\'s claim on the time, atomically', async () => {
+  it("appends exactly one SessionCreated with complete metadata and the decision facts, and the staff member's claim on the time, atomically", async () => {
     const before = await app.head();
     const requestId = `req-${randomUUID()}`;
     const reply = await createSession(app, c, {}, { headers: { 'x-request-id': requestId, 'x-correlation-id': 'booking-flow-7' } });
@@ -299,7 +325,14 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
    */
   const rejectedCreate = async (body: unknown, status: number, expected: Parameters<typeof expectProblem>[2] = {}) => {
     const key = randomUUID();
-    const reply = await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body, headers: { 'idempotency-key': key } }, status, expected);
+    const reply = await expectRejected(
+      app,
+      'POST',
+      sessionsPath(c),
+      { token: c.token, body, headers: { 'idempotency-key': key } },
+      status,
+      expected,
+    );
     expect(await storedSession(app, c.workspaceId, idempotentId(c.workspaceId, 'session', key))).to.equal(null);
     return reply;
   };
@@ -322,15 +355,38 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
           fieldValues: [{ fieldKey: 'bad key', value: {} }],
         }),
         400,
-        { paths: ['name', 'serviceIds', 'staffId', 'date', 'startTime', 'durationMinutes', 'status', 'fieldValues[0].fieldKey', 'fieldValues[0].value'] },
+        {
+          paths: [
+            'name',
+            'serviceIds',
+            'staffId',
+            'date',
+            'startTime',
+            'durationMinutes',
+            'status',
+            'fieldValues[0].fieldKey',
+            'fieldValues[0].value',
+          ],
+        },
       );
     });
 
     it('names every unknown top-level property', async () => {
       await rejectedCreate(
-        sessionBody(c, { id: 'a'.repeat(24), workspaceId: other.workspaceId, clientName: 'Mallory', invoice: { total: 0 }, createdAt: '2020-01-01T00:00:00Z' }),
+        sessionBody(c, {
+          id: 'a'.repeat(24),
+          workspaceId: other.workspaceId,
+          clientName: 'Mallory',
+          invoice: { total: 0 },
+          createdAt: '2020-01-01T00:00:00Z',
+        }),
         400,
-        { errors: ['id', 'workspaceId', 'clientName', 'invoice', 'createdAt'].map((path) => ({ path, message: 'is not an allowed property' })) },
+        {
+          errors: ['id', 'workspaceId', 'clientName', 'invoice', 'createdAt'].map((path) => ({
+            path,
+            message: 'is not an allowed property',
+          })),
+        },
       );
     });
 
@@ -342,7 +398,13 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
 
     it('rejects a body that is a JSON array, string or null', async () => {
       for (const rawBody of ['[]', '"session"', 'null']) {
-        await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, rawBody, headers: { 'content-type': 'application/json' } }, 400);
+        await expectRejected(
+          app,
+          'POST',
+          sessionsPath(c),
+          { token: c.token, rawBody, headers: { 'content-type': 'application/json' } },
+          400,
+        );
       }
     });
 
@@ -352,9 +414,16 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
 
     it('rejects a malformed Idempotency-Key with 400 (spaces, tabs, over 255 characters)', async () => {
       for (const key of ['has space', 'tab\there', 'x'.repeat(256)]) {
-        await expectRejected(app, 'POST', sessionsPath(c), { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': key } }, 400, {
-          paths: ['Idempotency-Key'],
-        });
+        await expectRejected(
+          app,
+          'POST',
+          sessionsPath(c),
+          { token: c.token, body: sessionBody(c), headers: { 'idempotency-key': key } },
+          400,
+          {
+            paths: ['Idempotency-Key'],
+          },
+        );
       }
     });
   });
@@ -386,7 +455,9 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
     it('answers 404 for a workspace that does not exist (token bound to it)', async () => {
       const ghost = '0'.repeat(24);
       const token = app.token({ sub: 'user-1', workspaceId: ghost, permissions: ['sessions.create'] });
-      await expectRejected(app, 'POST', `/v1/workspace/${ghost}/sessions`, { token, body: sessionBody(c) }, 404, { paths: ['workspaceId'] });
+      await expectRejected(app, 'POST', `/v1/workspace/${ghost}/sessions`, { token, body: sessionBody(c) }, 404, {
+        paths: ['workspaceId'],
+      });
     });
 
     it('answers 404 before 422 (a missing client with a products service)', async () => {
@@ -396,7 +467,9 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
 
   describe('422', () => {
     it('names a service whose scope is not "sessions"', async () => {
-      const reply = await rejectedCreate(sessionBody(c, { serviceIds: [c.consultationId, c.productId] }), 422, { paths: ['serviceIds[1]'] });
+      const reply = await rejectedCreate(sessionBody(c, { serviceIds: [c.consultationId, c.productId] }), 422, {
+        paths: ['serviceIds[1]'],
+      });
       expect(reply.body.errors[0].message).to.include(c.productId);
     });
 
@@ -410,7 +483,10 @@ describe('POST /v1/workspace/:workspaceId/sessions: rejected requests', () => {
       const base = `/v1/workspace/${c.workspaceId}/services`;
       const ids: string[] = [];
       for (const durationMinutes of [1000, 500]) {
-        const reply = await request(app.url, 'POST', base, { token: c.token, body: { name: `Long ${durationMinutes}`, scope: 'sessions', durationMinutes } });
+        const reply = await request(app.url, 'POST', base, {
+          token: c.token,
+          body: { name: `Long ${durationMinutes}`, scope: 'sessions', durationMinutes },
+        });
         ids.push(reply.body.service.id);
       }
       await rejectedCreate(sessionBody(c, { serviceIds: ids }), 422, { paths: ['durationMinutes'] });

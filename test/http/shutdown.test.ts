@@ -22,7 +22,16 @@ const startService = (dataDir: string): Promise<Service> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: testSecret, SEED_DEMO: 'false', LOG_LEVEL: 'info', NODE_ENV: 'test' },
+      env: {
+        PATH: process.env.PATH,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_SECRET: testSecret,
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,7 +79,10 @@ describe('stopping the service with SIGTERM while requests are in flight', () =>
     expect(code, stderr).to.equal(0);
     expect(stderr).to.match(/SIGTERM received/);
     const answered = replies.filter((r) => r.status !== 0);
-    expect(answered.every((r) => r.status === 201), JSON.stringify(answered.map((r) => r.status))).to.equal(true);
+    expect(
+      answered.every((r) => r.status === 201),
+      JSON.stringify(answered.map((r) => r.status)),
+    ).to.equal(true);
     // Requests the server never accepted fail to connect; none is answered with an error status.
     const createdIds = answered.map((r) => ('body' in r ? r.body.workspace!.id : ''));
 

@@ -103,7 +103,9 @@ describe('the PostgreSQL event log', function () {
       const ws = `ws-${randomUUID()}`;
       const before = await stores.events.headPosition();
       await held.query('BEGIN');
-      await held.query('SELECT sessions_append($1::json)', [JSON.stringify([{ streamId: `gone-${ws}`, expected: 'any', events: [event(ws, 0)] }])]);
+      await held.query('SELECT sessions_append($1::json)', [
+        JSON.stringify([{ streamId: `gone-${ws}`, expected: 'any', events: [event(ws, 0)] }]),
+      ]);
       await stores.events.append(`kept-${ws}`, [event(ws, 1)], 'no_stream');
       await held.query('ROLLBACK');
       const after = await collect(stores.events.readAll(before === null ? {} : { after: before }));

@@ -73,5 +73,9 @@ export const startProjector = (databaseUrl: string, extra: Record<string, string
 /** Enough of a TestApp for the catalog and session helpers: a base URL and tokens. */
 export const clientOf = (url: string): TestApp => {
   const config = loadConfig({ JWT_SECRET: testSecret, DATA_DIR: '/nonexistent' }, () => testSecret);
-  return { url, config, token: (claims: TokenClaims, expiresIn = '1h') => signToken(config.jwt, claims, expiresIn as never) } as unknown as TestApp;
+  return {
+    url,
+    config,
+    token: (claims: TokenClaims, expiresIn = '1h') => signToken(config.jwt, claims, expiresIn as never),
+  } as unknown as TestApp;
 };

@@ -36,7 +36,8 @@ const items: Projection = {
   documents: (event) => {
     const data = event.data as Record<string, string>;
     if (event.type === 'ItemsRetagged') return { workspaceId: event.metadata.workspaceId, where: { field: 'tags', equals: data.from! } };
-    if (event.type === 'OwnerRenamed') return { workspaceId: event.metadata.workspaceId, where: { field: 'ownerId', equals: data.ownerId! } };
+    if (event.type === 'OwnerRenamed')
+      return { workspaceId: event.metadata.workspaceId, where: { field: 'ownerId', equals: data.ownerId! } };
     return { workspaceId: event.metadata.workspaceId, ids: [data.id!] };
   },
   evolve: (current, event) => {
@@ -55,7 +56,15 @@ const recorded = (workspaceId: string, type: string, data: Record<string, unknow
   position: (position += 1n),
   type,
   data,
-  metadata: { eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'u' }, workspaceId, requestId: 'r', correlationId: 'c', schemaVersion: 1 },
+  metadata: {
+    eventId: randomUUID(),
+    occurredAt: '2024-01-01T00:00:00.000Z',
+    actor: { userId: 'u' },
+    workspaceId,
+    requestId: 'r',
+    correlationId: 'c',
+    schemaVersion: 1,
+  },
 });
 
 const names = ['alpha', 'Beta', 'beta', 'gamma', 'Zeta', 'étoile', 'delta', 'alpha'];
@@ -148,7 +157,11 @@ describe('PostgreSQL read-model queries and multi-document projections, against 
   });
 
   it('refuses, as SQLite does, a query that no declared index serves', async () => {
-    for (const query of [{ orderBy: 'rank', limit: 5 }, { orderBy: 'id', limit: 5 }, { where: { tags: 'red' }, orderBy: 'tags', limit: 5 }] as Query[]) {
+    for (const query of [
+      { orderBy: 'rank', limit: 5 },
+      { orderBy: 'id', limit: 5 },
+      { where: { tags: 'red' }, orderBy: 'tags', limit: 5 },
+    ] as Query[]) {
       for (const store of [postgres.readModel as ReadModelStore, sqlite]) {
         let failure: unknown;
         await store.query('query_items', workspaceId, query).catch((error: unknown) => (failure = error));
@@ -158,7 +171,9 @@ describe('PostgreSQL read-model queries and multi-document projections, against 
   });
 
   it('creates the declared indexes: expression indexes and a GIN index for the array field', async () => {
-    const { rows } = await postgres.db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'rm_query_items' AND indexname LIKE 'ix\\_%' ORDER BY indexname");
+    const { rows } = await postgres.db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'rm_query_items' AND indexname LIKE 'ix\\_%' ORDER BY indexname",
+    );
     expect(rows).to.have.length(3);
     expect(rows.some((r) => /USING gin/.test(r.indexdef))).to.equal(true);
     expect(rows.filter((r) => /USING btree \(workspace_id/.test(r.indexdef))).to.have.length(2);

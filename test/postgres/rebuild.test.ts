@@ -21,7 +21,6 @@ import { startTestApp, type TestApp } from '../support/testApp.js';
 import { createSessions } from '../rebuild/support.js';
 import { requirePostgres } from './support.js';
 
-
 const readModelOf = (app: TestApp): PostgresReadModel => {
   const readModel = app.running.stores.readModel;
   if (!(readModel instanceof PostgresReadModel)) throw new Error('these tests need the PostgreSQL read model');
@@ -39,7 +38,11 @@ const sqliteChecksumOf = async (events: EventStore): Promise<string> => {
   const store = new SqliteStore({ path: path.join(dir, 'sessions.db'), inlineProjections: allProjections });
   try {
     for await (const event of events.readAll()) {
-      await store.append(event.streamId, [{ type: event.type, data: event.data, metadata: event.metadata }], event.revision === 0n ? 'no_stream' : event.revision - 1n);
+      await store.append(
+        event.streamId,
+        [{ type: event.type, data: event.data, metadata: event.metadata }],
+        event.revision === 0n ? 'no_stream' : event.revision - 1n,
+      );
     }
     return sqliteReadModelChecksum(store.db, allProjections).checksum;
   } finally {
@@ -49,7 +52,11 @@ const sqliteChecksumOf = async (events: EventStore): Promise<string> => {
 };
 
 const tables = async (app: TestApp): Promise<string[]> =>
-  (await readModelOf(app).db.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'rm\\_%' ORDER BY tablename")).rows.map((r) => r.tablename);
+  (
+    await readModelOf(app).db.query<{ tablename: string }>(
+      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'rm\\_%' ORDER BY tablename",
+    )
+  ).rows.map((r) => r.tablename);
 
 describe('rebuilding the PostgreSQL read models', function () {
   let app: TestApp;
@@ -93,7 +100,10 @@ describe('rebuilding the PostgreSQL read models', function () {
       expect(reply.status, reply.text).to.equal(200);
     }
     const verify = await rebuild({ store: rebuildStore(app), dryRun: true, verify: true });
-    expect(verify.identical, JSON.stringify(verify.comparison, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).to.equal(true);
+    expect(
+      verify.identical,
+      JSON.stringify(verify.comparison, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    ).to.equal(true);
     expect(verify.switched).to.equal(false);
     expect(await sqliteChecksumOf(app.running.stores.events)).to.equal(verify.comparison!.checksums!.current);
   });
@@ -102,7 +112,10 @@ describe('rebuilding the PostgreSQL read models', function () {
     const db = readModelOf(app).db;
     const { rows } = await db.query<{ id: string }>('SELECT id FROM rm_sessions ORDER BY id LIMIT 1');
     const id = rows[0]!.id;
-    await db.query(`UPDATE rm_sessions SET doc = json_build_object('id', id, 'workspaceId', workspace_id, 'tampered', true) WHERE id = $1`, [id]);
+    await db.query(
+      `UPDATE rm_sessions SET doc = json_build_object('id', id, 'workspaceId', workspace_id, 'tampered', true) WHERE id = $1`,
+      [id],
+    );
     const before = await postgresReadModelChecksum(db, allProjections);
     const result = await rebuild({ store: rebuildStore(app), dryRun: true, verify: true, projections: ['sessions'] });
     expect(result.identical).to.equal(false);
@@ -130,4 +143,3 @@ describe('rebuilding the PostgreSQL read models', function () {
     expect((await rebuild({ store: rebuildStore(app) })).switched).to.equal(true);
   });
 });
-

@@ -43,7 +43,13 @@ describe('three API processes and two projector processes on one PostgreSQL data
     requirePostgres.call(this);
     database = await createTestDatabase();
     // All five at once: their schema migrations run concurrently on the empty database.
-    const started = await Promise.all([startApi(database.url), startApi(database.url), startApi(database.url), startProjector(database.url), startProjector(database.url)]);
+    const started = await Promise.all([
+      startApi(database.url),
+      startApi(database.url),
+      startApi(database.url),
+      startProjector(database.url),
+      startProjector(database.url),
+    ]);
     apis = started.slice(0, 3);
     projectors = started.slice(3);
     db = new PostgresDatabase({ url: database.url });
@@ -59,11 +65,16 @@ describe('three API processes and two projector processes on one PostgreSQL data
   });
 
   const sessionsInReadModel = async (): Promise<string[]> =>
-    (await db.query<{ id: string }>('SELECT id FROM rm_sessions WHERE workspace_id = $1 ORDER BY id', [c.workspaceId])).rows.map((r) => r.id);
+    (await db.query<{ id: string }>('SELECT id FROM rm_sessions WHERE workspace_id = $1 ORDER BY id', [c.workspaceId])).rows.map(
+      (r) => r.id,
+    );
 
   const createdEvents = async (): Promise<string[]> =>
     (
-      await db.query<{ id: string }>(`SELECT data->>'sessionId' AS id FROM events WHERE type = 'SessionCreated' AND workspace_id = $1 ORDER BY 1`, [c.workspaceId])
+      await db.query<{ id: string }>(
+        `SELECT data->>'sessionId' AS id FROM events WHERE type = 'SessionCreated' AND workspace_id = $1 ORDER BY 1`,
+        [c.workspaceId],
+      )
     ).rows.map((r) => r.id);
 
   /** Waits (no time limit but the test's) until every projection's checkpoint is at the head. */
@@ -81,7 +92,10 @@ describe('three API processes and two projector processes on one PostgreSQL data
     for (let i = 0; i < 24; i += 1) {
       const writer = apis[i % 3]!;
       const reader = apis[(i + 1) % 3]!;
-      const reply = await request(writer.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: sessionBody(c, i) });
+      const reply = await request(writer.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, {
+        token: c.token,
+        body: sessionBody(c, i),
+      });
       expect(reply.status, reply.text).to.equal(201);
       const id = reply.body.session.id as string;
       created.push(id);
@@ -97,7 +111,12 @@ describe('three API processes and two projector processes on one PostgreSQL data
     const listed: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await request(apis[2]!.url, 'GET', `/v1/workspace/${c.workspaceId}/sessions?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: c.token });
+      const page = await request(
+        apis[2]!.url,
+        'GET',
+        `/v1/workspace/${c.workspaceId}/sessions?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { token: c.token },
+      );
       expect(page.status, page.text).to.equal(200);
       listed.push(...(page.body.sessions as { id: string }[]).map((s) => s.id));
       cursor = page.body.nextCursor as string | null;
@@ -121,7 +140,10 @@ describe('three API processes and two projector processes on one PostgreSQL data
     let takeoverSeconds: number | null = null;
     const worker = async (w: number): Promise<void> => {
       for (let i = w; i < 45; i += 3) {
-        const reply = await request(apis[i % 3]!.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: sessionBody(c, 100 + i) });
+        const reply = await request(apis[i % 3]!.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, {
+          token: c.token,
+          body: sessionBody(c, 100 + i),
+        });
         statuses.push(reply.status);
         if (reply.status === 201) acknowledged.push(reply.body.session.id as string);
         if (acknowledged.length === 12 && killedAt === 0) {
@@ -145,7 +167,10 @@ describe('three API processes and two projector processes on one PostgreSQL data
     await victim.exited;
     console.log(`      the surviving projector took the lease ${takeoverSeconds!.toFixed(2)} s after kill -9 of the holder`);
 
-    expect(statuses.every((s) => s === 201), JSON.stringify(statuses)).to.equal(true);
+    expect(
+      statuses.every((s) => s === 201),
+      JSON.stringify(statuses),
+    ).to.equal(true);
     expect(acknowledged).to.have.length(45);
     await projectedToHead();
     const now = await sessionsInReadModel();

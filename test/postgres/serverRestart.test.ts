@@ -26,7 +26,11 @@ const clusterVersion = (): string | null => {
 };
 
 const cluster = (action: 'stop' | 'start'): void => {
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', clusterVersion()!, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
+  execFileSync(
+    'pg_ctlcluster',
+    ['--skip-systemctl-redirect', clusterVersion()!, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
+    { stdio: 'pipe' },
+  );
 };
 
 const serverIsUp = (): boolean => {
@@ -48,7 +52,9 @@ describe('restarting PostgreSQL under a load of creates', function () {
     const local = postgresUrl && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(postgresUrl).hostname);
     const wanted = process.env.CI === 'true' || process.env.POSTGRES_RESTART_TEST === '1';
     if (!wanted || !local || clusterVersion() === null) {
-      console.log('      skipped: stops the whole PostgreSQL server; runs under CI=true or POSTGRES_RESTART_TEST=1, against a local pg_ctlcluster server');
+      console.log(
+        '      skipped: stops the whole PostgreSQL server; runs under CI=true or POSTGRES_RESTART_TEST=1, against a local pg_ctlcluster server',
+      );
       this.skip();
     }
     app = await startTestApp({ env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_POOL_TIMEOUT_MS: '500' } });
@@ -60,8 +66,15 @@ describe('restarting PostgreSQL under a load of creates', function () {
   });
 
   it('answers 503 with Retry-After while it is down, recovers by itself, and keeps every acknowledged write', async () => {
-    const body = (i: number) => ({ name: `restart ${i}`, clientId: c.clientId, serviceIds: [c.consultationId], date: '2024-06-01T10:00:00Z', startTime: '10:00' });
-    const create = (i: number): Promise<Reply> => request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: body(i) });
+    const body = (i: number) => ({
+      name: `restart ${i}`,
+      clientId: c.clientId,
+      serviceIds: [c.consultationId],
+      date: '2024-06-01T10:00:00Z',
+      startTime: '10:00',
+    });
+    const create = (i: number): Promise<Reply> =>
+      request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: body(i) });
     const replies: Reply[] = [];
     const acknowledged: string[] = [];
     let phase: 'before' | 'down' | 'after' | 'done' = 'before';
@@ -113,7 +126,9 @@ describe('restarting PostgreSQL under a load of creates', function () {
       if (reply.status === 503) expect(reply.headers.get('retry-after')).to.equal('2');
     }
     // Every acknowledged session is in the log, and (once the projector has caught up) readable.
-    const inLog = new Set((await app.allEvents()).filter((e) => e.type === 'SessionCreated').map((e) => (e.data as { sessionId: string }).sessionId));
+    const inLog = new Set(
+      (await app.allEvents()).filter((e) => e.type === 'SessionCreated').map((e) => (e.data as { sessionId: string }).sessionId),
+    );
     for (const id of acknowledged) expect(inLog.has(id), id).to.equal(true);
     const readModel = app.running.stores.readModel;
     for (const id of acknowledged) {

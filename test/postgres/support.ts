@@ -76,7 +76,13 @@ export const createTestDatabase = async (prefix = 'sessions_test'): Promise<Test
 /** A migrated database with the event store and read model over one pool. */
 export const openPostgresStores = async (
   options: { poolMax?: number; connectionTimeoutMs?: number; statementTimeoutMs?: number } = {},
-): Promise<{ database: TestDatabase; db: PostgresDatabase; events: PostgresEventStore; readModel: PostgresReadModel; cleanup(): Promise<void> }> => {
+): Promise<{
+  database: TestDatabase;
+  db: PostgresDatabase;
+  events: PostgresEventStore;
+  readModel: PostgresReadModel;
+  cleanup(): Promise<void>;
+}> => {
   const database = await createTestDatabase();
   const db = new PostgresDatabase({ url: database.url, ...options });
   await db.migrate();

@@ -37,8 +37,15 @@ describe('a PostgreSQL pool exhausted by slow queries', function () {
   });
 
   it('answers 503 with Retry-After while the slow queries still run, appends nothing, and recovers', async () => {
-    const body = (name: string) => ({ name, clientId: c.clientId, serviceIds: [c.consultationId], date: '2024-05-01T10:00:00Z', startTime: '10:00' });
-    const create = (name: string) => request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: body(name) });
+    const body = (name: string) => ({
+      name,
+      clientId: c.clientId,
+      serviceIds: [c.consultationId],
+      date: '2024-05-01T10:00:00Z',
+      startTime: '10:00',
+    });
+    const create = (name: string) =>
+      request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body: body(name) });
     // Every statement on the log now waits for this lock: the pool's two connections will hang.
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');

@@ -75,7 +75,8 @@ class ScriptedServer implements SubscriptionSource {
           if ('batch' in step) {
             if (previousLast !== undefined) {
               const stored = await server.readModel.checkpoint('workspaces');
-              if (stored !== previousLast) server.outOfOrder.push(`next batch asked with checkpoint ${String(stored)} before ${previousLast}`);
+              if (stored !== previousLast)
+                server.outOfOrder.push(`next batch asked with checkpoint ${String(stored)} before ${previousLast}`);
             }
             previousLast = step.batch[step.batch.length - 1]!.position;
             yield step.batch;
@@ -115,7 +116,15 @@ describe('the async projector', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = (server: ScriptedServer, options: { backoff?: { initialMs: number; maxMs: number }; delays?: number[]; realSleep?: boolean; prepare?: (e: StoredEvent) => StoredEvent | null } = {}) => {
+  const start = (
+    server: ScriptedServer,
+    options: {
+      backoff?: { initialMs: number; maxMs: number };
+      delays?: number[];
+      realSleep?: boolean;
+      prepare?: (e: StoredEvent) => StoredEvent | null;
+    } = {},
+  ) => {
     projector = new AsyncProjector({
       name: 'test',
       source: server,
@@ -139,7 +148,14 @@ describe('the async projector', () => {
   it('applies batches in log order, asking for the next batch only after the previous one is stored', async () => {
     const ids = [newWorkspaceId(), newWorkspaceId(), newWorkspaceId(), newWorkspaceId()];
     const server = new ScriptedServer(
-      [[{ batch: [workspaceCreated(1n, ids[0]!), workspaceCreated(2n, ids[1]!)] }, { batch: [workspaceCreated(3n, ids[2]!)] }, { batch: [workspaceCreated(4n, ids[3]!)] }, { silence: true }]],
+      [
+        [
+          { batch: [workspaceCreated(1n, ids[0]!), workspaceCreated(2n, ids[1]!)] },
+          { batch: [workspaceCreated(3n, ids[2]!)] },
+          { batch: [workspaceCreated(4n, ids[3]!)] },
+          { silence: true },
+        ],
+      ],
       readModel,
     );
     start(server);
@@ -273,11 +289,28 @@ describe('what the production projector applies', () => {
       },
       metadata: { ...workspaceCreated(1n, workspaceId).metadata, eventId: 'v1-session', schemaVersion: 1 },
     };
-    const unknown: StoredEvent = { ...workspaceCreated(3n, workspaceId), type: 'SessionTeleportedByLegacyTool', metadata: { ...v1.metadata, eventId: 'unknown' } };
+    const unknown: StoredEvent = {
+      ...workspaceCreated(3n, workspaceId),
+      type: 'SessionTeleportedByLegacyTool',
+      metadata: { ...v1.metadata, eventId: 'unknown' },
+    };
     const lines: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
-    const server = new ScriptedServer([[{ batch: [workspaceCreated(1n, workspaceId), v1, unknown] }, { batch: [{ ...unknown, position: 4n }] }, { silence: true }]], readModel);
-    projector = new AsyncProjector({ name: 'test', source: server, readModel, projections: allProjections, logger: silentLogger, prepare: projectableOnly(logger) });
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const server = new ScriptedServer(
+      [[{ batch: [workspaceCreated(1n, workspaceId), v1, unknown] }, { batch: [{ ...unknown, position: 4n }] }, { silence: true }]],
+      readModel,
+    );
+    projector = new AsyncProjector({
+      name: 'test',
+      source: server,
+      readModel,
+      projections: allProjections,
+      logger: silentLogger,
+      prepare: projectableOnly(logger),
+    });
     projector.start();
     await server.silent();
     expect(await readModel.find('sessions', workspaceId, sessionId)).to.deep.include({

@@ -11,7 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { allProjections } from '../../src/projections/index.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
-import { assertCheckpointsWithinLog, CheckpointBeyondLogError, checkCheckpointWithinLog } from '../../src/stores/kurrentdb/checkpointGuard.js';
+import {
+  assertCheckpointsWithinLog,
+  CheckpointBeyondLogError,
+  checkCheckpointWithinLog,
+} from '../../src/stores/kurrentdb/checkpointGuard.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 
 const workspaceId = 'a'.repeat(24);
@@ -93,7 +97,10 @@ describe('a read-model checkpoint beyond the end of the event log', () => {
   it('is checked by the subscription too: only a checkpoint past the last position fails', () => {
     expect(() => checkCheckpointWithinLog(undefined, null)).to.not.throw();
     expect(() => checkCheckpointWithinLog(10n, 10n)).to.not.throw();
-    expect(() => checkCheckpointWithinLog(11n, 10n)).to.throw(CheckpointBeyondLogError, /checkpoint 11 is beyond the end of the event log \(last position 10\)/);
+    expect(() => checkCheckpointWithinLog(11n, 10n)).to.throw(
+      CheckpointBeyondLogError,
+      /checkpoint 11 is beyond the end of the event log \(last position 10\)/,
+    );
     expect(() => checkCheckpointWithinLog(1n, null)).to.throw(CheckpointBeyondLogError);
   });
 });

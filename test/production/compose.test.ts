@@ -65,7 +65,11 @@ describe('docker-compose.yml', () => {
 
   it('runs KurrentDB as an insecure single node without server projections, on 2113, healthy when /health/live answers', () => {
     const kurrent = services.kurrentdb!;
-    expect(kurrent.environment).to.deep.include({ KURRENTDB_CLUSTER_SIZE: 1, KURRENTDB_INSECURE: 'true', KURRENTDB_RUN_PROJECTIONS: 'None' });
+    expect(kurrent.environment).to.deep.include({
+      KURRENTDB_CLUSTER_SIZE: 1,
+      KURRENTDB_INSECURE: 'true',
+      KURRENTDB_RUN_PROJECTIONS: 'None',
+    });
     expect(kurrent.ports).to.include('2113:2113');
     expect(kurrent.healthcheck!.test.join(' ')).to.match(/^CMD curl --fail .*http:\/\/localhost:2113\/health\/live$/);
   });
@@ -78,7 +82,10 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'projector']) {
       const service = services[name]!;
       expect(service.build, name).to.deep.equal({ context: '.', dockerfile: 'Dockerfile' });
-      expect(service.depends_on, name).to.deep.equal({ kurrentdb: { condition: 'service_healthy' }, mongodb: { condition: 'service_healthy' } });
+      expect(service.depends_on, name).to.deep.equal({
+        kurrentdb: { condition: 'service_healthy' },
+        mongodb: { condition: 'service_healthy' },
+      });
     }
     expect(services.api!.ports).to.include('3000:3000');
     expect(services.projector!.command).to.deep.equal(['node', 'dist/cli/projector.js']);
@@ -86,7 +93,7 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(new URL('../../src/cli/projector.ts', import.meta.url))).to.equal(true);
   });
 
-  it("marks the api healthy when /readyz answers, and serves its metrics on 9464 inside the compose network only", () => {
+  it('marks the api healthy when /readyz answers, and serves its metrics on 9464 inside the compose network only', () => {
     const api = services.api!;
     expect(api.healthcheck!.test.join(' ')).to.match(/^CMD node -e fetch\('http:\/\/127\.0\.0\.1:3000\/readyz'\)/);
     const { config } = readsOf(environmentOf('api', shell));
@@ -105,7 +112,10 @@ describe('docker-compose.yml', () => {
     it(`sets for ${name} only variables that src/config.ts reads, and they load as the KurrentDB/MongoDB profile`, () => {
       const env = environmentOf(name, shell);
       const { config, read } = readsOf(env);
-      expect(Object.keys(env).filter((key) => !read.has(key)), 'set but never read').to.deep.equal([]);
+      expect(
+        Object.keys(env).filter((key) => !read.has(key)),
+        'set but never read',
+      ).to.deep.equal([]);
       expect(config).to.deep.include({ nodeEnv: 'production', eventStore: 'kurrentdb', readStore: 'mongodb', mongodbDb: 'sessions' });
       expect(new URL(config.kurrentdbUrl!).host).to.equal('kurrentdb:2113');
       expect(new URL(config.mongodbUrl!).host).to.equal('mongodb:27017');
@@ -152,7 +162,10 @@ describe('docker-compose.yml: the postgres profile', () => {
       expect(service.depends_on).to.deep.equal({ postgres: { condition: 'service_healthy' } });
       const env = environmentOf(name, shell);
       const { config, read } = readsOf(env);
-      expect(Object.keys(env).filter((key) => !read.has(key)), 'set but never read').to.deep.equal([]);
+      expect(
+        Object.keys(env).filter((key) => !read.has(key)),
+        'set but never read',
+      ).to.deep.equal([]);
       expect(config).to.deep.include({ nodeEnv: 'production', eventStore: 'postgres', readStore: 'postgres' });
       const url = new URL(config.postgres!.url);
       expect(url.host).to.equal('postgres:5432');
@@ -173,7 +186,10 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));
-  const stages = lines.reduce<string[][]>((all, line) => (line.startsWith('FROM ') ? [...all, [line]] : (all[all.length - 1]?.push(line), all)), []);
+  const stages = lines.reduce<string[][]>(
+    (all, line) => (line.startsWith('FROM ') ? [...all, [line]] : (all[all.length - 1]?.push(line), all)),
+    [],
+  );
   const runtime = stages[stages.length - 1]!;
 
   it('builds in one stage (with the toolchain for better-sqlite3) and runs from another', () => {

@@ -12,7 +12,15 @@ import { KurrentEventStore } from '../../src/stores/kurrentdb/kurrentEventStore.
 const event = (): EventToAppend => ({
   type: 'WorkspaceCreated',
   data: { name: 'x' },
-  metadata: { eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'u' }, workspaceId: 'w'.repeat(24), requestId: 'r', correlationId: 'c', schemaVersion: 1 },
+  metadata: {
+    eventId: randomUUID(),
+    occurredAt: '2024-01-01T00:00:00.000Z',
+    actor: { userId: 'u' },
+    workspaceId: 'w'.repeat(24),
+    requestId: 'r',
+    correlationId: 'c',
+    schemaVersion: 1,
+  },
 });
 
 const failure = async (attempt: () => Promise<unknown>): Promise<unknown> => {
@@ -34,10 +42,20 @@ describe('calling KurrentDB while it is down', () => {
   const calls: [string, () => Promise<unknown>][] = [
     ['readStream', () => store.readStream('workspace-x')],
     ['append', () => store.append(`workspace-${randomUUID()}`, [event()], 'no_stream')],
-    ['appendMany', () => store.appendMany([{ streamId: `workspace-${randomUUID()}`, events: [event()], expected: 'no_stream' }, { streamId: `client-${randomUUID()}`, events: [event()], expected: 'no_stream' }])],
-    ['readAll', async () => {
-      for await (const _event of store.readAll()) break;
-    }],
+    [
+      'appendMany',
+      () =>
+        store.appendMany([
+          { streamId: `workspace-${randomUUID()}`, events: [event()], expected: 'no_stream' },
+          { streamId: `client-${randomUUID()}`, events: [event()], expected: 'no_stream' },
+        ]),
+    ],
+    [
+      'readAll',
+      async () => {
+        for await (const _event of store.readAll()) break;
+      },
+    ],
     ['headPosition', () => store.headPosition()],
   ];
   for (const [name, call] of calls) {
@@ -50,7 +68,7 @@ describe('calling KurrentDB while it is down', () => {
     });
   }
 
-  it('leaves ping alone, so that start-up reports the driver\'s own message', async () => {
+  it("leaves ping alone, so that start-up reports the driver's own message", async () => {
     const error = await failure(() => store.ping());
     expect(error).to.not.be.instanceOf(StoreUnavailableError);
     expect((error as Error).message).to.match(/unavailable|UNAVAILABLE/i);

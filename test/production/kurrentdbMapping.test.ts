@@ -114,7 +114,14 @@ describe('KurrentDB append and read mapping', () => {
         position: { commit: 2n ** 55n + 7n, prepare: 2n ** 55n + 7n },
       },
     });
-    expect(event).to.deep.equal({ streamId: 'session-1', revision: 3n, position: 2n ** 55n + 7n, type: 'SessionCreated', data: { name: 'استشارة' }, metadata });
+    expect(event).to.deep.equal({
+      streamId: 'session-1',
+      revision: 3n,
+      position: 2n ** 55n + 7n,
+      type: 'SessionCreated',
+      data: { name: 'استشارة' },
+      metadata,
+    });
     expect(toStoredEvent({})).to.equal(null);
   });
 

@@ -115,7 +115,10 @@ describe('KurrentDB multi-stream append requests', () => {
     expect(error.streamId).to.equal('service-b');
     expect(error.expected).to.equal(4n);
     expect(error.actual).to.equal(6n);
-    const missing = concurrencyErrorOf(new WrongExpectedVersionError(undefined, { streamName: 'session-a', expected: ANY, current: 'no_stream' }), writes);
+    const missing = concurrencyErrorOf(
+      new WrongExpectedVersionError(undefined, { streamName: 'session-a', expected: ANY, current: 'no_stream' }),
+      writes,
+    );
     expect([missing.streamId, missing.expected, missing.actual]).to.deep.equal(['session-a', 'no_stream', 'no_stream']);
   });
 });

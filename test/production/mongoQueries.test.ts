@@ -76,30 +76,44 @@ describe('MongoDB declared indexes', () => {
 
 describe('planning a MongoDB read-model query', () => {
   it('serves equality on the leading field ordered by the next one through that index, with a keyset cursor', () => {
-    const plan = planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', after: { value: '2024-01-02', id: 'b' }, limit: 10 });
+    const plan = planQuery(items, workspaceId, {
+      where: { status: 'open' },
+      orderBy: 'start',
+      after: { value: '2024-01-02', id: 'b' },
+      limit: 10,
+    });
     expect(plan.hint).to.equal('ix_by_status_start');
     expect(plan.sort).to.deep.equal({ start: 1, _id: 1 });
     expect(plan.filter).to.deep.equal({
-      $and: [
-        { workspaceId },
-        { status: 'open' },
-        { $or: [{ start: { $gt: '2024-01-02' } }, { start: '2024-01-02', _id: { $gt: 'b' } }] },
-      ],
+      $and: [{ workspaceId }, { status: 'open' }, { $or: [{ start: { $gt: '2024-01-02' } }, { start: '2024-01-02', _id: { $gt: 'b' } }] }],
     });
   });
 
   it('orders by id only when every field of an index has an equality', () => {
-    const plan = planQuery(items, workspaceId, { where: { status: 'open', start: '2024-01-01' }, orderBy: 'id', after: { value: 'x', id: 'a' }, limit: 5 });
+    const plan = planQuery(items, workspaceId, {
+      where: { status: 'open', start: '2024-01-01' },
+      orderBy: 'id',
+      after: { value: 'x', id: 'a' },
+      limit: 5,
+    });
     expect(plan.hint).to.equal('ix_by_status_start');
     expect(plan.sort).to.deep.equal({ _id: 1 });
     expect(plan.filter).to.deep.equal({ $and: [{ workspaceId }, { status: 'open' }, { start: '2024-01-01' }, { _id: { $gt: 'a' } }] });
-    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'id', limit: 5 })).to.throw(/no index of collection items serves/);
+    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'id', limit: 5 })).to.throw(
+      /no index of collection items serves/,
+    );
   });
 
   it('keeps a range and an "in" as filters on what the index yields; a range excludes missing and null fields', () => {
-    const plan = planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] }, start: { gte: 'a', lt: 'b' } }, orderBy: 'start', limit: 3 });
+    const plan = planQuery(items, workspaceId, {
+      where: { status: { in: ['open', 'held'] }, start: { gte: 'a', lt: 'b' } },
+      orderBy: 'start',
+      limit: 3,
+    });
     expect(plan.hint).to.equal('ix_by_status_start');
-    expect(plan.filter).to.deep.equal({ $and: [{ workspaceId }, { status: { $in: ['open', 'held'] } }, { start: { $gte: 'a', $lt: 'b', $ne: null } }] });
+    expect(plan.filter).to.deep.equal({
+      $and: [{ workspaceId }, { status: { $in: ['open', 'held'] } }, { start: { $gte: 'a', $lt: 'b', $ne: null } }],
+    });
   });
 
   it('treats equality and "in" on a multi field as "contains", never as covering, and refuses a range on it', () => {
@@ -107,17 +121,27 @@ describe('planning a MongoDB read-model query', () => {
     expect(plan.hint).to.equal('ix_by_status_start');
     expect(plan.filter).to.deep.equal({ $and: [{ workspaceId }, { status: 'open' }, { tags: 'red' }] });
     expect(() => planQuery(items, workspaceId, { where: { tags: 'red' }, orderBy: 'id', limit: 3 })).to.throw(/no index/);
-    expect(() => planQuery(items, workspaceId, { where: { status: 'open', tags: { gt: 'a' } }, orderBy: 'start', limit: 3 })).to.throw(/range on the array field tags/);
+    expect(() => planQuery(items, workspaceId, { where: { status: 'open', tags: { gt: 'a' } }, orderBy: 'start', limit: 3 })).to.throw(
+      /range on the array field tags/,
+    );
   });
 
   it('throws for a query no index covers and a limit outside 1..1000', () => {
-    expect(() => planQuery(items, workspaceId, { orderBy: 'start', limit: 10 })).to.throw(/no index of collection items serves a query on \[\] ordered by start/);
-    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 0 })).to.throw(/limit must be 1..1000/);
-    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 1001 })).to.throw(/limit must be 1..1000/);
+    expect(() => planQuery(items, workspaceId, { orderBy: 'start', limit: 10 })).to.throw(
+      /no index of collection items serves a query on \[\] ordered by start/,
+    );
+    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 0 })).to.throw(
+      /limit must be 1..1000/,
+    );
+    expect(() => planQuery(items, workspaceId, { where: { status: 'open' }, orderBy: 'start', limit: 1001 })).to.throw(
+      /limit must be 1..1000/,
+    );
   });
 
   it('serves an "in" on a leading field, but orders by a field only when the fields after it have equalities', () => {
-    expect(planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] } }, orderBy: 'start', limit: 3 }).hint).to.equal('ix_by_status_start');
+    expect(planQuery(items, workspaceId, { where: { status: { in: ['open', 'held'] } }, orderBy: 'start', limit: 3 }).hint).to.equal(
+      'ix_by_status_start',
+    );
     expect(() => planQuery(items, workspaceId, { orderBy: 'status', limit: 3 })).to.throw(/no index/);
     expect(planQuery(items, workspaceId, { where: { start: 'x' }, orderBy: 'status', limit: 3 }).hint).to.equal('ix_by_status_start');
     expect(() => planQuery(items, workspaceId, { where: { status: { gt: 'a' } }, orderBy: 'start', limit: 3 })).to.throw(/no index/);
@@ -158,7 +182,13 @@ describe('a MongoDB `where` selector', () => {
 });
 
 describe('MongoDB document writes', () => {
-  const stored = (id: string, position: bigint, count: number): StoredDocument => ({ _id: id, workspaceId, _position: encodePosition(position), id, count });
+  const stored = (id: string, position: bigint, count: number): StoredDocument => ({
+    _id: id,
+    workspaceId,
+    _position: encodePosition(position),
+    id,
+    count,
+  });
 
   it('replace only the stored version they were evolved from (or insert when there was none); a deletion removes any older one', () => {
     const document = { id: 'a', workspaceId, count: 1 };
@@ -214,7 +244,10 @@ describe('reading a failed MongoDB bulk write', () => {
   });
 
   it('fails on a write-concern error that comes with duplicate keys (reported on the result only)', () => {
-    const error = bulkError([writeError(0, 11000)], new driverBulk.WriteConcernError({ code: 64, errmsg: 'waiting for replication timed out' }));
+    const error = bulkError(
+      [writeError(0, 11000)],
+      new driverBulk.WriteConcernError({ code: 64, errmsg: 'waiting for replication timed out' }),
+    );
     expect(bulkWriteOutcome(error)).to.deep.equal({ fail: error });
   });
 
@@ -268,16 +301,21 @@ describe('an index copied by a MongoDB rebuild', () => {
 });
 
 describe('the session list queries on MongoDB', () => {
-  it('are all served by the session view\'s declared indexes, each through the one that narrows by the most conditions', () => {
+  it("are all served by the session view's declared indexes, each through the one that narrows by the most conditions", () => {
     const cases: [Parameters<typeof sessionReadQuery>[0], string][] = [
       [{ limit: 50 }, 'ix_by_start'],
       [{ from: '2024-01-01T00:00:00.000Z', to: '2024-02-01T00:00:00.000Z', limit: 50 }, 'ix_by_start'],
       [{ staffId: 's'.repeat(24), limit: 10 }, 'ix_by_staff'],
       [{ clientId: 'c'.repeat(24), from: '2024-01-01T00:00:00.000Z', limit: 10 }, 'ix_by_client'],
-      [{ serviceId: 'v'.repeat(24), status: ['scheduled'], limit: 10, after: { value: '2024-01-01T10:00:00.000Z', id: 'a'.repeat(24) } }, 'ix_by_start'],
+      [
+        { serviceId: 'v'.repeat(24), status: ['scheduled'], limit: 10, after: { value: '2024-01-01T10:00:00.000Z', id: 'a'.repeat(24) } },
+        'ix_by_start',
+      ],
     ];
     for (const [list, index] of cases) {
-      expect(planQuery(sessionView as unknown as Projection, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(index);
+      expect(planQuery(sessionView as unknown as Projection, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(
+        index,
+      );
     }
   });
 });

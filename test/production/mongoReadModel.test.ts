@@ -27,7 +27,11 @@ const counters = (indexes: Projection['indexes'] = []): Projection => ({
   handles: ['Counted'],
   indexes,
   documents: (event) => ({ workspaceId, ids: [(event.data as { id: string }).id] }),
-  evolve: (current, event) => ({ id: (event.data as { id: string }).id, workspaceId, count: ((current?.count as number | undefined) ?? 0) + 1 }),
+  evolve: (current, event) => ({
+    id: (event.data as { id: string }).id,
+    workspaceId,
+    count: ((current?.count as number | undefined) ?? 0) + 1,
+  }),
 });
 
 const counted = (position: bigint, id: string): StoredEvent => ({
@@ -36,7 +40,15 @@ const counted = (position: bigint, id: string): StoredEvent => ({
   position,
   type: 'Counted',
   data: { id },
-  metadata: { eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'u' }, workspaceId, requestId: 'r', correlationId: 'c', schemaVersion: 1 },
+  metadata: {
+    eventId: randomUUID(),
+    occurredAt: '2024-01-01T00:00:00.000Z',
+    actor: { userId: 'u' },
+    workspaceId,
+    requestId: 'r',
+    correlationId: 'c',
+    schemaVersion: 1,
+  },
 });
 
 describe('the MongoDB read model against a real server', function () {
@@ -57,14 +69,19 @@ describe('the MongoDB read model against a real server', function () {
   });
   afterEach(async () => db?.dropDatabase());
 
-  it('creates the declared indexes at start, replaces a changed one, drops the undeclared and the legacy ones, keeps an operator\'s', async () => {
+  it("creates the declared indexes at start, replaces a changed one, drops the undeclared and the legacy ones, keeps an operator's", async () => {
     const collection = db.collection('counters');
     await collection.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
     await collection.createIndex({ workspaceId: 1, count: 1, _id: 1 }, { name: 'ix_by_count' });
     await collection.createIndex({ workspaceId: 1, gone: 1, _id: 1 }, { name: 'ix_gone' });
     await collection.createIndex({ note: 1 }, { name: 'operator_note' });
     const readModel = new MongoReadModel(db);
-    await readModel.ensureIndexes([counters([{ name: 'by_count', fields: ['count', 'label'] }, { name: 'by_tag', fields: ['tags'], multi: true }])]);
+    await readModel.ensureIndexes([
+      counters([
+        { name: 'by_count', fields: ['count', 'label'] },
+        { name: 'by_tag', fields: ['tags'], multi: true },
+      ]),
+    ]);
     const indexes = new Map((await collection.listIndexes().toArray()).map((index) => [index.name, index.key]));
     expect([...indexes.keys()].sort()).to.deep.equal(['_id_', 'ix_by_count', 'ix_by_tag', 'operator_note']);
     expect(indexes.get('ix_by_count')).to.deep.equal({ workspaceId: 1, count: 1, label: 1, _id: 1 });
@@ -103,23 +120,50 @@ describe('the MongoDB read model against a real server', function () {
         indexes: [{ name: 'by_tag', fields: ['tagIds'], multi: true }],
         documents: (event) => {
           const data = event.data as { thingId?: string; tagId: string };
-          return event.type === 'ThingTagged' ? { workspaceId, ids: [data.thingId!] } : { workspaceId, where: { field: 'tagIds', equals: data.tagId } };
+          return event.type === 'ThingTagged'
+            ? { workspaceId, ids: [data.thingId!] }
+            : { workspaceId, where: { field: 'tagIds', equals: data.tagId } };
         },
         evolve: (current, event) => {
           const data = event.data as { thingId?: string; tagId: string; name: string };
           if (event.type === 'ThingTagged') {
-            return { id: data.thingId!, workspaceId, tagIds: [...((current?.tagIds as string[] | undefined) ?? []), data.tagId], names: [...((current?.names as string[] | undefined) ?? []), data.name] };
+            return {
+              id: data.thingId!,
+              workspaceId,
+              tagIds: [...((current?.tagIds as string[] | undefined) ?? []), data.tagId],
+              names: [...((current?.names as string[] | undefined) ?? []), data.name],
+            };
           }
           const tagIds = current!.tagIds as string[];
           return { ...current!, names: tagIds.map((id, i) => (id === data.tagId ? data.name : (current!.names as string[])[i]!)) };
         },
       };
-      const meta = () => ({ eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 'u' }, workspaceId, requestId: 'r', correlationId: 'c', schemaVersion: 1 });
+      const meta = () => ({
+        eventId: randomUUID(),
+        occurredAt: '2024-01-01T00:00:00.000Z',
+        actor: { userId: 'u' },
+        workspaceId,
+        requestId: 'r',
+        correlationId: 'c',
+        schemaVersion: 1,
+      });
       const things = ['a', 'b', 'c'].map((x) => x.repeat(24));
-      await log.append(`thing-${things[0]}`, [{ type: 'ThingTagged', data: { thingId: things[0], tagId: 't1', name: 'one' }, metadata: meta() }], 'no_stream');
-      await log.append(`thing-${things[1]}`, [{ type: 'ThingTagged', data: { thingId: things[1], tagId: 't2', name: 'two' }, metadata: meta() }], 'no_stream');
+      await log.append(
+        `thing-${things[0]}`,
+        [{ type: 'ThingTagged', data: { thingId: things[0], tagId: 't1', name: 'one' }, metadata: meta() }],
+        'no_stream',
+      );
+      await log.append(
+        `thing-${things[1]}`,
+        [{ type: 'ThingTagged', data: { thingId: things[1], tagId: 't2', name: 'two' }, metadata: meta() }],
+        'no_stream',
+      );
       await log.append('tag-t1', [{ type: 'TagRenamed', data: { tagId: 't1', name: 'uno' }, metadata: meta() }], 'no_stream');
-      await log.append(`thing-${things[2]}`, [{ type: 'ThingTagged', data: { thingId: things[2], tagId: 't1', name: 'uno' }, metadata: meta() }], 'no_stream');
+      await log.append(
+        `thing-${things[2]}`,
+        [{ type: 'ThingTagged', data: { thingId: things[2], tagId: 't1', name: 'uno' }, metadata: meta() }],
+        'no_stream',
+      );
       await log.append('tag-t1-again', [{ type: 'TagRenamed', data: { tagId: 't1', name: 'eins' }, metadata: meta() }], 'no_stream');
       const events: StoredEvent[] = [];
       for await (const event of log.readAll()) events.push(event);
@@ -131,9 +175,13 @@ describe('the MongoDB read model against a real server', function () {
       await rebuild.applyPage(events.slice(0, 3));
       await rebuild.applyPage(events.slice(3));
       await rebuild.switchOver();
-      for (const id of things) expect(await readModel.find('tagged', workspaceId, id), id).to.deep.equal(await log.find('tagged', workspaceId, id));
+      for (const id of things)
+        expect(await readModel.find('tagged', workspaceId, id), id).to.deep.equal(await log.find('tagged', workspaceId, id));
       expect((await readModel.find('tagged', workspaceId, things[0]!))?.names).to.deep.equal(['eins']);
-      expect((await db.collection('tagged').listIndexes().toArray()).map((index) => index.name).sort()).to.deep.equal(['_id_', 'ix_by_tag']);
+      expect((await db.collection('tagged').listIndexes().toArray()).map((index) => index.name).sort()).to.deep.equal([
+        '_id_',
+        'ix_by_tag',
+      ]);
     } finally {
       await log.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,12 @@ import { pollingSource } from '../../src/projections/pollingSource.js';
 import { rebuild } from '../../src/profiles/rebuild.js';
 import { leasesCollection, MongoLease } from '../../src/stores/mongodb/mongoLease.js';
 import { checkpointsCollection, MongoReadModel, type StoredDocument } from '../../src/stores/mongodb/mongoReadModel.js';
-import { mongoReadModelChecksum, mongoRebuildable, ProjectorLeaseError, rebuildsCollection } from '../../src/stores/mongodb/mongoRebuild.js';
+import {
+  mongoReadModelChecksum,
+  mongoRebuildable,
+  ProjectorLeaseError,
+  rebuildsCollection,
+} from '../../src/stores/mongodb/mongoRebuild.js';
 import { declaredIndexes } from '../../src/stores/mongodb/mongoIndexes.js';
 import { encodePosition } from '../../src/stores/mongodb/positions.js';
 import { projectableOnly } from '../../src/profiles/production.js';
@@ -99,20 +104,30 @@ describe('rebuilding MongoDB read models from the event log', function () {
     expect(await db.collection(leasesCollection).countDocuments()).to.equal(0);
     // Reads by id use _id_; the old { workspaceId, _id } index (redundant with it) is not recreated.
     const declared = declaredIndexes(allProjections.find((p) => p.collection === 'sessions')!).map((index) => index.name);
-    expect((await db.collection('sessions').listIndexes().toArray()).map((index) => index.name).sort()).to.deep.equal(['_id_', ...declared].sort());
+    expect((await db.collection('sessions').listIndexes().toArray()).map((index) => index.name).sort()).to.deep.equal(
+      ['_id_', ...declared].sort(),
+    );
   });
 
   it('gives the new collections the declared indexes and copies operator-created ones with all their options', async () => {
     await rebuild({ store: target() });
     const live = db.collection('sessions');
     await live.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
-    await live.createIndex({ workspaceId: 1, name: 1 }, { name: 'by_name', collation: { locale: 'fr', strength: 2 }, partialFilterExpression: { name: { $exists: true } } });
+    await live.createIndex(
+      { workspaceId: 1, name: 1 },
+      { name: 'by_name', collation: { locale: 'fr', strength: 2 }, partialFilterExpression: { name: { $exists: true } } },
+    );
     await live.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 3600 });
     await live.createIndex({ name: 'text', notes: 'text' }, { name: 'text', weights: { name: 5 }, default_language: 'french' });
-    const declared = { ...allProjections.find((p) => p.name === 'sessions')!, indexes: [{ name: 'by_tag', fields: ['tags'], multi: true }] };
+    const declared = {
+      ...allProjections.find((p) => p.name === 'sessions')!,
+      indexes: [{ name: 'by_tag', fields: ['tags'], multi: true }],
+    };
     const rebuilt = await mongoRebuildable(readModel, log, { takeoverWaitMs: 300 }).beginRebuild([declared], { prepare: (event) => event });
     try {
-      const next = (await db.listCollections({}, { nameOnly: true }).toArray()).map((x) => x.name).find((name) => name.startsWith('sessions__rebuild_'))!;
+      const next = (await db.listCollections({}, { nameOnly: true }).toArray())
+        .map((x) => x.name)
+        .find((name) => name.startsWith('sessions__rebuild_'))!;
       const indexes = new Map((await db.collection(next).listIndexes().toArray()).map((index) => [index.name, index]));
       expect([...indexes.keys()].sort()).to.deep.equal(['_id_', 'by_name', 'ix_by_tag', 'text', 'ttl']);
       expect(indexes.get('ix_by_tag')!.key).to.deep.equal({ workspaceId: 1, tags: 1, _id: 1 });
@@ -170,7 +185,10 @@ describe('rebuilding MongoDB read models from the event log', function () {
     const head = await app.head();
     const result = await rebuild({ store: target(), dryRun: true, verify: true });
     expect(result.comparison!.position).to.equal(head);
-    expect(result.identical, JSON.stringify(result.comparison, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).to.equal(true);
+    expect(
+      result.identical,
+      JSON.stringify(result.comparison, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    ).to.equal(true);
     for (const projection of allProjections) expect(await readModel.checkpoint(projection.name), projection.name).to.equal(head);
     await expectSameAsSqlite();
   });

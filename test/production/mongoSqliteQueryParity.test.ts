@@ -66,7 +66,8 @@ describe('MongoDB and SQLite query planning', () => {
               mongoIndex = null;
             }
             if (sqliteIndex !== null) accepted += 1;
-            if (sqliteIndex !== mongoIndex) differences.push(`${JSON.stringify(query)}: sqlite ${String(sqliteIndex)}, mongodb ${String(mongoIndex)}`);
+            if (sqliteIndex !== mongoIndex)
+              differences.push(`${JSON.stringify(query)}: sqlite ${String(sqliteIndex)}, mongodb ${String(mongoIndex)}`);
           }
         }
       }

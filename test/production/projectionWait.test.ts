@@ -65,20 +65,42 @@ describe('a create under asynchronous projection', () => {
     clientId = objectId();
     serviceIds = [objectId(), objectId()];
     const seeded = [
-      await store.append(`workspace-${workspaceId}`, [{ type: 'WorkspaceCreated', data: { workspaceId, name: 'Clinic', timeZone: 'UTC' }, metadata: meta(workspaceId) }], 'no_stream'),
+      await store.append(
+        `workspace-${workspaceId}`,
+        [{ type: 'WorkspaceCreated', data: { workspaceId, name: 'Clinic', timeZone: 'UTC' }, metadata: meta(workspaceId) }],
+        'no_stream',
+      ),
       await store.append(
         `client-${clientId}`,
-        [{ type: 'ClientRegistered', data: { clientId, workspaceId, name: 'John Doe', email: null, phone: null }, metadata: meta(workspaceId) }],
+        [
+          {
+            type: 'ClientRegistered',
+            data: { clientId, workspaceId, name: 'John Doe', email: null, phone: null },
+            metadata: meta(workspaceId),
+          },
+        ],
         'no_stream',
       ),
       await store.append(
         `service-${serviceIds[0]}`,
-        [{ type: 'ServiceDefined', data: { serviceId: serviceIds[0], workspaceId, name: 'استشارة طبية', scope: 'sessions', durationMinutes: 30 }, metadata: meta(workspaceId) }],
+        [
+          {
+            type: 'ServiceDefined',
+            data: { serviceId: serviceIds[0], workspaceId, name: 'استشارة طبية', scope: 'sessions', durationMinutes: 30 },
+            metadata: meta(workspaceId),
+          },
+        ],
         'no_stream',
       ),
       await store.append(
         `service-${serviceIds[1]}`,
-        [{ type: 'ServiceDefined', data: { serviceId: serviceIds[1], workspaceId, name: 'فحص عام', scope: 'sessions', durationMinutes: 60 }, metadata: meta(workspaceId) }],
+        [
+          {
+            type: 'ServiceDefined',
+            data: { serviceId: serviceIds[1], workspaceId, name: 'فحص عام', scope: 'sessions', durationMinutes: 60 },
+            metadata: meta(workspaceId),
+          },
+        ],
         'no_stream',
       ),
     ];
@@ -132,7 +154,13 @@ describe('a create under asynchronous projection', () => {
     const [created] = events;
     expect(outcome.replayed).to.equal(false);
     expect(outcome.document).to.deep.equal(sessionView.evolve(null, created!));
-    expect(outcome.document).to.deep.include({ workspaceId, clientName: 'John Doe', durationMinutes: 90, endTime: '11:30', serviceNames: ['استشارة طبية', 'فحص عام'] });
+    expect(outcome.document).to.deep.include({
+      workspaceId,
+      clientName: 'John Doe',
+      durationMinutes: 90,
+      endTime: '11:30',
+      serviceNames: ['استشارة طبية', 'فحص عام'],
+    });
     expect(await store.find('sessions', workspaceId, outcome.document.id)).to.equal(null);
 
     const warnings = lines.filter((line) => line.level === 40);

@@ -87,7 +87,8 @@ describe('the projector lease deadline', () => {
       lease: { lease, ttlMs, renewEveryMs: 3_600_000, retryEveryMs: 3_600_000 },
       monotonicNow: () => monotonic,
       // Waits until the projector is stopped, however long it was asked to wait.
-      sleep: (_ms, signal) => (signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))),
+      sleep: (_ms, signal) =>
+        signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
     });
     projector.start();
     await retried;

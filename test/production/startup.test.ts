@@ -35,7 +35,12 @@ describe('starting the production profile with a store down', () => {
 
   it('fails naming KurrentDB, KURRENTDB_URL and the URL without its password', async () => {
     const config = configFor(
-      { EVENT_STORE: 'kurrentdb', READ_STORE: 'mongodb', KURRENTDB_URL: 'kurrentdb://admin:changeit@127.0.0.1:9?tls=false', MONGODB_URL: 'mongodb://127.0.0.1:9' },
+      {
+        EVENT_STORE: 'kurrentdb',
+        READ_STORE: 'mongodb',
+        KURRENTDB_URL: 'kurrentdb://admin:changeit@127.0.0.1:9?tls=false',
+        MONGODB_URL: 'mongodb://127.0.0.1:9',
+      },
       dataDir,
     );
     const error = await failure(openProductionStores(config, logger, { connectTimeoutMs: 2000 }));
@@ -45,15 +50,23 @@ describe('starting the production profile with a store down', () => {
   });
 
   it('fails naming MongoDB, MONGODB_URL and the URL after the connect timeout', async () => {
-    const config = configFor({ EVENT_STORE: 'sqlite', READ_STORE: 'mongodb', MONGODB_URL: 'mongodb://app:secret@127.0.0.1:9/?directConnection=true' }, dataDir);
+    const config = configFor(
+      { EVENT_STORE: 'sqlite', READ_STORE: 'mongodb', MONGODB_URL: 'mongodb://app:secret@127.0.0.1:9/?directConnection=true' },
+      dataDir,
+    );
     const error = await failure(openProductionStores(config, logger, { connectTimeoutMs: 300 }));
     expect(error).to.be.instanceOf(StoreUnreachableError);
-    expect(error.message).to.match(/^MongoDB is not reachable at mongodb:\/\/app:\*\*\*@127\.0\.0\.1:9\/\?directConnection=true \(MONGODB_URL\): /);
+    expect(error.message).to.match(
+      /^MongoDB is not reachable at mongodb:\/\/app:\*\*\*@127\.0\.0\.1:9\/\?directConnection=true \(MONGODB_URL\): /,
+    );
     expect(error.message).to.not.include('secret');
   });
 
   it('fails naming PostgreSQL, POSTGRES_URL and the URL without its password', async () => {
-    const config = configFor({ EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://app:hunter2@127.0.0.1:9/sessions' }, dataDir);
+    const config = configFor(
+      { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_URL: 'postgres://app:hunter2@127.0.0.1:9/sessions' },
+      dataDir,
+    );
     const error = await failure(openProductionStores(config, logger, { connectTimeoutMs: 2000 }));
     expect(error).to.be.instanceOf(StoreUnreachableError);
     expect(error.message).to.match(/^PostgreSQL is not reachable at postgres:\/\/app:\*\*\*@127\.0\.0\.1:9\/sessions \(POSTGRES_URL\): /);

@@ -6,7 +6,16 @@ import { serviceView } from '../../src/projections/serviceView.js';
 import { sessionView } from '../../src/projections/sessionView.js';
 import { staffView } from '../../src/projections/staffView.js';
 import { workspaceView } from '../../src/projections/workspaceView.js';
-import { clientRegistered, commandMetadata, createSession, given, newId, serviceDefined, staffMemberAdded, workspaceCreated } from '../commands/scenario.js';
+import {
+  clientRegistered,
+  commandMetadata,
+  createSession,
+  given,
+  newId,
+  serviceDefined,
+  staffMemberAdded,
+  workspaceCreated,
+} from '../commands/scenario.js';
 import { aggregateStream, projectionSpec } from '../support/specification.js';
 
 const at = (minute: number) => `2024-02-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -40,11 +49,23 @@ describe('catalog views after changes', () => {
     const spec = projectionSpec(clientView, aggregateStream).given(
       clientRegistered(workspaceId, clientId, 'John'),
       { type: 'ClientRenamed', data: { clientId, workspaceId, from: 'John', to: 'Jöhn Døe' }, metadata: meta(workspaceId, 1) },
-      { type: 'ClientContactChanged', data: { clientId, workspaceId, phone: { from: null, to: '+33 1 23' } }, metadata: meta(workspaceId, 2) },
+      {
+        type: 'ClientContactChanged',
+        data: { clientId, workspaceId, phone: { from: null, to: '+33 1 23' } },
+        metadata: meta(workspaceId, 2),
+      },
       { type: 'ClientArchived', data: { clientId, workspaceId }, metadata: meta(workspaceId, 3) },
     );
     spec.thenDocument(clientId, (doc) => {
-      expect(doc).to.include({ name: 'Jöhn Døe', nameSearch: 'john døe', email: null, phone: '+33 1 23', archived: true, version: 4, updatedAt: at(3) });
+      expect(doc).to.include({
+        name: 'Jöhn Døe',
+        nameSearch: 'john døe',
+        email: null,
+        phone: '+33 1 23',
+        archived: true,
+        version: 4,
+        updatedAt: at(3),
+      });
     });
     projectionSpec(clientView, aggregateStream)
       .given(
@@ -64,7 +85,9 @@ describe('catalog views after changes', () => {
         { type: 'ServiceDurationChanged', data: { serviceId, workspaceId, from: 30, to: 50 }, metadata: meta(workspaceId, 2) },
         { type: 'ServiceArchived', data: { serviceId, workspaceId }, metadata: meta(workspaceId, 3) },
       )
-      .thenDocument(serviceId, (doc) => expect(doc).to.include({ name: 'تدليك', nameSearch: 'تدليك', durationMinutes: 50, scope: 'sessions', archived: true, version: 4 }));
+      .thenDocument(serviceId, (doc) =>
+        expect(doc).to.include({ name: 'تدليك', nameSearch: 'تدليك', durationMinutes: 50, scope: 'sessions', archived: true, version: 4 }),
+      );
   });
 
   it('a staff member: renamed, email changed', () => {
@@ -73,7 +96,11 @@ describe('catalog views after changes', () => {
       .given(
         staffMemberAdded(workspaceId, staffId, 'Dr. Smith'),
         { type: 'StaffMemberRenamed', data: { staffId, workspaceId, from: 'Dr. Smith', to: 'د. سارة' }, metadata: meta(workspaceId, 1) },
-        { type: 'StaffMemberContactChanged', data: { staffId, workspaceId, email: { from: null, to: 's@example.com' } }, metadata: meta(workspaceId, 2) },
+        {
+          type: 'StaffMemberContactChanged',
+          data: { staffId, workspaceId, email: { from: null, to: 's@example.com' } },
+          metadata: meta(workspaceId, 2),
+        },
       )
       .thenDocument(staffId, (doc) => expect(doc).to.include({ name: 'د. سارة', email: 's@example.com', version: 3, updatedAt: at(2) }));
   });
@@ -118,7 +145,11 @@ describe('session view after catalog renames', () => {
   it('shows the new names on every session that shows the old ones, and leaves the others, their versions and updatedAt alone', () => {
     const spec = projectionSpec(sessionView).given(
       ...sessions,
-      { type: 'ServiceRenamed', data: { serviceId: serviceA, workspaceId, from: 'استشارة', to: 'استشارة طبية' }, metadata: meta(workspaceId, 1) },
+      {
+        type: 'ServiceRenamed',
+        data: { serviceId: serviceA, workspaceId, from: 'استشارة', to: 'استشارة طبية' },
+        metadata: meta(workspaceId, 1),
+      },
       { type: 'ClientRenamed', data: { clientId, workspaceId, from: 'John Doe', to: 'يوحنا' }, metadata: meta(workspaceId, 2) },
       { type: 'StaffMemberRenamed', data: { staffId, workspaceId, from: 'Dr. Smith', to: 'Dr. Sara' }, metadata: meta(workspaceId, 3) },
     );
@@ -138,7 +169,9 @@ describe('session view after catalog renames', () => {
 
   it('ignores a duration change and an archive (sessions keep what was booked)', () => {
     let booked: unknown;
-    projectionSpec(sessionView).given(sessions[0]!).thenDocument(first, (doc) => (booked = doc));
+    projectionSpec(sessionView)
+      .given(sessions[0]!)
+      .thenDocument(first, (doc) => (booked = doc));
     projectionSpec(sessionView)
       .given(
         sessions[0]!,
@@ -151,7 +184,11 @@ describe('session view after catalog renames', () => {
   it('does not reach sessions of another workspace', () => {
     const elsewhere = newId();
     projectionSpec(sessionView)
-      .given(sessions[0]!, { type: 'ClientRenamed', data: { clientId, workspaceId: elsewhere, from: 'John Doe', to: 'X' }, metadata: meta(elsewhere, 1) })
+      .given(sessions[0]!, {
+        type: 'ClientRenamed',
+        data: { clientId, workspaceId: elsewhere, from: 'John Doe', to: 'X' },
+        metadata: meta(elsewhere, 1),
+      })
       .thenDocument(first, (doc) => expect(doc.clientName).to.equal('John Doe'));
   });
 });

@@ -3,7 +3,16 @@ import { expect } from 'chai';
 import type { EventMetadata } from '../../src/events/envelope.js';
 import type { SessionCreated, SessionEvent, SessionTimes } from '../../src/events/session.js';
 import { sessionView, type SessionView } from '../../src/projections/sessionView.js';
-import { clientRegistered, commandMetadata, createSession, given, newId, serviceDefined, staffMemberAdded, workspaceCreated } from '../commands/scenario.js';
+import {
+  clientRegistered,
+  commandMetadata,
+  createSession,
+  given,
+  newId,
+  serviceDefined,
+  staffMemberAdded,
+  workspaceCreated,
+} from '../commands/scenario.js';
 import { projectionSpec } from '../support/specification.js';
 
 describe('session view: the lifecycle events', () => {
@@ -15,13 +24,27 @@ describe('session view: the lifecycle events', () => {
   const staffId = newId();
   const sessionId = newId();
   let created: SessionCreated;
-  given(workspaceCreated(workspaceId), clientRegistered(workspaceId, clientId), serviceDefined(workspaceId, serviceA, 30), serviceDefined(workspaceId, serviceB, 60), staffMemberAdded(workspaceId, staffId))
-    .when(createSession({ name: 'Consultation', clientId, serviceIds: [serviceA], staffId, date: '2024-01-20', startTime: '10:00' }, { workspaceId, id: sessionId }))
+  given(
+    workspaceCreated(workspaceId),
+    clientRegistered(workspaceId, clientId),
+    serviceDefined(workspaceId, serviceA, 30),
+    serviceDefined(workspaceId, serviceB, 60),
+    staffMemberAdded(workspaceId, staffId),
+  )
+    .when(
+      createSession(
+        { name: 'Consultation', clientId, serviceIds: [serviceA], staffId, date: '2024-01-20', startTime: '10:00' },
+        { workspaceId, id: sessionId },
+      ),
+    )
     .thenSession((event) => {
       created = event;
     });
 
-  const at = (occurredAt: string, actor = { userId: 'user-2', name: 'Dr. Who' }): EventMetadata => ({ ...commandMetadata(workspaceId, { occurredAt, actor }), schemaVersion: 1 });
+  const at = (occurredAt: string, actor = { userId: 'user-2', name: 'Dr. Who' }): EventMetadata => ({
+    ...commandMetadata(workspaceId, { occurredAt, actor }),
+    schemaVersion: 1,
+  });
   const ids = { sessionId, workspaceId };
   const view = () => projectionSpec(sessionView, () => `session-${sessionId}`);
   let base: SessionView;
@@ -58,7 +81,13 @@ describe('session view: the lifecycle events', () => {
       endAt: '2024-01-21T11:15:00.000Z',
     };
     expectAfter(
-      [{ type: 'SessionRescheduled', data: { ...ids, from: times(), to, durationSource: 'request', disambiguation: null, reason: null }, metadata: at('2024-01-16T09:00:00.000Z') }],
+      [
+        {
+          type: 'SessionRescheduled',
+          data: { ...ids, from: times(), to, durationSource: 'request', disambiguation: null, reason: null },
+          metadata: at('2024-01-16T09:00:00.000Z'),
+        },
+      ],
       { ...to },
     );
   });
@@ -68,7 +97,17 @@ describe('session view: the lifecycle events', () => {
       [
         {
           type: 'SessionServicesChanged',
-          data: { ...ids, from: [{ id: serviceA, name: 'A', durationMinutes: 30 }], to: [{ id: serviceB, name: 'Check-up', durationMinutes: 60 }, { id: serviceA, name: 'A', durationMinutes: 30 }], durationSource: 'request', summedServiceDurations: [], reason: 'x' },
+          data: {
+            ...ids,
+            from: [{ id: serviceA, name: 'A', durationMinutes: 30 }],
+            to: [
+              { id: serviceB, name: 'Check-up', durationMinutes: 60 },
+              { id: serviceA, name: 'A', durationMinutes: 30 },
+            ],
+            durationSource: 'request',
+            summedServiceDurations: [],
+            reason: 'x',
+          },
           metadata: at('2024-01-16T09:00:00.000Z'),
         },
       ],
@@ -78,7 +117,13 @@ describe('session view: the lifecycle events', () => {
 
   it('SessionStaffReassigned to nobody clears the staff member', () => {
     expectAfter(
-      [{ type: 'SessionStaffReassigned', data: { ...ids, from: { id: staffId, name: 'Dr. Smith' }, to: null, reason: null }, metadata: at('2024-01-16T09:00:00.000Z') }],
+      [
+        {
+          type: 'SessionStaffReassigned',
+          data: { ...ids, from: { id: staffId, name: 'Dr. Smith' }, to: null, reason: null },
+          metadata: at('2024-01-16T09:00:00.000Z'),
+        },
+      ],
       { staffId: null, staffName: null },
     );
   });
@@ -86,14 +131,26 @@ describe('session view: the lifecycle events', () => {
   it('SessionStaffReassigned to someone shows them', () => {
     const other = newId();
     expectAfter(
-      [{ type: 'SessionStaffReassigned', data: { ...ids, from: null, to: { id: other, name: 'Dr. Jones' }, reason: null }, metadata: at('2024-01-16T09:00:00.000Z') }],
+      [
+        {
+          type: 'SessionStaffReassigned',
+          data: { ...ids, from: null, to: { id: other, name: 'Dr. Jones' }, reason: null },
+          metadata: at('2024-01-16T09:00:00.000Z'),
+        },
+      ],
       { staffId: other, staffName: 'Dr. Jones' },
     );
   });
 
   it('SessionClientChanged shows the new client', () => {
     expectAfter(
-      [{ type: 'SessionClientChanged', data: { ...ids, from: { id: clientId, name: 'John Doe' }, to: { id: otherClient, name: 'Jane Roe' }, reason: null }, metadata: at('2024-01-16T09:00:00.000Z') }],
+      [
+        {
+          type: 'SessionClientChanged',
+          data: { ...ids, from: { id: clientId, name: 'John Doe' }, to: { id: otherClient, name: 'Jane Roe' }, reason: null },
+          metadata: at('2024-01-16T09:00:00.000Z'),
+        },
+      ],
       { clientId: otherClient, clientName: 'Jane Roe' },
     );
   });
@@ -102,8 +159,16 @@ describe('session view: the lifecycle events', () => {
     const fieldValues = [{ fieldKey: 'k', value: true, phase: 'post' }];
     expectAfter(
       [
-        { type: 'SessionDetailsChanged', data: { ...ids, name: { from: 'Consultation', to: 'Follow-up' }, reason: null }, metadata: at('2024-01-16T09:00:00.000Z') },
-        { type: 'SessionDetailsChanged', data: { ...ids, fieldValues: { from: [], to: fieldValues }, reason: null }, metadata: at('2024-01-16T09:05:00.000Z') },
+        {
+          type: 'SessionDetailsChanged',
+          data: { ...ids, name: { from: 'Consultation', to: 'Follow-up' }, reason: null },
+          metadata: at('2024-01-16T09:00:00.000Z'),
+        },
+        {
+          type: 'SessionDetailsChanged',
+          data: { ...ids, fieldValues: { from: [], to: fieldValues }, reason: null },
+          metadata: at('2024-01-16T09:05:00.000Z'),
+        },
       ],
       { name: 'Follow-up', fieldValues },
     );
@@ -121,15 +186,40 @@ describe('session view: the lifecycle events', () => {
 
   it('SessionCancelled records the reason, note, time and who', () => {
     expectAfter(
-      [{ type: 'SessionCancelled', data: { ...ids, from: 'scheduled', reason: 'other', note: 'moved away', cancelledBy: 'client' }, metadata: at('2024-01-18T12:00:00.000Z') }],
-      { status: 'cancelled', cancellation: { reason: 'other', note: 'moved away', at: '2024-01-18T12:00:00.000Z', by: { userId: 'user-2', name: 'Dr. Who' } } },
+      [
+        {
+          type: 'SessionCancelled',
+          data: { ...ids, from: 'scheduled', reason: 'other', note: 'moved away', cancelledBy: 'client' },
+          metadata: at('2024-01-18T12:00:00.000Z'),
+        },
+      ],
+      {
+        status: 'cancelled',
+        cancellation: { reason: 'other', note: 'moved away', at: '2024-01-18T12:00:00.000Z', by: { userId: 'user-2', name: 'Dr. Who' } },
+      },
     );
   });
 
   it('every lifecycle event touches exactly its own session', () => {
-    for (const type of ['SessionRescheduled', 'SessionServicesChanged', 'SessionStaffReassigned', 'SessionClientChanged', 'SessionDetailsChanged', 'SessionStarted', 'SessionCompleted', 'SessionCancelled']) {
+    for (const type of [
+      'SessionRescheduled',
+      'SessionServicesChanged',
+      'SessionStaffReassigned',
+      'SessionClientChanged',
+      'SessionDetailsChanged',
+      'SessionStarted',
+      'SessionCompleted',
+      'SessionCancelled',
+    ]) {
       expect(sessionView.handles, type).to.include(type);
-      const event = { type, data: { ...ids }, metadata: at('2024-01-16T09:00:00.000Z'), streamId: `session-${sessionId}`, revision: 1n, position: 2n };
+      const event = {
+        type,
+        data: { ...ids },
+        metadata: at('2024-01-16T09:00:00.000Z'),
+        streamId: `session-${sessionId}`,
+        revision: 1n,
+        position: 2n,
+      };
       expect(sessionView.documents(event), type).to.deep.equal({ workspaceId, ids: [sessionId] });
     }
   });

@@ -22,7 +22,15 @@ describe('session view', () => {
   given(...catalog)
     .when(
       createSession(
-        { name: 'Consultation', clientId, serviceIds: [serviceA, serviceB], staffId, date: '2024-01-20T10:00:00Z', startTime: '10:00', fieldValues: [{ fieldKey: 'notes', value: 'x' }] },
+        {
+          name: 'Consultation',
+          clientId,
+          serviceIds: [serviceA, serviceB],
+          staffId,
+          date: '2024-01-20T10:00:00Z',
+          startTime: '10:00',
+          fieldValues: [{ fieldKey: 'notes', value: 'x' }],
+        },
         { workspaceId, id: sessionId },
       ),
     )
@@ -71,6 +79,8 @@ describe('session view', () => {
   });
 
   it('ignores catalog events', () => {
-    projectionSpec(sessionView).given(...catalog).thenAll({});
+    projectionSpec(sessionView)
+      .given(...catalog)
+      .thenAll({});
   });
 });

@@ -21,7 +21,11 @@ describe('a dry run against a read model that drifted from the log', () => {
     db.prepare("UPDATE rm_sessions SET doc = json_set(doc, '$.name', 'tampered') WHERE id = ?").run(changed);
     db.prepare('DELETE FROM rm_sessions WHERE id = ?').run(missing);
     const extra = 'ffffffffffffffffffffffff';
-    db.prepare('INSERT INTO rm_sessions (id, workspace_id, doc, position) VALUES (?, ?, ?, 1)').run(extra, c.workspaceId, JSON.stringify({ id: extra, workspaceId: c.workspaceId }));
+    db.prepare('INSERT INTO rm_sessions (id, workspace_id, doc, position) VALUES (?, ?, ?, 1)').run(
+      extra,
+      c.workspaceId,
+      JSON.stringify({ id: extra, workspaceId: c.workspaceId }),
+    );
     // Direct SQL on the store's own connection bypasses its document cache (projections never do).
     sqliteOf(app).invalidateDocumentCache();
     return { changed, missing, extra };
@@ -81,7 +85,7 @@ describe('a dry run against a read model that drifted from the log', () => {
 });
 
 describe('rebuilding one projection', () => {
-  it('replaces only that projection\'s table and checkpoint', async () => {
+  it("replaces only that projection's table and checkpoint", async () => {
     const app = await startTestApp();
     try {
       const c = await createCatalog(app);

@@ -40,7 +40,18 @@ export const itemsLog = (count: number, tag = 'log'): (EventToAppend & { streamI
     };
     const roll = next();
     // The first events of each workspace create items, so that later selectors find documents.
-    const kind = n < 30 || roll < 0.38 ? 'put' : roll < 0.46 ? 'removed' : roll < 0.62 ? 'touched' : roll < 0.74 ? 'groupRenamed' : roll < 0.9 ? 'tagRenamed' : 'tagDropped';
+    const kind =
+      n < 30 || roll < 0.38
+        ? 'put'
+        : roll < 0.46
+          ? 'removed'
+          : roll < 0.62
+            ? 'touched'
+            : roll < 0.74
+              ? 'groupRenamed'
+              : roll < 0.9
+                ? 'tagRenamed'
+                : 'tagDropped';
     if (kind === 'put') {
       const itemId = pick(itemIds(w));
       const tags = [...new Set(Array.from({ length: Math.floor(next() * 4) }, () => `t${Math.floor(next() * 6)}`))];
@@ -63,11 +74,21 @@ export const itemsLog = (count: number, tag = 'log'): (EventToAppend & { streamI
       log.push({ streamId: `touch-${tag}-${n}`, type: itemEventTypes.touched, data: { itemIds: ids, workspaceId }, metadata });
     } else if (kind === 'groupRenamed') {
       const groupId = `g${Math.floor(next() * 4)}`;
-      log.push({ streamId: `group-${w}-${groupId}`, type: itemEventTypes.groupRenamed, data: { groupId, workspaceId, name: `renamed ${tag} ${n}` }, metadata });
+      log.push({
+        streamId: `group-${w}-${groupId}`,
+        type: itemEventTypes.groupRenamed,
+        data: { groupId, workspaceId, name: `renamed ${tag} ${n}` },
+        metadata,
+      });
     } else {
       const tagId = `t${Math.floor(next() * 6)}`;
       const data = kind === 'tagRenamed' ? { tagId, workspaceId, name: `renamed ${tag} ${n}` } : { tagId, workspaceId };
-      log.push({ streamId: `tag-${w}-${tagId}`, type: kind === 'tagRenamed' ? itemEventTypes.tagRenamed : itemEventTypes.tagDropped, data, metadata });
+      log.push({
+        streamId: `tag-${w}-${tagId}`,
+        type: kind === 'tagRenamed' ? itemEventTypes.tagRenamed : itemEventTypes.tagDropped,
+        data,
+        metadata,
+      });
     }
   }
   return log;

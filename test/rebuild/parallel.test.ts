@@ -49,8 +49,18 @@ describe('a rebuild with worker threads of a log with v1 and unprojectable event
     try {
       const path = sqliteDatabasePath(dataDir);
       const store = new SqliteStore({ path });
-      const meta = { occurredAt: '2025-01-01T00:00:00.000Z', actor: { userId: 'tool' }, workspaceId: fixture.workspaceId, requestId: 'r', correlationId: 'r' };
-      await store.append('tool-1', [{ type: 'Mystery', data: {}, metadata: { ...meta, eventId: randomUUID(), schemaVersion: 1 } }], 'no_stream');
+      const meta = {
+        occurredAt: '2025-01-01T00:00:00.000Z',
+        actor: { userId: 'tool' },
+        workspaceId: fixture.workspaceId,
+        requestId: 'r',
+        correlationId: 'r',
+      };
+      await store.append(
+        'tool-1',
+        [{ type: 'Mystery', data: {}, metadata: { ...meta, eventId: randomUUID(), schemaVersion: 1 } }],
+        'no_stream',
+      );
       await store.append('tool-1', [{ type: 'Mystery', data: {}, metadata: { ...meta, eventId: randomUUID(), schemaVersion: 1 } }], 0n);
       await store.close();
 

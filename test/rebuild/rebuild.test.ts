@@ -8,11 +8,16 @@ import { startTestApp, type TestApp } from '../support/testApp.js';
 import { checksumOf, createSessions, sqliteOf } from './support.js';
 
 const tables = (app: TestApp): string[] =>
-  (sqliteOf(app).db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm%' ORDER BY name").pluck().all() as string[]);
+  sqliteOf(app)
+    .db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm%' ORDER BY name")
+    .pluck()
+    .all() as string[];
 
 const checkpoints = (app: TestApp): Record<string, number> =>
   Object.fromEntries(
-    (sqliteOf(app).db.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[]).map((r) => [r.name, r.position]),
+    (sqliteOf(app).db.prepare('SELECT name, position FROM projection_checkpoints').all() as { name: string; position: number }[]).map(
+      (r) => [r.name, r.position],
+    ),
   );
 
 describe('rebuilding every read model after a few hundred API calls', () => {
@@ -89,7 +94,7 @@ describe('a rebuild while the API keeps appending', () => {
     expect(built).to.equal(Number(builtUpTo));
 
     const appended = await createSessions(app, c, 5, 'during');
-    expect((await app.head())! > builtUpTo!, "appended after the build").to.equal(true);
+    expect((await app.head())! > builtUpTo!, 'appended after the build').to.equal(true);
     const switched = await target.switchOver();
 
     // 5 sessions, 3 of them with the staff member, whose claims are events too.
@@ -117,7 +122,10 @@ describe('a rebuild while the API keeps appending', () => {
       expect(reply.status, reply.text).to.equal(200);
     }
     const check = await rebuild({ store, dryRun: true, verify: true });
-    expect(check.identical, JSON.stringify(check.comparison, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).to.equal(true);
+    expect(
+      check.identical,
+      JSON.stringify(check.comparison, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    ).to.equal(true);
   });
 });
 

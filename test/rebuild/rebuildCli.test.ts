@@ -32,7 +32,9 @@ describe('npm run rebuild (the CLI), while the API keeps serving from the same d
     expect(lines).to.include(`checksum rebuilt ${before}`);
     expect(lines).to.include('checksums match');
     expect(lines.at(-1)).to.match(summaryLine);
-    expect(lines.at(-1)).to.match(new RegExp(`^rebuild .*: ${head} events applied .*; switched to the rebuilt tables at position ${head}$`));
+    expect(lines.at(-1)).to.match(
+      new RegExp(`^rebuild .*: ${head} events applied .*; switched to the rebuilt tables at position ${head}$`),
+    );
     expect(run.stderr).to.equal('');
 
     // The API's own connection reads the new tables and writes into them.
@@ -51,7 +53,9 @@ describe('npm run rebuild (the CLI), while the API keeps serving from the same d
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stdout).to.include(`  sessions: current 4 docs, rebuilt 4 docs; missing 0; extra 0; changed 1 (e.g. ${sessions[1]})\n`);
     expect(run.stdout).to.include('the rebuilt read model DIFFERS from the current one');
-    expect(run.stdout.trim().split('\n').at(-1)).to.match(/^rebuild sessions: \d+ events applied in .*; dry run: rebuilt tables dropped, current read model unchanged$/);
+    expect(run.stdout.trim().split('\n').at(-1)).to.match(
+      /^rebuild sessions: \d+ events applied in .*; dry run: rebuilt tables dropped, current read model unchanged$/,
+    );
     expect(checksumOf(sqliteOf(app))).to.equal(tampered);
   });
 

@@ -17,13 +17,24 @@ describe('rebuilding after a few hundred mixed session changes', () => {
   before(async function () {
     this.timeout(180_000);
     app = await startTestApp();
-    const catalogs: Catalog[] = [await createCatalog(app, 'UTC clinic'), await createCatalog(app, 'Paris clinic', 'Europe/Paris'), await createCatalog(app, 'NY clinic', 'America/New_York')];
+    const catalogs: Catalog[] = [
+      await createCatalog(app, 'UTC clinic'),
+      await createCatalog(app, 'Paris clinic', 'Europe/Paris'),
+      await createCatalog(app, 'NY clinic', 'America/New_York'),
+    ];
     const sessions: { c: Catalog; id: string; version: number; status: string }[] = [];
     for (let i = 0; i < 45; i += 1) {
       const c = catalogs[i % 3]!;
       const reply = await request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, {
         token: c.token,
-        body: { name: `S${i}`, clientId: c.clientId, serviceIds: [c.consultationId], staffId: c.staffId, date: `2024-03-${String(1 + (i % 28)).padStart(2, '0')}`, startTime: '09:00' },
+        body: {
+          name: `S${i}`,
+          clientId: c.clientId,
+          serviceIds: [c.consultationId],
+          staffId: c.staffId,
+          date: `2024-03-${String(1 + (i % 28)).padStart(2, '0')}`,
+          startTime: '09:00',
+        },
       });
       expect(reply.status, reply.text).to.equal(201);
       sessions.push({ c, id: reply.body.session.id, version: 1, status: 'scheduled' });
@@ -46,11 +57,28 @@ describe('rebuilding after a few hundred mixed session changes', () => {
       const step = n % 11;
       let reply;
       if (s.status === 'scheduled' && step === 9) reply = await request(app.url, 'POST', `${base}/start`, { token: s.c.token, headers });
-      else if (s.status === 'in-progress' && step === 10) reply = await request(app.url, 'POST', `${base}/complete`, { token: s.c.token, headers });
-      else if (s.status !== 'cancelled' && s.status !== 'completed' && n % 37 === 0) reply = await request(app.url, 'POST', `${base}/cancel`, { token: s.c.token, headers, body: { reason: 'practice', note: `n${n}` } });
-      else if (s.status === 'completed') reply = await request(app.url, 'PATCH', base, { token: s.c.token, headers, body: { fieldValues: [{ fieldKey: 'outcome', value: n, phase: 'post' }] } });
-      else if (s.status === 'in-progress') reply = await request(app.url, 'PATCH', base, { token: s.c.token, headers, body: n % 2 ? { name: `Live ${n}` } : { durationMinutes: 30 + (n % 50) } });
-      else if (s.status === 'scheduled') reply = await request(app.url, 'PATCH', base, { token: s.c.token, headers, body: edits(n, s.c)[n % 8]! });
+      else if (s.status === 'in-progress' && step === 10)
+        reply = await request(app.url, 'POST', `${base}/complete`, { token: s.c.token, headers });
+      else if (s.status !== 'cancelled' && s.status !== 'completed' && n % 37 === 0)
+        reply = await request(app.url, 'POST', `${base}/cancel`, {
+          token: s.c.token,
+          headers,
+          body: { reason: 'practice', note: `n${n}` },
+        });
+      else if (s.status === 'completed')
+        reply = await request(app.url, 'PATCH', base, {
+          token: s.c.token,
+          headers,
+          body: { fieldValues: [{ fieldKey: 'outcome', value: n, phase: 'post' }] },
+        });
+      else if (s.status === 'in-progress')
+        reply = await request(app.url, 'PATCH', base, {
+          token: s.c.token,
+          headers,
+          body: n % 2 ? { name: `Live ${n}` } : { durationMinutes: 30 + (n % 50) },
+        });
+      else if (s.status === 'scheduled')
+        reply = await request(app.url, 'PATCH', base, { token: s.c.token, headers, body: edits(n, s.c)[n % 8]! });
       else continue;
       if (reply.status === 409 || reply.status === 422) continue;
       expect(reply.status, reply.text).to.equal(200);
@@ -63,14 +91,25 @@ describe('rebuilding after a few hundred mixed session changes', () => {
 
   it('rebuilds every view identical to the live one (dry run, verified)', async () => {
     const types = new Set((await app.allEvents()).map((e) => e.type));
-    for (const type of ['SessionRescheduled', 'SessionServicesChanged', 'SessionStaffReassigned', 'SessionDetailsChanged', 'SessionStarted', 'SessionCompleted', 'SessionCancelled']) {
+    for (const type of [
+      'SessionRescheduled',
+      'SessionServicesChanged',
+      'SessionStaffReassigned',
+      'SessionDetailsChanged',
+      'SessionStarted',
+      'SessionCompleted',
+      'SessionCancelled',
+    ]) {
       expect(types, type).to.include(type);
     }
     expect(changes).to.be.at.least(300);
     const store = sqliteOf(app);
     const before = checksumOf(store);
     const result = await rebuild({ store, dryRun: true, verify: true });
-    expect(result.identical, JSON.stringify(result.comparison, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).to.equal(true);
+    expect(
+      result.identical,
+      JSON.stringify(result.comparison, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+    ).to.equal(true);
     expect(result.switched).to.equal(false);
     expect(result.comparison!.collections.find((x) => x.projection === 'sessions')).to.deep.include({ current: 45, rebuilt: 45 });
     expect(checksumOf(store)).to.equal(before);

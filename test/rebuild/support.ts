@@ -37,7 +37,11 @@ export const createSessions = async (app: TestApp, c: Catalog, count: number, ta
     };
     if (i % 2 === 0) body.staffId = c.staffId;
     if (i % 5 === 0) body.durationMinutes = 15 + i;
-    if (i % 4 === 0) body.fieldValues = [{ fieldKey: 'reason', value: `visit ${i}` }, { fieldKey: 'first', value: i % 8 === 0, phase: 'pre' }];
+    if (i % 4 === 0)
+      body.fieldValues = [
+        { fieldKey: 'reason', value: `visit ${i}` },
+        { fieldKey: 'first', value: i % 8 === 0, phase: 'pre' },
+      ];
     if (i % 7 === 0) body.status = 'completed';
     const headers: Record<string, string> = i % 6 === 0 ? { 'Idempotency-Key': `${tag}-key-${i}` } : {};
     const reply = await request(app.url, 'POST', `/v1/workspace/${c.workspaceId}/sessions`, { token: c.token, body, headers });

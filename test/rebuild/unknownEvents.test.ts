@@ -33,7 +33,11 @@ const appendUnprojectable = async (dataDir: string, c: Catalog, sessionId: strin
   const store = new SqliteStore({ path: sqliteDatabasePath(dataDir) });
   try {
     await store.append(`session-${sessionId}`, [foreign(c.workspaceId, 'SessionArchivedByLegacyTool', 1, { sessionId })], 'any');
-    await store.append('session-ffffffffffffffffffff0001', [foreign(c.workspaceId, 'SessionCreated', 99, { id: 'ffffffffffffffffffff0001', shape: 'from the future' })], 'no_stream');
+    await store.append(
+      'session-ffffffffffffffffffff0001',
+      [foreign(c.workspaceId, 'SessionCreated', 99, { id: 'ffffffffffffffffffff0001', shape: 'from the future' })],
+      'no_stream',
+    );
     await store.append(`session-${sessionId}`, [foreign(c.workspaceId, 'SessionArchivedByLegacyTool', 1, { sessionId })], 'any');
   } finally {
     await store.close();
@@ -90,7 +94,9 @@ describe('events this release cannot project (unknown type, newer schemaVersion)
       expect(reply.status, reply.text).to.equal(200);
       expect(checksumOf(sqliteOf(restarted))).to.equal(checksum);
       // The audit log still shows them, as stored.
-      const audit = await request(restarted.url, 'GET', `/v1/workspace/${c.workspaceId}/audit?type=SessionArchivedByLegacyTool`, { token: c.token });
+      const audit = await request(restarted.url, 'GET', `/v1/workspace/${c.workspaceId}/audit?type=SessionArchivedByLegacyTool`, {
+        token: c.token,
+      });
       expect(audit.status, audit.text).to.equal(200);
       expect(audit.body.items).to.have.length(2);
     } finally {

@@ -95,7 +95,14 @@ describe('an upcaster registry', () => {
     const registry = new UpcasterRegistry()
       .register('Thing', 1, (data) => ({ ...(data as object), b: 2 }))
       .register('Thing', 2, (data) => ({ ...(data as object), c: 3 }));
-    const event = registry.upcast({ streamId: 's', revision: 0n, position: 1n, type: 'Thing', data: { a: 1 }, metadata: { ...v1Session.metadata } });
+    const event = registry.upcast({
+      streamId: 's',
+      revision: 0n,
+      position: 1n,
+      type: 'Thing',
+      data: { a: 1 },
+      metadata: { ...v1Session.metadata },
+    });
     expect(event.data).to.deep.equal({ a: 1, b: 2, c: 3 });
     expect(event.metadata.schemaVersion).to.equal(3);
   });
@@ -119,7 +126,10 @@ describe('a log holding SessionCreated v1 events (fixture), stored through the s
         for (const [id, expected] of Object.entries(fixture.expectedSessions)) {
           expect(await store.find('sessions', fixture.workspaceId, id)).to.deep.equal(expected);
         }
-        expect(await store.find('services', fixture.workspaceId, '64b7f0c2a1b2c3d4e5f60003')).to.include({ name: 'استشارة طبية', durationMinutes: 30 });
+        expect(await store.find('services', fixture.workspaceId, '64b7f0c2a1b2c3d4e5f60003')).to.include({
+          name: 'استشارة طبية',
+          durationMinutes: 30,
+        });
         expect(await store.checkpoint('sessions')).to.equal(BigInt(fixture.events.length));
         // The log itself is not rewritten: the stored event keeps its v1 shape.
         const raw = await store.readStream('session-64b7f0c2a1b2c3d4e5f60006');
@@ -145,10 +155,18 @@ describe('a log holding SessionCreated v1 events (fixture), stored through the s
         expect(reply.status, reply.text).to.equal(200);
         expect(reply.body.session).to.deep.equal(expected);
       }
-      const history = await request(app.url, 'GET', `/v1/workspace/${fixture.workspaceId}/sessions/64b7f0c2a1b2c3d4e5f60006/history`, { token });
+      const history = await request(app.url, 'GET', `/v1/workspace/${fixture.workspaceId}/sessions/64b7f0c2a1b2c3d4e5f60006/history`, {
+        token,
+      });
       expect(history.status, history.text).to.equal(200);
       expect(history.body.events).to.have.length(1);
-      expect(history.body.events[0]).to.include({ type: 'SessionCreated', schemaVersion: 3, revision: 0, requestId: 'legacy-req-6', correlationId: 'legacy-corr-6' });
+      expect(history.body.events[0]).to.include({
+        type: 'SessionCreated',
+        schemaVersion: 3,
+        revision: 0,
+        requestId: 'legacy-req-6',
+        correlationId: 'legacy-corr-6',
+      });
       expect(history.body.events[0].data.durationSource).to.equal('legacy');
     } finally {
       await app.destroy();

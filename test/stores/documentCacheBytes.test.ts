@@ -28,7 +28,25 @@ describe('the SQLite document cache bounded in bytes', () => {
   let store: SqliteStore;
   const limit = 4 * 1024 * 1024;
   const write = (pageId: string, text: string) =>
-    store.append(`page-${pageId}`, [{ type: 'PageWritten', data: { pageId, text }, metadata: { eventId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', actor: { userId: 't' }, workspaceId: 'ws-1', requestId: 'r', correlationId: 'c', schemaVersion: 1 } }], 'any');
+    store.append(
+      `page-${pageId}`,
+      [
+        {
+          type: 'PageWritten',
+          data: { pageId, text },
+          metadata: {
+            eventId: randomUUID(),
+            occurredAt: '2024-01-01T00:00:00.000Z',
+            actor: { userId: 't' },
+            workspaceId: 'ws-1',
+            requestId: 'r',
+            correlationId: 'c',
+            schemaVersion: 1,
+          },
+        },
+      ],
+      'any',
+    );
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-cache-bytes-'));

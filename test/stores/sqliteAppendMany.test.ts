@@ -25,10 +25,24 @@ const metadata = () => ({
 });
 const put = (itemId: string, overrides: Record<string, unknown> = {}): EventToAppend => ({
   type: itemEventTypes.put,
-  data: { itemId, workspaceId, groupId: 'g1', groupName: 'G', rank: 1, status: 'open', label: 'l', tags: [{ id: 't1', name: 'one' }], ...overrides },
+  data: {
+    itemId,
+    workspaceId,
+    groupId: 'g1',
+    groupName: 'G',
+    rank: 1,
+    status: 'open',
+    label: 'l',
+    tags: [{ id: 't1', name: 'one' }],
+    ...overrides,
+  },
   metadata: metadata(),
 });
-const rename = (name: string): EventToAppend => ({ type: itemEventTypes.tagRenamed, data: { tagId: 't1', workspaceId, name }, metadata: metadata() });
+const rename = (name: string): EventToAppend => ({
+  type: itemEventTypes.tagRenamed,
+  data: { tagId: 't1', workspaceId, name },
+  metadata: metadata(),
+});
 
 describe('SQLite appendMany in group commit', () => {
   let dir: string;
@@ -44,7 +58,12 @@ describe('SQLite appendMany in group commit', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const eventsOf = () => store.db.prepare('SELECT stream_id, revision, position FROM events ORDER BY position').all() as { stream_id: string; revision: number; position: number }[];
+  const eventsOf = () =>
+    store.db.prepare('SELECT stream_id, revision, position FROM events ORDER BY position').all() as {
+      stream_id: string;
+      revision: number;
+      position: number;
+    }[];
   const find = (id: string) => store.find('contract_items', workspaceId, id);
 
   it('commits the callers of one turn together; the failing one writes nothing, events or documents', async () => {
@@ -139,7 +158,11 @@ describe('SQLite appendMany in group commit', () => {
       { streamId: 'r1', events: [put('r1')], expected: 'no_stream' as const },
       { streamId: 'r2', events: [put('r2')], expected: 'no_stream' as const },
     ];
-    const [first, retry, other] = await Promise.all([store.appendMany(writes), store.appendMany(writes), store.append('o1', [put('o1')], 'no_stream')]);
+    const [first, retry, other] = await Promise.all([
+      store.appendMany(writes),
+      store.appendMany(writes),
+      store.append('o1', [put('o1')], 'no_stream'),
+    ]);
     expect(retry).to.deep.equal(first);
     expect(other.position).to.equal(3n);
     expect(eventsOf().map((e) => e.stream_id)).to.deep.equal(['r1', 'r2', 'o1']);

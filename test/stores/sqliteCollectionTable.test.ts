@@ -53,7 +53,11 @@ const seed = async (store: SqliteStore): Promise<void> => {
       await store.append(`item-${data.itemId}`, [{ type: itemEventTypes.put, data, metadata: meta(workspaceId, n) }], 'no_stream');
     }
   }
-  await store.append('tags-ws1', [{ type: itemEventTypes.tagRenamed, data: { tagId: 't1', workspaceId: 'ws1', name: 'uno' }, metadata: meta('ws1', 100) }], 'no_stream');
+  await store.append(
+    'tags-ws1',
+    [{ type: itemEventTypes.tagRenamed, data: { tagId: 't1', workspaceId: 'ws1', name: 'uno' }, metadata: meta('ws1', 100) }],
+    'no_stream',
+  );
 };
 
 interface IndexRow {
@@ -62,7 +66,9 @@ interface IndexRow {
   sql: string;
 }
 const indexesOf = (store: SqliteStore, of: string): IndexRow[] =>
-  store.db.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name").all(of) as IndexRow[];
+  store.db
+    .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name")
+    .all(of) as IndexRow[];
 const definitions = (rows: IndexRow[]): string[] => rows.map((row) => row.sql.slice(row.sql.indexOf('('))).sort();
 const expectedDefinitions = itemIndexes
   .filter((index) => !index.multi)
@@ -70,13 +76,18 @@ const expectedDefinitions = itemIndexes
   .sort();
 const allRows = (store: SqliteStore, of: string): unknown[] => store.db.prepare(`SELECT * FROM ${of} ORDER BY 1, 2, 3`).all();
 const tables = (store: SqliteStore): string[] =>
-  (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%contract_items%' ORDER BY name").pluck().all() as string[]);
+  store.db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%contract_items%' ORDER BY name")
+    .pluck()
+    .all() as string[];
 
 const rebuildItems = async (store: SqliteStore): Promise<void> => {
   const target = await sqliteRebuildable(store.db).beginRebuild([projection], { prepare: (event: StoredEvent) => event });
   await target.catchUp!({ pageSize: 4 });
   const comparison = await target.compare({ checksums: true, differences: true, examples: 3 });
-  expect(comparison.collections[0]!.changed.count + comparison.collections[0]!.missing.count + comparison.collections[0]!.extra.count).to.equal(0);
+  expect(
+    comparison.collections[0]!.changed.count + comparison.collections[0]!.missing.count + comparison.collections[0]!.extra.count,
+  ).to.equal(0);
   expect(comparison.checksums!.current).to.equal(comparison.checksums!.rebuilt);
   await target.switchOver();
   store.invalidateDocumentCache();
@@ -113,9 +124,10 @@ describe('SQLite collection tables', () => {
       const changed = { ...projection, indexes: [itemIndexes[0]!, { name: 'by_label', fields: ['label'] }, itemIndexes[3]!] } as Projection;
       store = new SqliteStore({ path: temp.file, inlineProjections: [changed] });
       await store.query('contract_items', 'ws1', { orderBy: 'label', limit: 1 });
-      expect(definitions(indexesOf(store, table))).to.deep.equal(
-        ["(workspace_id, json_extract(doc, '$.label'), id)", "(workspace_id, json_extract(doc, '$.rank'), id)"],
-      );
+      expect(definitions(indexesOf(store, table))).to.deep.equal([
+        "(workspace_id, json_extract(doc, '$.label'), id)",
+        "(workspace_id, json_extract(doc, '$.rank'), id)",
+      ]);
     });
 
     it('is left as it is by a reader that owns no projection of the collection, which still finds its documents', async () => {
@@ -130,11 +142,24 @@ describe('SQLite collection tables', () => {
           revision: 0n,
           position: 1000n,
           type: itemEventTypes.put,
-          data: { itemId: 'late', workspaceId: 'ws1', groupId: 'g9', groupName: 'G', rank: 9, status: 'open', label: 'l', tags: [{ id: 'late-tag', name: 'x' }] },
+          data: {
+            itemId: 'late',
+            workspaceId: 'ws1',
+            groupId: 'g9',
+            groupName: 'G',
+            rank: 9,
+            status: 'open',
+            label: 'l',
+            tags: [{ id: 'late-tag', name: 'x' }],
+          },
           metadata: meta('ws1', 1000),
         };
         await reader.apply([itemsProjection('items-reader') as Projection], [put]);
-        expect((await reader.query('contract_items', 'ws1', { where: { tagIds: 'late-tag' }, orderBy: 'rank', limit: 5 })).documents.map((d) => d.id)).to.deep.equal(['late']);
+        expect(
+          (await reader.query('contract_items', 'ws1', { where: { tagIds: 'late-tag' }, orderBy: 'rank', limit: 5 })).documents.map(
+            (d) => d.id,
+          ),
+        ).to.deep.equal(['late']);
       } finally {
         await reader.close();
       }
@@ -207,7 +232,11 @@ describe('SQLite collection tables', () => {
   describe('query plans', () => {
     const planOf = (query: Query): string => new CollectionTable(store.db, table, projection).explainQuery('ws1', query).join(' | ');
     const cases: [string, Query, RegExp][] = [
-      ['an equality and its sort field', { where: { groupId: 'g1' }, orderBy: 'rank', limit: 10 }, /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\?\)$/],
+      [
+        'an equality and its sort field',
+        { where: { groupId: 'g1' }, orderBy: 'rank', limit: 10 },
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\?\)$/,
+      ],
       [
         'an equality and a range on its sort field (the equality index, not the range-only one)',
         { where: { groupId: 'g1', rank: { gte: 1, lt: 5 } }, orderBy: 'rank', limit: 10 },
@@ -218,14 +247,26 @@ describe('SQLite collection tables', () => {
         { where: { groupId: 'g1' }, orderBy: 'rank', limit: 10, after: { value: 2, id: 'x' } },
         /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\? AND <expr>>\?\)$/,
       ],
-      ['a range on the sort field', { where: { rank: { gte: 1, lt: 5 } }, orderBy: 'rank', limit: 10 }, /^SEARCH rm_contract_items USING INDEX ix_\w+_by_rank \(workspace_id=\? AND <expr>>\? AND <expr><\?\)$/],
-      ['an "in" on the leading field', { where: { status: { in: ['open', 'closed'] } }, orderBy: 'label', limit: 10 }, /^SEARCH rm_contract_items USING INDEX ix_\w+_by_status_label \(workspace_id=\? AND <expr>=\?\)/],
+      [
+        'a range on the sort field',
+        { where: { rank: { gte: 1, lt: 5 } }, orderBy: 'rank', limit: 10 },
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_rank \(workspace_id=\? AND <expr>>\? AND <expr><\?\)$/,
+      ],
+      [
+        'an "in" on the leading field',
+        { where: { status: { in: ['open', 'closed'] } }, orderBy: 'label', limit: 10 },
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_status_label \(workspace_id=\? AND <expr>=\?\)/,
+      ],
       [
         'equalities on every field, ordered by id',
         { where: { status: 'open', label: 'a' }, orderBy: 'id', limit: 10, after: { value: 'a', id: 'x' } },
         /^SEARCH rm_contract_items USING INDEX ix_\w+_by_status_label \(workspace_id=\? AND <expr>=\? AND <expr>=\? AND id>\?\)$/,
       ],
-      ['an array contains, ordered by an indexed field', { where: { tagIds: 't1' }, orderBy: 'rank', limit: 10 }, /^SEARCH rm_contract_items USING INDEX ix_\w+_by_rank .*SEARCH terms_rm_contract_items USING COVERING INDEX ix_\w+_lookup/],
+      [
+        'an array contains, ordered by an indexed field',
+        { where: { tagIds: 't1' }, orderBy: 'rank', limit: 10 },
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_rank .*SEARCH terms_rm_contract_items USING COVERING INDEX ix_\w+_lookup/,
+      ],
     ];
     for (const [name, query, expected] of cases) {
       it(`uses the declared index for ${name}, never a scan`, () => {
@@ -251,7 +292,9 @@ describe('SQLite collection tables', () => {
           const where: Record<string, Condition> = Object.fromEntries(index.fields.slice(0, -1).map((field) => [field, 'x']));
           where[sort] = { gte: 'a', lt: 'z' };
           const plan = live.explainQuery('ws1', { where, orderBy: sort, limit: 50, after: { value: 'b', id: 'c' } }).join(' | ');
-          expect(plan, `${view.name}.${index.name}: ${plan}`).to.match(new RegExp(`^SEARCH rm_${view.collection} USING INDEX ix_\\w+_${index.name} `));
+          expect(plan, `${view.name}.${index.name}: ${plan}`).to.match(
+            new RegExp(`^SEARCH rm_${view.collection} USING INDEX ix_\\w+_${index.name} `),
+          );
           expect(plan, `${view.name}.${index.name}`).to.not.match(/\bSCAN\b|TEMP B-TREE/);
           checked += 1;
         }
@@ -261,7 +304,9 @@ describe('SQLite collection tables', () => {
 
     it('looks up where selectors through the scalar index and the terms index', () => {
       const live = new CollectionTable(store.db, table, projection);
-      expect(live.explainWhere('ws1', 'groupId', 'g1').join(' ')).to.match(/^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\?\)$/);
+      expect(live.explainWhere('ws1', 'groupId', 'g1').join(' ')).to.match(
+        /^SEARCH rm_contract_items USING INDEX ix_\w+_by_group_rank \(workspace_id=\? AND <expr>=\?\)$/,
+      );
       const multi = live.explainWhere('ws1', 'tagIds', 't1').join(' | ');
       expect(multi).to.match(/USING COVERING INDEX ix_\w+_lookup \(workspace_id=\? AND field=\? AND value=\?\)/);
       expect(multi).to.match(/USING PRIMARY KEY \(id=\?\)/);
@@ -269,7 +314,9 @@ describe('SQLite collection tables', () => {
     });
 
     it('refuses a where selector on a field no index declares', () => {
-      expect(() => new CollectionTable(store.db, table, projection).selectWhere('ws1', 'label', 'x')).to.throw(/declares no index on label/);
+      expect(() => new CollectionTable(store.db, table, projection).selectWhere('ws1', 'label', 'x')).to.throw(
+        /declares no index on label/,
+      );
     });
   });
 });

@@ -41,10 +41,23 @@ export const document = openApiDocument('test') as unknown as Json & { paths: Re
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ?? addFormatsPlugin) as unknown as (a: Ajv2020) => void;
+const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ?? addFormatsPlugin) as unknown as (
+  a: Ajv2020,
+) => void;
 addFormats(ajv);
 // The document's own keywords, so that Ajv (strict) accepts it as the root the $refs resolve in.
-ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
+ajv.addVocabulary([
+  'openapi',
+  'info',
+  'jsonSchemaDialect',
+  'servers',
+  'paths',
+  'webhooks',
+  'components',
+  'security',
+  'tags',
+  'externalDocs',
+]);
 ajv.addSchema({ ...document, $id: documentId });
 
 const escape = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -74,7 +87,12 @@ const resolve = (value: Json, at: string): { value: Json; at: string } => {
 };
 
 const describeErrors = (errors: ErrorObject[] | null | undefined): string =>
-  (errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`).join('\n');
+  (errors ?? [])
+    .map(
+      (e) =>
+        `  ${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+    )
+    .join('\n');
 
 const templates = Object.keys(document.paths).map((template) => {
   const names: string[] = [];
@@ -104,7 +122,11 @@ const mediaType = (headers: Headers): string | undefined => headers.get('content
 const checkBody = (exchange: Exchange, at: string): void => {
   const validate = schemaAt(at);
   if (!validate(exchange.body)) {
-    throw new ContractViolation(exchange, `the body does not match ${at}`, `${describeErrors(validate.errors)}\n  body: ${exchange.text.slice(0, 600)}`);
+    throw new ContractViolation(
+      exchange,
+      `the body does not match ${at}`,
+      `${describeErrors(validate.errors)}\n  body: ${exchange.text.slice(0, 600)}`,
+    );
   }
 };
 
@@ -124,7 +146,10 @@ export const checkExchange = (exchange: Exchange): void => {
   const responses = operation.responses as Record<string, Json>;
   const key = [String(exchange.status), `${String(exchange.status)[0]}XX`, 'default'].find((k) => responses[k] !== undefined);
   if (!key) {
-    throw new ContractViolation(exchange, `status ${exchange.status} is not documented for ${method.toUpperCase()} ${template} (documented: ${Object.keys(responses).join(', ')})`);
+    throw new ContractViolation(
+      exchange,
+      `status ${exchange.status} is not documented for ${method.toUpperCase()} ${template} (documented: ${Object.keys(responses).join(', ')})`,
+    );
   }
   const { value: response, at: responseAt } = resolve(responses[key]!, `${operationAt}/responses/${key}`);
 
@@ -136,16 +161,25 @@ export const checkExchange = (exchange: Exchange): void => {
       continue;
     }
     const validate = schemaAt(`${headerAt}/schema`);
-    if (!validate(actual)) throw new ContractViolation(exchange, `the header ${name}: ${actual} does not match ${headerAt}/schema`, describeErrors(validate.errors));
+    if (!validate(actual))
+      throw new ContractViolation(
+        exchange,
+        `the header ${name}: ${actual} does not match ${headerAt}/schema`,
+        describeErrors(validate.errors),
+      );
   }
 
   const content = response.content as Record<string, Json> | undefined;
   const type = mediaType(exchange.headers);
   if (!content) {
-    if (exchange.text !== '') throw new ContractViolation(exchange, `the document says this response has no body, but it has one (${type ?? 'no type'})`);
+    if (exchange.text !== '')
+      throw new ContractViolation(exchange, `the document says this response has no body, but it has one (${type ?? 'no type'})`);
   } else if (exchange.method.toUpperCase() !== 'HEAD') {
     if (!type || !content[type]) {
-      throw new ContractViolation(exchange, `content type ${type ?? '(none)'} is not documented (documented: ${Object.keys(content).join(', ')})`);
+      throw new ContractViolation(
+        exchange,
+        `content type ${type ?? '(none)'} is not documented (documented: ${Object.keys(content).join(', ')})`,
+      );
     }
     checkBody(exchange, `${responseAt}/content/${escape(type)}/schema`);
   }

@@ -88,7 +88,10 @@ export const aggregateStream = (event: Event<string, unknown>): string => {
   return `${key}-${String(data[key])}`;
 };
 
-export const recorded = (events: readonly Event<string, unknown>[], streamOf: (event: Event<string, unknown>) => string = (e) => `${e.type}`): StoredEvent[] => {
+export const recorded = (
+  events: readonly Event<string, unknown>[],
+  streamOf: (event: Event<string, unknown>) => string = (e) => `${e.type}`,
+): StoredEvent[] => {
   const revisions = new Map<string, bigint>();
   return events.map((event, i) => {
     const streamId = streamOf(event);
@@ -115,7 +118,10 @@ export const projectionSpec = <D extends Document>(projection: Projection<D>, st
           : [...documents.values()]
               .filter((doc) => {
                 const value = doc[selector.where.field];
-                return doc.workspaceId === selector.workspaceId && (Array.isArray(value) ? value.includes(selector.where.equals) : value === selector.where.equals);
+                return (
+                  doc.workspaceId === selector.workspaceId &&
+                  (Array.isArray(value) ? value.includes(selector.where.equals) : value === selector.where.equals)
+                );
               })
               .map((doc) => doc.id);
       for (const id of ids) {

@@ -63,7 +63,10 @@ export const startTestApp = async (
   // Each test app gets its own PostgreSQL database, as it gets its own data dir; a restart keeps it.
   let database: string | undefined;
   if ((env.EVENT_STORE === 'postgres' || env.READ_STORE === 'postgres') && env.POSTGRES_URL && !options.env?.POSTGRES_URL) {
-    database = `sessions_test_${path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
+    database = `sessions_test_${path
+      .basename(dataDir)
+      .replace(/[^A-Za-z0-9]/g, '_')
+      .toLowerCase()}`;
     await ensureDatabase(env.POSTGRES_URL, database);
     env.POSTGRES_URL = withDatabase(env.POSTGRES_URL, database);
   }

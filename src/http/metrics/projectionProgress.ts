@@ -16,23 +16,24 @@ export interface ProjectionProgressOptions {
   countLimit: number;
 }
 
-export const projectionProgress =
-  (options: ProjectionProgressOptions) =>
-  async (): Promise<ProjectionProgressReport[]> => {
-    const reports: ProjectionProgressReport[] = [];
-    for (const projection of options.projections) {
-      reports.push({ projection, checkpoint: await options.readModel.checkpoint(projection), lag: 0 });
-    }
-    const lowest = reports.reduce<bigint | null | undefined>(
-      (low, r) => (low === null || r.checkpoint === null ? null : low === undefined || r.checkpoint < low ? r.checkpoint : low),
-      undefined,
-    );
-    if (lowest === undefined) return reports;
-    let counted = 0;
-    for await (const event of options.events.readAll({ ...(lowest === null ? {} : { after: lowest }), pageSize: Math.min(options.countLimit, 1000) })) {
-      for (const report of reports) if (report.checkpoint === null || event.position > report.checkpoint) report.lag += 1;
-      counted += 1;
-      if (counted >= options.countLimit) break;
-    }
-    return reports;
-  };
+export const projectionProgress = (options: ProjectionProgressOptions) => async (): Promise<ProjectionProgressReport[]> => {
+  const reports: ProjectionProgressReport[] = [];
+  for (const projection of options.projections) {
+    reports.push({ projection, checkpoint: await options.readModel.checkpoint(projection), lag: 0 });
+  }
+  const lowest = reports.reduce<bigint | null | undefined>(
+    (low, r) => (low === null || r.checkpoint === null ? null : low === undefined || r.checkpoint < low ? r.checkpoint : low),
+    undefined,
+  );
+  if (lowest === undefined) return reports;
+  let counted = 0;
+  for await (const event of options.events.readAll({
+    ...(lowest === null ? {} : { after: lowest }),
+    pageSize: Math.min(options.countLimit, 1000),
+  })) {
+    for (const report of reports) if (report.checkpoint === null || event.position > report.checkpoint) report.lag += 1;
+    counted += 1;
+    if (counted >= options.countLimit) break;
+  }
+  return reports;
+};

@@ -104,7 +104,8 @@ export const registerStateGauges = (registry: Registry, sources: StateSources): 
       async collect() {
         const reports = await readOnce();
         this.reset();
-        for (const report of reports) this.set({ projection: report.projection }, report.checkpoint === null ? -1 : Number(report.checkpoint));
+        for (const report of reports)
+          this.set({ projection: report.projection }, report.checkpoint === null ? -1 : Number(report.checkpoint));
       },
     });
     new Gauge({

@@ -39,7 +39,8 @@ const decoders: Record<string, (() => zlib.Gunzip | zlib.Inflate | zlib.BrotliDe
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const invalid = (message: string, fieldMessage: string): ValidationError => new ValidationError(message, [{ path: '', message: fieldMessage }]);
+const invalid = (message: string, fieldMessage: string): ValidationError =>
+  new ValidationError(message, [{ path: '', message: fieldMessage }]);
 
 /** The deepest nesting any body of this API needs is 3 (a session's fieldValues); 16 leaves room. */
 export const jsonMaxDepth = 16;
@@ -103,14 +104,18 @@ export const checkJsonShape = (bytes: Uint8Array, { maxDepth, maxEntries, maxStr
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!;
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (byte === 0x22) {
         inString = false;
         const top = frames[frames.length - 1];
         const isKey = top !== undefined && !top.array && top.expectKey;
         if (i - stringStart - 1 > maxStringBytes) {
           return isKey
-            ? { path: pathOf(bytes, frames, frames.length - 1), message: `must not have a property name longer than ${maxStringBytes} bytes` }
+            ? {
+                path: pathOf(bytes, frames, frames.length - 1),
+                message: `must not have a property name longer than ${maxStringBytes} bytes`,
+              }
             : { path: pathOf(bytes, frames, frames.length), message: `must be at most ${maxStringBytes} bytes of JSON text` };
         }
         if (top && isKey) {
@@ -124,14 +129,18 @@ export const checkJsonShape = (bytes: Uint8Array, { maxDepth, maxEntries, maxStr
       const top = frames[frames.length - 1];
       if (top && !top.array && top.expectKey) top.keyStart = i;
     } else if (byte === 0x7b || byte === 0x5b) {
-      if (frames.length >= maxDepth) return { path: pathOf(bytes, frames, frames.length), message: `must nest at most ${maxDepth} levels deep` };
+      if (frames.length >= maxDepth)
+        return { path: pathOf(bytes, frames, frames.length), message: `must nest at most ${maxDepth} levels deep` };
       frames.push({ array: byte === 0x5b, commas: 0, keyStart: 0, keyEnd: 0, expectKey: byte === 0x7b });
     } else if (byte === 0x7d || byte === 0x5d) frames.pop();
     else if (byte === 0x2c) {
       const top = frames[frames.length - 1];
       if (top) {
         if (++top.commas >= maxEntries) {
-          return { path: pathOf(bytes, frames, frames.length - 1), message: `must have at most ${maxEntries} ${top.array ? 'elements' : 'properties'}` };
+          return {
+            path: pathOf(bytes, frames, frames.length - 1),
+            message: `must have at most ${maxEntries} ${top.array ? 'elements' : 'properties'}`,
+          };
         }
         if (!top.array) top.expectKey = true;
       }
@@ -143,7 +152,9 @@ export const checkJsonShape = (bytes: Uint8Array, { maxDepth, maxEntries, maxStr
 const readBody = async (ctx: AppContext, limitBytes: number): Promise<Buffer> => {
   const encoding = (ctx.get('Content-Encoding') || 'identity').trim().toLowerCase();
   if (!Object.hasOwn(decoders, encoding)) {
-    throw new UnsupportedMediaTypeError(`Content-Encoding "${encoding.slice(0, 50)}" is not supported; send identity, gzip, deflate or br.`);
+    throw new UnsupportedMediaTypeError(
+      `Content-Encoding "${encoding.slice(0, 50)}" is not supported; send identity, gzip, deflate or br.`,
+    );
   }
   const makeDecoder = decoders[encoding];
   const decoder = makeDecoder ? makeDecoder() : null;
@@ -163,11 +174,20 @@ const readBody = async (ctx: AppContext, limitBytes: number): Promise<Buffer> =>
       ctx.set('Connection', 'close');
       throw new PayloadTooLargeError(`The body is larger than the limit of ${limitBytes} bytes${decoder ? ' once decompressed' : ''}.`);
     }
-    if (decoder && failure.type !== 'request.aborted' && (failure.code?.startsWith('Z_') || failure.code?.startsWith('ERR_') || failure.type === undefined)) {
-      throw invalid(`The body is not valid ${encoding} data (Content-Encoding: ${encoding}).`, `must be ${encoding}-compressed as Content-Encoding says`);
+    if (
+      decoder &&
+      failure.type !== 'request.aborted' &&
+      (failure.code?.startsWith('Z_') || failure.code?.startsWith('ERR_') || failure.type === undefined)
+    ) {
+      throw invalid(
+        `The body is not valid ${encoding} data (Content-Encoding: ${encoding}).`,
+        `must be ${encoding}-compressed as Content-Encoding says`,
+      );
     }
-    if (failure.type === 'request.size.invalid') throw invalid('The body is shorter or longer than its Content-Length.', 'must be as long as Content-Length says');
-    if (failure.status !== undefined && failure.status >= 400 && failure.status < 500) throw invalid('The body could not be read.', 'must be sent completely');
+    if (failure.type === 'request.size.invalid')
+      throw invalid('The body is shorter or longer than its Content-Length.', 'must be as long as Content-Length says');
+    if (failure.status !== undefined && failure.status >= 400 && failure.status < 500)
+      throw invalid('The body could not be read.', 'must be sent completely');
     throw error;
   } finally {
     if (decoder) {
@@ -213,7 +233,10 @@ export const jsonBody = (options: JsonBodyOptions) => {
     } catch (error) {
       // Bourne refuses prototype-poisoning keys (`__proto__`) outright.
       if (/prototype/i.test((error as Error).message)) {
-        throw invalid('The body uses a property name that is not allowed.', 'must not contain "__proto__" or "constructor.prototype" properties');
+        throw invalid(
+          'The body uses a property name that is not allowed.',
+          'must not contain "__proto__" or "constructor.prototype" properties',
+        );
       }
       throw invalid('The body is not valid JSON.', 'must be valid JSON');
     }

@@ -51,7 +51,8 @@ export const sendProblem = (ctx: AppContext, problem: Problem): void => {
 };
 
 const toProblem = (error: unknown): Problem | null => {
-  if (error instanceof ConcurrencyError) error = new ConflictError('Another request changed this resource at the same time; retry the request.');
+  if (error instanceof ConcurrencyError)
+    error = new ConflictError('Another request changed this resource at the same time; retry the request.');
   if (error instanceof AppError) {
     // Lists are capped here too, whoever built them, so that no error body grows with the request.
     const errors = error.errors?.slice(0, maxListedErrors);
@@ -74,17 +75,26 @@ const toProblem = (error: unknown): Problem | null => {
   return null;
 };
 
-
 export const problems = () =>
   async function problemsMiddleware(ctx: AppContext, next: Next): Promise<void> {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        sendProblem(ctx, { type: problemType('not-found'), title: titles[404]!, status: 404, detail: `No route for ${ctx.method} ${ctx.path}.` });
+        sendProblem(ctx, {
+          type: problemType('not-found'),
+          title: titles[404]!,
+          status: 404,
+          detail: `No route for ${ctx.method} ${ctx.path}.`,
+        });
       } else if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null || typeof ctx.body === 'string')) {
         // Anything else that answered an error without a problem body (a library's default) gets one.
         const code = ctx.status === 405 ? 'method-not-allowed' : ctx.status === 501 ? 'not-implemented' : 'error';
-        sendProblem(ctx, { type: problemType(code), title: problemTitle(ctx.status), status: ctx.status, detail: `${ctx.method} ${ctx.path} answered ${ctx.status}.` });
+        sendProblem(ctx, {
+          type: problemType(code),
+          title: problemTitle(ctx.status),
+          status: ctx.status,
+          detail: `${ctx.method} ${ctx.path} answered ${ctx.status}.`,
+        });
       }
     } catch (error) {
       const problem = toProblem(error);

@@ -25,6 +25,7 @@ export const routeTable = (routers: readonly Router<AppState, AppContext>[]) =>
       ctx.set('Allow', allow.join(', '));
       return;
     }
-    if (!matchedMethod) throw new MethodNotAllowedError(`${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow.join(', ')}.`, allow);
+    if (!matchedMethod)
+      throw new MethodNotAllowedError(`${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow.join(', ')}.`, allow);
     await next();
   };

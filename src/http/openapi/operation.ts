@@ -64,7 +64,11 @@ export const headerRef = (name: string): Schema => ({ $ref: `#/components/header
 export const parameterRef = (name: string): Schema => ({ $ref: `#/components/parameters/${name}` });
 
 /** A JSON response; every response carries X-Request-Id. */
-export const jsonResponse = (description: string, schema: Schema, extra: { headers?: Record<string, Schema>; example?: unknown } = {}): ResponseObject => ({
+export const jsonResponse = (
+  description: string,
+  schema: Schema,
+  extra: { headers?: Record<string, Schema>; example?: unknown } = {},
+): ResponseObject => ({
   description,
   headers: { 'X-Request-Id': headerRef('X-Request-Id'), ...extra.headers },
   content: { 'application/json': { schema, ...(extra.example === undefined ? {} : { example: extra.example }) } },
@@ -100,7 +104,9 @@ export const operation = (spec: OperationSpec): Schema => {
     // Every authenticated route reads or writes a store, which may be briefly unreachable.
     errors.add(401).add(403).add(503);
     const who = spec.access.token === 'platform' ? 'a platform token (not bound to a workspace)' : "a token of the path's workspace";
-    lines.push(`**Authentication:** ${who}. **Permission:** ${spec.access.permission ? `\`${spec.access.permission}\`` : 'none beyond the workspace'}.`);
+    lines.push(
+      `**Authentication:** ${who}. **Permission:** ${spec.access.permission ? `\`${spec.access.permission}\`` : 'none beyond the workspace'}.`,
+    );
   }
   if (spec.requestBody) errors.add(400).add(413).add(415);
   if (spec.idempotent) errors.add(422);
@@ -156,20 +162,29 @@ const problemResponse = (description: string, headers: Record<string, Schema> = 
 
 export const components = {
   responses: {
-    BadRequest: problemResponse('The request is malformed: `errors` lists every failing field (body fields, query parameters, Idempotency-Key).'),
+    BadRequest: problemResponse(
+      'The request is malformed: `errors` lists every failing field (body fields, query parameters, Idempotency-Key).',
+    ),
     Unauthorized: problemResponse('No token, or one that does not verify (signature, expiry, issuer, audience).', {
       'WWW-Authenticate': { required: true, schema: { type: 'string', pattern: '^Bearer' } },
     }),
     Forbidden: problemResponse("The token lacks the permission, or may not act in the path's workspace."),
     NotFound: problemResponse('The resource, or something the request names (in `errors`), does not exist in this workspace.'),
-    Conflict: problemResponse("A concurrent request changed the resource first (retrying is safe), or the resource's state does not allow this change."),
-    PreconditionFailed: problemResponse('If-Match names a version the resource is no longer at: `currentVersion` and the ETag header give the current one.', {
-      ETag: { $ref: '#/components/headers/ETag' },
-    }),
+    Conflict: problemResponse(
+      "A concurrent request changed the resource first (retrying is safe), or the resource's state does not allow this change.",
+    ),
+    PreconditionFailed: problemResponse(
+      'If-Match names a version the resource is no longer at: `currentVersion` and the ETag header give the current one.',
+      {
+        ETag: { $ref: '#/components/headers/ETag' },
+      },
+    ),
     PreconditionRequired: problemResponse('A change to an existing resource needs If-Match with the ETag you read.'),
     ContentTooLarge: problemResponse('The body is larger than BODY_LIMIT.'),
     UnsupportedMediaType: problemResponse('The body is not application/json.'),
-    UnprocessableContent: problemResponse('Well-formed, but breaks a business rule (listed in `errors`), or reuses an Idempotency-Key with another body.'),
+    UnprocessableContent: problemResponse(
+      'Well-formed, but breaks a business rule (listed in `errors`), or reuses an Idempotency-Key with another body.',
+    ),
     TooManyRequests: problemResponse('Rate limited: retry after the number of seconds in Retry-After.', {
       'Retry-After': { required: true, description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
     }),
@@ -179,16 +194,28 @@ export const components = {
     }),
   },
   headers: {
-    'X-Request-Id': { required: true, description: 'The request id: a sane incoming X-Request-Id is echoed, otherwise a new UUID.', schema: { type: 'string', pattern: '^[A-Za-z0-9._:@-]{1,128}$' } },
+    'X-Request-Id': {
+      required: true,
+      description: 'The request id: a sane incoming X-Request-Id is echoed, otherwise a new UUID.',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9._:@-]{1,128}$' },
+    },
     Location: { required: true, description: 'Path of the created resource.', schema: { type: 'string' } },
-    ETag: { required: true, description: 'The version of the resource, e.g. `"3"`: send it back as If-Match to change it.', schema: { type: 'string', pattern: '^"\\d+"$' } },
-    'Idempotent-Replayed': { description: 'Present (`true`) when this answers a repeat of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
+    ETag: {
+      required: true,
+      description: 'The version of the resource, e.g. `"3"`: send it back as If-Match to change it.',
+      schema: { type: 'string', pattern: '^"\\d+"$' },
+    },
+    'Idempotent-Replayed': {
+      description: 'Present (`true`) when this answers a repeat of an earlier request with the same Idempotency-Key.',
+      schema: { type: 'string', enum: ['true'] },
+    },
   },
   parameters: {
     'Idempotency-Key': {
       name: 'Idempotency-Key',
       in: 'header',
-      description: 'Makes the create safe to retry: a repeat with the same key and body answers the original 201 and appends nothing; the same key with another body is a 422.',
+      description:
+        'Makes the create safe to retry: a repeat with the same key and body answers the original 201 and appends nothing; the same key with another body is a 422.',
       schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
     },
     'If-Match': {
@@ -204,19 +231,42 @@ export const components = {
       description: 'ETags you hold (or `*`): when one is current, a 304 without a body.',
       schema: { type: 'string' },
     },
-    'X-Request-Id': { name: 'X-Request-Id', in: 'header', description: 'Echoed when it is 1 to 128 of `A-Za-z0-9._:@-`; recorded on the events.', schema: { type: 'string' } },
-    'X-Correlation-Id': { name: 'X-Correlation-Id', in: 'header', description: 'Recorded on the events (default: the request id).', schema: { type: 'string' } },
-    workspaceId: { name: 'workspaceId', in: 'path', required: true, description: 'The workspace; the token must be bound to it.', schema: ref('ObjectId') },
+    'X-Request-Id': {
+      name: 'X-Request-Id',
+      in: 'header',
+      description: 'Echoed when it is 1 to 128 of `A-Za-z0-9._:@-`; recorded on the events.',
+      schema: { type: 'string' },
+    },
+    'X-Correlation-Id': {
+      name: 'X-Correlation-Id',
+      in: 'header',
+      description: 'Recorded on the events (default: the request id).',
+      schema: { type: 'string' },
+    },
+    workspaceId: {
+      name: 'workspaceId',
+      in: 'path',
+      required: true,
+      description: 'The workspace; the token must be bound to it.',
+      schema: ref('ObjectId'),
+    },
   },
   securitySchemes: {
     bearerAuth: {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'HS256 (JWT_SECRET) or RS256/ES256 (JWT_PUBLIC_KEY). Claims: sub, name?, permissions[], workspaceId (absent on platform tokens), exp.',
+      description:
+        'HS256 (JWT_SECRET) or RS256/ES256 (JWT_PUBLIC_KEY). Claims: sub, name?, permissions[], workspaceId (absent on platform tokens), exp.',
     },
     metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN configured on the service (not a JWT).' },
   },
 };
 
-export const pathParameter = (name: string, description: string): Schema => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+export const pathParameter = (name: string, description: string): Schema => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});

@@ -51,7 +51,10 @@ const sessionRequestFields: Record<string, Schema> = {
   clientId: objectId,
   serviceIds: { type: 'array', items: objectId, minItems: 1, maxItems: 50, uniqueItems: true, description: 'Services of scope "sessions"' },
   staffId: nullable(objectId),
-  date: { type: 'string', description: 'ISO 8601 date or datetime naming a real day (no offset: UTC); the local day in the workspace zone' },
+  date: {
+    type: 'string',
+    description: 'ISO 8601 date or datetime naming a real day (no offset: UTC); the local day in the workspace zone',
+  },
   startTime: { ...timeOfDay, description: 'Local time in the workspace zone, HH:mm' },
   durationMinutes: {
     type: 'integer',
@@ -70,7 +73,11 @@ const sessionRequestFields: Record<string, Schema> = {
     enum: [...disambiguations],
     description: 'For a local time that a DST change skips or repeats: the earlier or the later instant (without it, a 422)',
   },
-  allowOverlap: { type: 'boolean', const: true, description: "Book over the staff member's other sessions on purpose (needs sessions.overbook); without it such a booking is a 409" },
+  allowOverlap: {
+    type: 'boolean',
+    const: true,
+    description: "Book over the staff member's other sessions on purpose (needs sessions.overbook); without it such a booking is a 409",
+  },
   overlapReason: { type: 'string', minLength: 1, maxLength: 500, description: 'Required with allowOverlap, allowed only with it' },
 };
 
@@ -92,7 +99,10 @@ export const schemas: Record<string, Schema> = {
   ObjectId: objectId,
   ChangeRequest: { type: 'object', description: 'A JSON merge patch of the fields of the create request (only those named change).' },
 
-  FieldError: record({ path: { type: 'string', description: 'The failing field ("" for the body as a whole)' }, message: { type: 'string' } }),
+  FieldError: record({
+    path: { type: 'string', description: 'The failing field ("" for the body as a whole)' },
+    message: { type: 'string' },
+  }),
   Problem: record(
     {
       type: { type: 'string', description: 'A URI reference naming the kind of problem, e.g. /problems/validation-error' },
@@ -103,16 +113,27 @@ export const schemas: Record<string, Schema> = {
       requestId: { type: 'string', description: 'Same as the X-Request-Id response header' },
       errors: { type: 'array', items: ref('FieldError'), description: 'Every failing field, when the problem is about fields' },
       currentVersion: { type: 'integer', minimum: 1, description: '412 only: the version the resource is at (also its ETag)' },
-      conflicts: { type: 'array', items: ref('Busy'), description: '409 slot-conflict only: the sessions the staff member is busy with then' },
+      conflicts: {
+        type: 'array',
+        items: ref('Busy'),
+        description: '409 slot-conflict only: the sessions the staff member is busy with then',
+      },
       errorsNotListed: { type: 'integer', minimum: 1, description: 'How many more problems there were than the 100 `errors` lists' },
-      sessionStatus: { type: 'string', description: '409 not-editable / invalid-transition only: the session\'s status' },
+      sessionStatus: { type: 'string', description: "409 not-editable / invalid-transition only: the session's status" },
       allowed: { type: 'object', description: '409 not-editable / invalid-transition only: what that status allows (`fields`, `actions`)' },
     },
     ['errors', 'currentVersion', 'conflicts', 'errorsNotListed', 'sessionStatus', 'allowed'],
     'An RFC 9457 problem (application/problem+json).',
   ),
 
-  Workspace: record({ id: objectId, name, timeZone: { type: 'string', description: 'IANA time zone name' }, version, createdAt: instant, updatedAt: instant }),
+  Workspace: record({
+    id: objectId,
+    name,
+    timeZone: { type: 'string', description: 'IANA time zone name' },
+    version,
+    createdAt: instant,
+    updatedAt: instant,
+  }),
   Client: record({
     id: objectId,
     workspaceId: objectId,
@@ -135,9 +156,16 @@ export const schemas: Record<string, Schema> = {
     createdAt: instant,
     updatedAt: instant,
   }),
-  StaffMember: record({ id: objectId, workspaceId: objectId, name, email: nullable(email), archived: { type: 'boolean' },
+  StaffMember: record({
+    id: objectId,
+    workspaceId: objectId,
+    name,
+    email: nullable(email),
+    archived: { type: 'boolean' },
     version,
-    createdAt: instant, updatedAt: instant }),
+    createdAt: instant,
+    updatedAt: instant,
+  }),
   FieldValue: fieldValue,
   Session: record({
     id: objectId,
@@ -167,13 +195,18 @@ export const schemas: Record<string, Schema> = {
     startedAt: nullable(instant),
     completedAt: nullable(instant),
     overbooked: {
-      description: 'Set when the session was booked over another of its staff member\'s on purpose (allowOverlap)',
+      description: "Set when the session was booked over another of its staff member's on purpose (allowOverlap)",
       oneOf: [{ type: 'null' }, record({ reason: { type: 'string' }, by: ref('Actor') })],
     },
     cancellation: {
       oneOf: [
         { type: 'null' },
-        record({ reason: { type: 'string', enum: [...cancellationReasons] }, note: nullable({ type: 'string' }), at: instant, by: ref('Actor') }),
+        record({
+          reason: { type: 'string', enum: [...cancellationReasons] },
+          note: nullable({ type: 'string' }),
+          at: instant,
+          by: ref('Actor'),
+        }),
       ],
     },
   }),
@@ -190,7 +223,10 @@ export const schemas: Record<string, Schema> = {
   }),
   SessionPage: record({
     sessions: { type: 'array', items: ref('Session'), description: 'Ordered by startAt, then id' },
-    nextCursor: nullable({ type: 'string', description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page' }),
+    nextCursor: nullable({
+      type: 'string',
+      description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page',
+    }),
   }),
 
   CreateWorkspaceRequest: requestBody({ name, timeZone: { type: 'string', description: 'IANA time zone name (default UTC)' } }, ['name']),
@@ -243,7 +279,10 @@ export const schemas: Record<string, Schema> = {
   AuditPage: record({
     items: { type: 'array', items: ref('AuditEntry') },
     nextCursor: { type: 'string', description: 'Pass as `cursor` to read on; always present' },
-    hasMore: { type: 'boolean', description: 'True when the page stopped before the end of the log (it may hold fewer items than limit, even none)' },
+    hasMore: {
+      type: 'boolean',
+      description: 'True when the page stopped before the end of the log (it may hold fewer items than limit, even none)',
+    },
   }),
 
   Health: record(
@@ -265,4 +304,3 @@ export const schemas: Record<string, Schema> = {
     checks: { type: 'object', description: 'As in /healthz' },
   }),
 };
-

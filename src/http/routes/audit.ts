@@ -44,14 +44,16 @@ export const parseAuditQuery = (query: Query, workspaceId: string): AuditQuery =
   const limit = single('limit');
   if (limit !== undefined) {
     const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= auditLimits.maxLimit)) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${auditLimits.maxLimit}` });
+    if (!(n >= 1 && n <= auditLimits.maxLimit))
+      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${auditLimits.maxLimit}` });
     else result.limit = n;
   }
 
   const rawTypes = query.type;
   if (rawTypes !== undefined) {
     const types = (Array.isArray(rawTypes) ? rawTypes : [rawTypes]).flatMap((t) => t.split(',')).map((t) => t.trim());
-    if (types.some((t) => !eventTypePattern.test(t))) errors.push({ path: 'type', message: 'must be event type names such as SessionCreated' });
+    if (types.some((t) => !eventTypePattern.test(t)))
+      errors.push({ path: 'type', message: 'must be event type names such as SessionCreated' });
     else if (types.length > auditLimits.maxTypes) errors.push({ path: 'type', message: `must name at most ${auditLimits.maxTypes} types` });
     else result.types = [...new Set(types)];
   }

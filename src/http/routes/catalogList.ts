@@ -27,13 +27,22 @@ export interface CatalogListQuery {
   after?: QueryCursor;
 }
 
-const bound = (collection: string, workspaceId: string, q: CatalogListQuery): unknown[] => [collection, workspaceId, q.search ?? null, q.scope ?? null, q.includeArchived];
+const bound = (collection: string, workspaceId: string, q: CatalogListQuery): unknown[] => [
+  collection,
+  workspaceId,
+  q.search ?? null,
+  q.scope ?? null,
+  q.includeArchived,
+];
 
 export const encodeCatalogCursor = (collection: string, workspaceId: string, q: CatalogListQuery, at: QueryCursor): string =>
   encodeListCursor(bound(collection, workspaceId, q), at);
 
 const decodeCatalogCursor = (cursor: string, collection: string, workspaceId: string, q: CatalogListQuery): QueryCursor =>
-  decodeListCursor(cursor, bound(collection, workspaceId, q), { maxLength: 2000, otherFilters: 'it was issued for other filters (or another list or workspace)' });
+  decodeListCursor(cursor, bound(collection, workspaceId, q), {
+    maxLength: 2000,
+    otherFilters: 'it was issued for other filters (or another list or workspace)',
+  });
 
 /** Validates the query string, every problem in one 400. `scoped`: the list knows `scope` (services). */
 export const parseCatalogListQuery = (raw: RawQuery, collection: string, workspaceId: string, scoped: boolean): CatalogListQuery => {
@@ -53,23 +62,27 @@ export const parseCatalogListQuery = (raw: RawQuery, collection: string, workspa
   const search = single('search');
   if (search !== undefined) {
     const folded = searchKey(search);
-    if (folded === '' || trimmedLength(search) > 200) errors.push({ path: 'search', message: 'must be 1 to 200 characters, not only spaces or marks' });
+    if (folded === '' || trimmedLength(search) > 200)
+      errors.push({ path: 'search', message: 'must be 1 to 200 characters, not only spaces or marks' });
     else query.search = folded;
   }
   const scope = scoped ? single('scope') : undefined;
   if (scope !== undefined) {
-    if (trimmedLength(scope) < 1 || trimmedLength(scope) > 50) errors.push({ path: 'scope', message: 'must be a non-empty string of at most 50 characters' });
+    if (trimmedLength(scope) < 1 || trimmedLength(scope) > 50)
+      errors.push({ path: 'scope', message: 'must be a non-empty string of at most 50 characters' });
     else query.scope = scope.trim();
   }
   const includeArchived = single('includeArchived');
   if (includeArchived !== undefined) {
-    if (includeArchived !== 'true' && includeArchived !== 'false') errors.push({ path: 'includeArchived', message: 'must be true or false' });
+    if (includeArchived !== 'true' && includeArchived !== 'false')
+      errors.push({ path: 'includeArchived', message: 'must be true or false' });
     else query.includeArchived = includeArchived === 'true';
   }
   const limit = single('limit');
   if (limit !== undefined) {
     const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= catalogListLimits.maxLimit)) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${catalogListLimits.maxLimit}` });
+    if (!(n >= 1 && n <= catalogListLimits.maxLimit))
+      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${catalogListLimits.maxLimit}` });
     else query.limit = n;
   }
   const cursor = single('cursor');
@@ -97,7 +110,12 @@ export const readCatalogList = async (
   let scanned = 0;
   for (;;) {
     const pageSize = q.search === undefined ? q.limit - found.length : catalogListLimits.scanPage;
-    const page = await readModel.query(collection, workspaceId, { where, orderBy: 'nameSort', limit: pageSize, ...(after ? { after } : {}) });
+    const page = await readModel.query(collection, workspaceId, {
+      where,
+      orderBy: 'nameSort',
+      limit: pageSize,
+      ...(after ? { after } : {}),
+    });
     for (let i = 0; i < page.documents.length; i += 1) {
       const doc = page.documents[i]!;
       scanned += 1;

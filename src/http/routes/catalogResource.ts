@@ -17,7 +17,15 @@ import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { encodeCatalogCursor, parseCatalogListQuery, readCatalogList } from './catalogList.js';
-import { executeCommand, findOr404, parseChangeRequest, parseCreateRequest, respondCreated, respondWithEtag, type RouteDeps } from './shared.js';
+import {
+  executeCommand,
+  findOr404,
+  parseChangeRequest,
+  parseCreateRequest,
+  respondCreated,
+  respondWithEtag,
+  type RouteDeps,
+} from './shared.js';
 
 type Spec = AggregateCommand<unknown, EventToAppend, unknown, unknown>;
 
@@ -50,7 +58,10 @@ const parseEmptyBody = (body: unknown): Record<string, never> => {
   return {};
 };
 
-export const catalogResourceRoutes = <Input, Patch>(deps: RouteDeps, resource: CatalogResource<Input, Patch>): Router<AppState, AppContext> => {
+export const catalogResourceRoutes = <Input, Patch>(
+  deps: RouteDeps,
+  resource: CatalogResource<Input, Patch>,
+): Router<AppState, AppContext> => {
   const router = new Router<AppState, AppContext>();
   const { collection, permissions, responseKey, label } = resource;
   const base = `/v1/workspace/:workspaceId/${collection}`;
@@ -65,7 +76,11 @@ export const catalogResourceRoutes = <Input, Patch>(deps: RouteDeps, resource: C
     return id;
   };
 
-  const change = async (ctx: AppContext, parse: (body: unknown) => unknown, spec: (workspaceId: string, id: string, input: never) => Spec) => {
+  const change = async (
+    ctx: AppContext,
+    parse: (body: unknown) => unknown,
+    spec: (workspaceId: string, id: string, input: never) => Spec,
+  ) => {
     const { workspaceId } = ctx.params as { workspaceId: string };
     const id = idOf(ctx);
     const { input, request } = parseChangeRequest(ctx, workspaceId, parse);
@@ -73,20 +88,28 @@ export const catalogResourceRoutes = <Input, Patch>(deps: RouteDeps, resource: C
     respondWithEtag(ctx, responseKey, outcome, publicEntry);
   };
 
-  router.post(base, authorize({ permission: `${permissions}.create`, workspaceScoped: true }), body, async function createCatalogEntry(ctx) {
-    const { workspaceId } = ctx.params as { workspaceId: string };
-    const { input, request } = parseCreateRequest(ctx, workspaceId, resource.parse);
-    const outcome = await executeCommand(deps, resource.spec(deps.commands.readModel, workspaceId, input), request, resource.projection);
-    ctx.set('ETag', `"${String(outcome.document.version)}"`);
-    respondCreated(ctx, responseKey, `/v1/workspace/${workspaceId}/${collection}/${outcome.document.id}`, outcome, publicEntry);
-  });
+  router.post(
+    base,
+    authorize({ permission: `${permissions}.create`, workspaceScoped: true }),
+    body,
+    async function createCatalogEntry(ctx) {
+      const { workspaceId } = ctx.params as { workspaceId: string };
+      const { input, request } = parseCreateRequest(ctx, workspaceId, resource.parse);
+      const outcome = await executeCommand(deps, resource.spec(deps.commands.readModel, workspaceId, input), request, resource.projection);
+      ctx.set('ETag', `"${String(outcome.document.version)}"`);
+      respondCreated(ctx, responseKey, `/v1/workspace/${workspaceId}/${collection}/${outcome.document.id}`, outcome, publicEntry);
+    },
+  );
 
   router.get(base, authorize({ permission: `${permissions}.read`, workspaceScoped: true }), async function listCatalogEntries(ctx) {
     const { workspaceId } = ctx.params as { workspaceId: string };
     await findOr404(deps, 'workspaces', workspaceId, workspaceId, 'Workspace');
     const query = parseCatalogListQuery(ctx.query, collection, workspaceId, resource.scoped ?? false);
     const page = await readCatalogList(deps.commands.readModel, collection, workspaceId, query);
-    ctx.body = { [collection]: page.documents.map(publicEntry), nextCursor: page.next ? encodeCatalogCursor(collection, workspaceId, query, page.next) : null };
+    ctx.body = {
+      [collection]: page.documents.map(publicEntry),
+      nextCursor: page.next ? encodeCatalogCursor(collection, workspaceId, query, page.next) : null,
+    };
   });
 
   router.get(`${base}/:id`, authorize({ permission: `${permissions}.read`, workspaceScoped: true }), async function getCatalogEntry(ctx) {
@@ -99,7 +122,10 @@ export const catalogResourceRoutes = <Input, Patch>(deps: RouteDeps, resource: C
     await change(ctx, resource.parseChange, resource.change as (w: string, i: string, p: never) => Spec);
   });
 
-  for (const [action, archived] of [['archive', true], ['unarchive', false]] as const) {
+  for (const [action, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
     router.post(`${base}/:id/${action}`, update, optionalBody, async function setCatalogEntryArchived(ctx) {
       await change(ctx, parseEmptyBody, (workspaceId, id) => resource.setArchived(workspaceId, id, archived));
     });

@@ -8,7 +8,8 @@ import { ValidationError } from '../../errors.js';
 import type { QueryCursor } from '../../stores/readModel.js';
 
 /** A short hash of everything a cursor is bound to (the list, the workspace, the normalized filters). */
-const filterKey = (bound: readonly unknown[]): string => createHash('sha256').update(JSON.stringify(bound)).digest('base64url').slice(0, 16);
+const filterKey = (bound: readonly unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(bound)).digest('base64url').slice(0, 16);
 
 export const encodeListCursor = (bound: readonly unknown[], at: QueryCursor): string =>
   Buffer.from(JSON.stringify({ v: 1, s: at.value, i: at.id, f: filterKey(bound) })).toString('base64url');
@@ -19,7 +20,11 @@ const badCursor = (message: string) =>
   ]);
 
 /** The page start a cursor names; a 400 for a cursor this API did not issue, or issued for other filters. */
-export const decodeListCursor = (cursor: string, bound: readonly unknown[], options: { maxLength: number; otherFilters: string }): QueryCursor => {
+export const decodeListCursor = (
+  cursor: string,
+  bound: readonly unknown[],
+  options: { maxLength: number; otherFilters: string },
+): QueryCursor => {
   if (cursor.length > options.maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor('not a cursor issued by this API');
   let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
   try {
@@ -27,7 +32,14 @@ export const decodeListCursor = (cursor: string, bound: readonly unknown[], opti
   } catch {
     throw badCursor('not a cursor issued by this API');
   }
-  if (body === null || typeof body !== 'object' || body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
+  if (
+    body === null ||
+    typeof body !== 'object' ||
+    body.v !== 1 ||
+    typeof body.s !== 'string' ||
+    typeof body.i !== 'string' ||
+    !objectIdPattern.test(body.i)
+  ) {
     throw badCursor('not a cursor issued by this API');
   }
   if (body.f !== filterKey(bound)) throw badCursor(options.otherFilters);

@@ -26,9 +26,14 @@ export const readinessRoutes = (deps: ReadinessDeps): Router<AppState, AppContex
       checks = health.checks;
       if (!health.ok) reasons.push('a store does not answer');
       else {
-        projections = (await deps.projections()).map((p) => ({ projection: p.projection, checkpoint: p.checkpoint?.toString() ?? null, lag: p.lag }));
+        projections = (await deps.projections()).map((p) => ({
+          projection: p.projection,
+          checkpoint: p.checkpoint?.toString() ?? null,
+          lag: p.lag,
+        }));
         for (const p of projections) {
-          if (p.lag > deps.maxProjectionLag) reasons.push(`projection ${p.projection} is ${p.lag} events behind (at most ${deps.maxProjectionLag})`);
+          if (p.lag > deps.maxProjectionLag)
+            reasons.push(`projection ${p.projection} is ${p.lag} events behind (at most ${deps.maxProjectionLag})`);
         }
       }
     } catch (error) {
@@ -37,7 +42,13 @@ export const readinessRoutes = (deps: ReadinessDeps): Router<AppState, AppContex
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.status = reasons.length === 0 ? 200 : 503;
-    ctx.body = { status: reasons.length === 0 ? 'ready' : 'not-ready', reasons, maxProjectionLag: deps.maxProjectionLag, projections, checks };
+    ctx.body = {
+      status: reasons.length === 0 ? 'ready' : 'not-ready',
+      reasons,
+      maxProjectionLag: deps.maxProjectionLag,
+      projections,
+      checks,
+    };
   });
   return router;
 };

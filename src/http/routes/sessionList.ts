@@ -42,10 +42,14 @@ const bound = (workspaceId: string, q: Omit<SessionListQuery, 'limit' | 'after'>
   q.status ?? null,
 ];
 
-export const encodeSessionCursor = (workspaceId: string, q: SessionListQuery, at: QueryCursor): string => encodeListCursor(bound(workspaceId, q), at);
+export const encodeSessionCursor = (workspaceId: string, q: SessionListQuery, at: QueryCursor): string =>
+  encodeListCursor(bound(workspaceId, q), at);
 
 const decodeSessionCursor = (cursor: string, workspaceId: string, q: SessionListQuery): QueryCursor =>
-  decodeListCursor(cursor, bound(workspaceId, q), { maxLength: 300, otherFilters: 'it was issued for other filters (or another workspace)' });
+  decodeListCursor(cursor, bound(workspaceId, q), {
+    maxLength: 300,
+    otherFilters: 'it was issued for other filters (or another workspace)',
+  });
 
 /**
  * Validates the query string (every problem in one 400) and resolves plain dates to local
@@ -74,10 +78,14 @@ export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZo
     } else if (/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) && parseIsoDateTime(value) !== null) {
       query[bound] = parseIsoDateTime(value)!.toISOString();
     } else {
-      errors.push({ path: bound, message: 'must be an ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace time zone)' });
+      errors.push({
+        path: bound,
+        message: 'must be an ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace time zone)',
+      });
     }
   }
-  if (query.from !== undefined && query.to !== undefined && query.from >= query.to) errors.push({ path: 'to', message: 'must be after from' });
+  if (query.from !== undefined && query.to !== undefined && query.from >= query.to)
+    errors.push({ path: 'to', message: 'must be after from' });
 
   for (const id of ['staffId', 'clientId', 'serviceId'] as const) {
     const value = single(id);
@@ -99,7 +107,8 @@ export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZo
   const limit = single('limit');
   if (limit !== undefined) {
     const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= sessionListLimits.maxLimit)) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${sessionListLimits.maxLimit}` });
+    if (!(n >= 1 && n <= sessionListLimits.maxLimit))
+      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${sessionListLimits.maxLimit}` });
     else query.limit = n;
   }
   const cursor = single('cursor');

@@ -17,7 +17,15 @@ import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { clientOverlapWarnings, encodeSessionCursor, parseSessionListQuery, sessionReadQuery, type SessionWarning } from './sessionList.js';
-import { executeCommand, findOr404, parseChangeRequest, parseCreateRequest, respondCreated, type RouteDeps, type WriteOutcome } from './shared.js';
+import {
+  executeCommand,
+  findOr404,
+  parseChangeRequest,
+  parseCreateRequest,
+  respondCreated,
+  type RouteDeps,
+  type WriteOutcome,
+} from './shared.js';
 
 const etagOf = (document: Document): string => `"${String(document.version)}"`;
 
@@ -81,31 +89,51 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
     ctx.body = { session };
   });
 
-  router.patch(`${base}/:sessionId`, authorize({ permission: 'sessions.update', workspaceScoped: true }), body, async function updateSession(ctx) {
-    const { workspaceId } = ctx.params as { workspaceId: string };
-    const sessionId = sessionIdOf(ctx);
-    requireOverbookPermission(ctx);
-    const { input, request } = parseChangeRequest(ctx, workspaceId, parseUpdateSession);
-    const outcome = await executeCommand(deps, updateSessionSpec(deps.commands.readModel, workspaceId, sessionId, input), request, sessionView);
-    respondSession(ctx, outcome, await clientOverlapWarnings(deps.commands.readModel, outcome.document));
-  });
-
-  const action = (name: 'start' | 'complete', spec: typeof startSessionSpec) =>
-    router.post(`${base}/:sessionId/${name}`, authorize({ permission: 'sessions.update', workspaceScoped: true }), optionalBody, async function sessionAction(ctx) {
+  router.patch(
+    `${base}/:sessionId`,
+    authorize({ permission: 'sessions.update', workspaceScoped: true }),
+    body,
+    async function updateSession(ctx) {
       const { workspaceId } = ctx.params as { workspaceId: string };
       const sessionId = sessionIdOf(ctx);
-      const { request } = parseChangeRequest(ctx, workspaceId, parseEmptyBody);
-      respondSession(ctx, await executeCommand(deps, spec(workspaceId, sessionId), request, sessionView));
-    });
+      requireOverbookPermission(ctx);
+      const { input, request } = parseChangeRequest(ctx, workspaceId, parseUpdateSession);
+      const outcome = await executeCommand(
+        deps,
+        updateSessionSpec(deps.commands.readModel, workspaceId, sessionId, input),
+        request,
+        sessionView,
+      );
+      respondSession(ctx, outcome, await clientOverlapWarnings(deps.commands.readModel, outcome.document));
+    },
+  );
+
+  const action = (name: 'start' | 'complete', spec: typeof startSessionSpec) =>
+    router.post(
+      `${base}/:sessionId/${name}`,
+      authorize({ permission: 'sessions.update', workspaceScoped: true }),
+      optionalBody,
+      async function sessionAction(ctx) {
+        const { workspaceId } = ctx.params as { workspaceId: string };
+        const sessionId = sessionIdOf(ctx);
+        const { request } = parseChangeRequest(ctx, workspaceId, parseEmptyBody);
+        respondSession(ctx, await executeCommand(deps, spec(workspaceId, sessionId), request, sessionView));
+      },
+    );
   action('start', startSessionSpec);
   action('complete', completeSessionSpec);
 
-  router.post(`${base}/:sessionId/cancel`, authorize({ permission: 'sessions.cancel', workspaceScoped: true }), body, async function cancelSession(ctx) {
-    const { workspaceId } = ctx.params as { workspaceId: string };
-    const sessionId = sessionIdOf(ctx);
-    const { input, request } = parseChangeRequest(ctx, workspaceId, parseCancelSession);
-    respondSession(ctx, await executeCommand(deps, cancelSessionSpec(workspaceId, sessionId, input), request, sessionView));
-  });
+  router.post(
+    `${base}/:sessionId/cancel`,
+    authorize({ permission: 'sessions.cancel', workspaceScoped: true }),
+    body,
+    async function cancelSession(ctx) {
+      const { workspaceId } = ctx.params as { workspaceId: string };
+      const sessionId = sessionIdOf(ctx);
+      const { input, request } = parseChangeRequest(ctx, workspaceId, parseCancelSession);
+      respondSession(ctx, await executeCommand(deps, cancelSessionSpec(workspaceId, sessionId, input), request, sessionView));
+    },
+  );
 
   return router;
 };

@@ -88,12 +88,22 @@ export const expectedVersionOf = (ctx: AppContext): number | null => {
 };
 
 /** A change to an existing resource: a create request's checks, plus If-Match. */
-export const parseChangeRequest = <Input>(ctx: AppContext, scope: string, parse: (body: unknown) => Input): { input: Input; request: CommandRequest } => {
+export const parseChangeRequest = <Input>(
+  ctx: AppContext,
+  scope: string,
+  parse: (body: unknown) => Input,
+): { input: Input; request: CommandRequest } => {
   const parsed = parseCreateRequest(ctx, scope, parse);
   return { input: parsed.input, request: { ...parsed.request, expectedVersion: expectedVersionOf(ctx) } };
 };
 
-export const respondCreated = (ctx: AppContext, name: string, location: string, outcome: WriteOutcome, view: (doc: Document) => unknown = (d) => d): void => {
+export const respondCreated = (
+  ctx: AppContext,
+  name: string,
+  location: string,
+  outcome: WriteOutcome,
+  view: (doc: Document) => unknown = (d) => d,
+): void => {
   ctx.status = 201;
   ctx.set('Location', location);
   if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
@@ -123,13 +133,7 @@ export const respondWithEtag = (
 };
 
 /** Reads one document of the path's workspace; 404 when it does not exist there (or the id is malformed). */
-export const findOr404 = async (
-  deps: RouteDeps,
-  collection: string,
-  workspaceId: string,
-  id: string,
-  what: string,
-): Promise<Document> => {
+export const findOr404 = async (deps: RouteDeps, collection: string, workspaceId: string, id: string, what: string): Promise<Document> => {
   const document = objectIdPattern.test(id) ? await deps.commands.readModel.find(collection, workspaceId, id) : null;
   if (!document) throw new NotFoundError(`${what} ${id} was not found in this workspace.`);
   return document;

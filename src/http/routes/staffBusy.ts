@@ -9,25 +9,35 @@ import { findOr404, type RouteDeps } from './shared.js';
 
 export const staffBusyRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
   const router = new Router<AppState, AppContext>();
-  router.get('/v1/workspace/:workspaceId/staff/:staffId/busy', authorize({ permission: 'sessions.read', workspaceScoped: true }), async function busy(ctx) {
-    const { workspaceId, staffId } = ctx.params as { workspaceId: string; staffId: string };
-    const errors: FieldError[] = [];
-    for (const name of Object.keys(ctx.query)) if (name !== 'from' && name !== 'to') errors.push({ path: name, message: 'is not a known parameter' });
-    const instant = (name: 'from' | 'to'): string | undefined => {
-      const value = ctx.query[name];
-      if (typeof value !== 'string' || !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || parseIsoDateTime(value) === null) {
-        errors.push({ path: name, message: Array.isArray(value) ? 'must be given once' : 'is required: an ISO 8601 instant with Z or an offset' });
-        return undefined;
-      }
-      return parseIsoDateTime(value)!.toISOString();
-    };
-    const from = instant('from');
-    const to = instant('to');
-    if (from && to && from >= to) errors.push({ path: 'to', message: 'must be after from' });
-    if (from && to && Date.parse(to) - Date.parse(from) > maxBusyRangeDays * 86_400_000) errors.push({ path: 'to', message: `must be at most ${maxBusyRangeDays} days after from` });
-    if (errors.length > 0) throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
-    await findOr404(deps, 'staff', workspaceId, staffId, 'Staff member');
-    ctx.body = { staffId, from, to, busy: await staffBusy(deps.commands.events, workspaceId, staffId, from!, to!) };
-  });
+  router.get(
+    '/v1/workspace/:workspaceId/staff/:staffId/busy',
+    authorize({ permission: 'sessions.read', workspaceScoped: true }),
+    async function busy(ctx) {
+      const { workspaceId, staffId } = ctx.params as { workspaceId: string; staffId: string };
+      const errors: FieldError[] = [];
+      for (const name of Object.keys(ctx.query))
+        if (name !== 'from' && name !== 'to') errors.push({ path: name, message: 'is not a known parameter' });
+      const instant = (name: 'from' | 'to'): string | undefined => {
+        const value = ctx.query[name];
+        if (typeof value !== 'string' || !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || parseIsoDateTime(value) === null) {
+          errors.push({
+            path: name,
+            message: Array.isArray(value) ? 'must be given once' : 'is required: an ISO 8601 instant with Z or an offset',
+          });
+          return undefined;
+        }
+        return parseIsoDateTime(value)!.toISOString();
+      };
+      const from = instant('from');
+      const to = instant('to');
+      if (from && to && from >= to) errors.push({ path: 'to', message: 'must be after from' });
+      if (from && to && Date.parse(to) - Date.parse(from) > maxBusyRangeDays * 86_400_000)
+        errors.push({ path: 'to', message: `must be at most ${maxBusyRangeDays} days after from` });
+      if (errors.length > 0)
+        throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
+      await findOr404(deps, 'staff', workspaceId, staffId, 'Staff member');
+      ctx.body = { staffId, from, to, busy: await staffBusy(deps.commands.events, workspaceId, staffId, from!, to!) };
+    },
+  );
   return router;
 };

@@ -7,7 +7,15 @@ import type { Document } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { executeCommand, findOr404, parseChangeRequest, parseCreateRequest, respondCreated, respondWithEtag, type RouteDeps } from './shared.js';
+import {
+  executeCommand,
+  findOr404,
+  parseChangeRequest,
+  parseCreateRequest,
+  respondCreated,
+  respondWithEtag,
+  type RouteDeps,
+} from './shared.js';
 
 const view = (doc: Document) => publicWorkspace(doc as WorkspaceView);
 
@@ -29,7 +37,12 @@ export const workspaceRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
 
   router.get('/v1/workspace/:workspaceId', authorize({ workspaceScoped: true }), async function getWorkspace(ctx) {
     const { workspaceId } = ctx.params as { workspaceId: string };
-    respondWithEtag(ctx, 'workspace', { document: await findOr404(deps, 'workspaces', workspaceId, workspaceId, 'Workspace'), replayed: false }, view);
+    respondWithEtag(
+      ctx,
+      'workspace',
+      { document: await findOr404(deps, 'workspaces', workspaceId, workspaceId, 'Workspace'), replayed: false },
+      view,
+    );
   });
 
   router.patch(

@@ -70,7 +70,8 @@ export const streamStateFor = (expected: ExpectedRevision): AppendStreamState =>
 };
 
 /** Where a read of $all starts for a port position (exclusive on the port, see the header). */
-export const readPositionAfter = (after: bigint | undefined): ReadPosition => (after === undefined ? START : { commit: after, prepare: after });
+export const readPositionAfter = (after: bigint | undefined): ReadPosition =>
+  after === undefined ? START : { commit: after, prepare: after };
 
 const jsonData = (value: unknown, what: string): JSONType => {
   if (value !== null && typeof value === 'object') return value as JSONType;
@@ -167,8 +168,10 @@ export class KurrentEventStore implements EventStore {
    * their streams (by event id) answers the original result instead of failing.
    */
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
-    if (writes.length === 0 || writes.some((write) => write.events.length === 0)) throw new Error('append needs at least one event per stream');
-    if (new Set(writes.map((write) => write.streamId)).size !== writes.length) throw new Error('a multi-stream append names a stream twice');
+    if (writes.length === 0 || writes.some((write) => write.events.length === 0))
+      throw new Error('append needs at least one event per stream');
+    if (new Set(writes.map((write) => write.streamId)).size !== writes.length)
+      throw new Error('a multi-stream append names a stream twice');
     if (writes.length === 1) {
       const [write] = writes;
       return [await this.append(write!.streamId, write!.events, write!.expected)];
@@ -217,7 +220,12 @@ export class KurrentEventStore implements EventStore {
       let received = 0;
       let last: bigint | undefined;
       try {
-        for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: readPositionAfter(after), maxCount, filter })) {
+        for await (const resolved of this.client.readAll({
+          direction: FORWARDS,
+          fromPosition: readPositionAfter(after),
+          maxCount,
+          filter,
+        })) {
           received += 1;
           const position = resolved.event?.position?.commit ?? resolved.commitPosition;
           if (position === undefined || (after !== undefined && position <= after)) continue;
@@ -236,7 +244,12 @@ export class KurrentEventStore implements EventStore {
   async headPosition(): Promise<bigint | null> {
     // The last non-system event: the server itself appends system events (statistics, epochs).
     try {
-      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: readAllFilter({}) })) {
+      for await (const resolved of this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        maxCount: 1,
+        filter: readAllFilter({}),
+      })) {
         const position = resolved.event?.position?.commit ?? resolved.commitPosition;
         if (position !== undefined) return position;
       }

@@ -5,7 +5,14 @@
  * Before subscribing it checks that the checkpoint lies within the log (./checkpointGuard.ts):
  * a catch-up subscription from beyond the end would wait, silently, for positions to catch up.
  */
-import { BACKWARDS, END, START, type AllStreamResolvedEvent, type AllStreamSubscription, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import {
+  BACKWARDS,
+  END,
+  START,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type KurrentDBClient,
+} from '@kurrent/kurrentdb-client';
 import type { EventSubscription, SubscriptionSource } from '../../projections/ports.js';
 import type { StoredEvent } from '../eventStore.js';
 import { checkCheckpointWithinLog } from './checkpointGuard.js';

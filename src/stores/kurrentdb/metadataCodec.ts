@@ -17,7 +17,8 @@ export const encodeMetadataAsStrings = (metadata: EventMetadata): Record<string,
   const encoded: Record<string, string> = { [metadataEncodingKey]: metadataEncodingVersion };
   for (const [key, value] of Object.entries(metadata)) {
     if (value === undefined) continue;
-    if (key === metadataEncodingKey || key.startsWith('$') || key.endsWith(jsonSuffix)) throw new Error(`metadata key ${key} cannot be encoded`);
+    if (key === metadataEncodingKey || key.startsWith('$') || key.endsWith(jsonSuffix))
+      throw new Error(`metadata key ${key} cannot be encoded`);
     if (typeof value === 'string') encoded[key] = value;
     else encoded[`${key}${jsonSuffix}`] = JSON.stringify(value);
   }
@@ -25,7 +26,9 @@ export const encodeMetadataAsStrings = (metadata: EventMetadata): Record<string,
 };
 
 export const isStringEncoded = (metadata: unknown): metadata is Record<string, unknown> =>
-  metadata !== null && typeof metadata === 'object' && (metadata as Record<string, unknown>)[metadataEncodingKey] === metadataEncodingVersion;
+  metadata !== null &&
+  typeof metadata === 'object' &&
+  (metadata as Record<string, unknown>)[metadataEncodingKey] === metadataEncodingVersion;
 
 /** The metadata as it was appended, from either form; anything that is not encoded is returned as it is. */
 export const decodeMetadata = (metadata: unknown): unknown => {

@@ -19,4 +19,5 @@ export const isKurrentOutage = (error: unknown): boolean => {
 };
 
 /** The error to throw for `error`: a StoreUnavailableError for an outage, `error` itself otherwise. */
-export const kurrentOutage = (error: unknown): unknown => (isKurrentOutage(error) ? new StoreUnavailableError('KurrentDB', retryAfterSeconds, error) : error);
+export const kurrentOutage = (error: unknown): unknown =>
+  isKurrentOutage(error) ? new StoreUnavailableError('KurrentDB', retryAfterSeconds, error) : error;

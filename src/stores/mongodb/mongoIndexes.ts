@@ -63,7 +63,10 @@ const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>): boolea
  * Brings a collection's `ix_` indexes to the declared ones and drops the legacy `{ workspaceId,
  * _id }` index. Other indexes (created by an operator) are left alone.
  */
-export const ensureDeclaredIndexes = async (collection: Collection<MongoDocument>, projection: Pick<Projection, 'indexes'>): Promise<void> => {
+export const ensureDeclaredIndexes = async (
+  collection: Collection<MongoDocument>,
+  projection: Pick<Projection, 'indexes'>,
+): Promise<void> => {
   const wanted = declaredIndexes(projection);
   let existing: IndexDescriptionInfo[] = [];
   try {

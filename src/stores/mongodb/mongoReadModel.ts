@@ -113,10 +113,15 @@ export interface PendingWrites {
  * the duplicate key says "read it again and re-apply" (see writeDocuments). A deletion applies
  * to any older version.
  */
-export const writeOperation = (pending: Pick<PendingDocument, 'id' | 'workspaceId' | 'state' | 'base'>): AnyBulkWriteOperation<StoredDocument> => {
+export const writeOperation = (
+  pending: Pick<PendingDocument, 'id' | 'workspaceId' | 'state' | 'base'>,
+): AnyBulkWriteOperation<StoredDocument> => {
   const position = encodePosition(pending.state.position);
   if (pending.state.document === null) return { deleteOne: { filter: { _id: pending.id, _position: { $lt: position } } } };
-  const filter = pending.base === null ? { _id: pending.id, _position: { $exists: false } } : { _id: pending.id, _position: encodePosition(pending.base) };
+  const filter =
+    pending.base === null
+      ? { _id: pending.id, _position: { $exists: false } }
+      : { _id: pending.id, _position: encodePosition(pending.base) };
   return {
     replaceOne: {
       filter,
@@ -184,7 +189,11 @@ export class MongoReadModel implements ReadModelStore {
     if (!isSafeId(workspaceId)) return [];
     const wanted = [...new Set(ids.filter(isSafeId))];
     if (wanted.length === 0) return [];
-    const found = await translateOutage(() => this.collection(collection).find({ _id: { $in: wanted }, workspaceId }).toArray());
+    const found = await translateOutage(() =>
+      this.collection(collection)
+        .find({ _id: { $in: wanted }, workspaceId })
+        .toArray(),
+    );
     const byId = new Map(found.map((stored) => [stored._id, fromStored(stored)]));
     return wanted.flatMap((id) => byId.get(id) ?? []);
   }
@@ -280,7 +289,11 @@ export class MongoReadModel implements ReadModelStore {
    * index, the stored documents that match, and also see the documents evolved earlier in the
    * same page (a session created by the page's first event is renamed by its second).
    */
-  async evolveProjection(projection: Projection, events: readonly StoredEvent[], collectionName = projection.collection): Promise<PendingWrites> {
+  async evolveProjection(
+    projection: Projection,
+    events: readonly StoredEvent[],
+    collectionName = projection.collection,
+  ): Promise<PendingWrites> {
     const owner = collectionName === projection.collection ? this.register(projection) : projection;
     if (collectionName === projection.collection) await this.indexesOf(projection);
     const multiFields = new Set((owner.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!));
@@ -295,7 +308,13 @@ export class MongoReadModel implements ReadModelStore {
         known.set(stored._id, { state: { document: fromStored(stored), position }, workspaceId: stored.workspaceId, base: position });
       }
     };
-    const named = [...new Set(selected.flatMap(({ selector }) => ('ids' in selector ? selector.ids.map((id) => requireSafeId(`${projection.name} document id`, id)) : [])))];
+    const named = [
+      ...new Set(
+        selected.flatMap(({ selector }) =>
+          'ids' in selector ? selector.ids.map((id) => requireSafeId(`${projection.name} document id`, id)) : [],
+        ),
+      ),
+    ];
     if (named.length > 0) for (const stored of await collection.find({ _id: { $in: named } }).toArray()) remember(stored);
 
     const changed = new Map<string, PendingDocument>();
@@ -350,7 +369,8 @@ export class MongoReadModel implements ReadModelStore {
         if ('fail' in outcome) throw outcome.fail;
         retry = outcome.retry;
       }
-      if (attempt >= maxReapplies) throw new Error(`${projection.name}: documents kept changing under concurrent writers (${retry.length} not written)`);
+      if (attempt >= maxReapplies)
+        throw new Error(`${projection.name}: documents kept changing under concurrent writers (${retry.length} not written)`);
       const lost = retry.map((index) => pending[index]!);
       const stored = new Map((await collection.find({ _id: { $in: lost.map((p) => p.id) } }).toArray()).map((s) => [s._id, s]));
       pending = lost.flatMap((document) => {

@@ -34,12 +34,7 @@ import { leasesCollection, MongoLease, type LeaseDocument } from './mongoLease.j
 import { checkpointsCollection, fromStored, type CheckpointDocument, type MongoReadModel, type StoredDocument } from './mongoReadModel.js';
 import { copiedIndexOptions, ensureDeclaredIndexes, legacyWorkspaceIdIndex } from './mongoIndexes.js';
 import { encodePosition } from './positions.js';
-import {
-  compareSortedDocuments,
-  newRebuildToken,
-  rebuildCollectionName,
-  type ComparedDocument,
-} from './rebuildCompare.js';
+import { compareSortedDocuments, newRebuildToken, rebuildCollectionName, type ComparedDocument } from './rebuildCompare.js';
 
 export const rebuildsCollection = 'projection_rebuilds';
 
@@ -259,7 +254,12 @@ class MongoRebuild implements RebuildTarget {
       for (const slot of this.slots) {
         const name = slot.projection.name;
         if (this.lastPosition === null) await checkpoints.deleteOne({ _id: name });
-        else await checkpoints.updateOne({ _id: name }, { $set: { position: encodePosition(this.lastPosition), updatedAt: new Date() } }, { upsert: true });
+        else
+          await checkpoints.updateOne(
+            { _id: name },
+            { $set: { position: encodePosition(this.lastPosition), updatedAt: new Date() } },
+            { upsert: true },
+          );
       }
     });
     await this.db.collection<RebuildDocument>(rebuildsCollection).deleteOne({ _id: this.token });
@@ -384,14 +384,17 @@ class MongoRebuild implements RebuildTarget {
     const lease = new MongoLease(this.db, leaseName, this.owner, leaseTtlMs);
     if (!(await lease.tryAcquire())) await this.takeOverLease(leaseName, leaseTtlMs, takeoverWaitMs);
     let lost = false;
-    const renew = setInterval(() => {
-      lease.tryAcquire().then(
-        (held) => {
-          if (!held) lost = true;
-        },
-        () => undefined,
-      );
-    }, Math.max(50, Math.floor(leaseTtlMs / 3)));
+    const renew = setInterval(
+      () => {
+        lease.tryAcquire().then(
+          (held) => {
+            if (!held) lost = true;
+          },
+          () => undefined,
+        );
+      },
+      Math.max(50, Math.floor(leaseTtlMs / 3)),
+    );
     const stillHeld = async (): Promise<void> => {
       if (lost || !(await lease.tryAcquire())) {
         lost = true;
@@ -421,10 +424,9 @@ class MongoRebuild implements RebuildTarget {
         );
       }
       // Conditional on the holder we saw, so that a change in between makes us look again.
-      const taken = await leases.updateOne(
-        { _id: name, owner: holder.owner },
-        [{ $set: { owner: this.owner, expiresAt: { $add: ['$$NOW', ttlMs] } } }],
-      );
+      const taken = await leases.updateOne({ _id: name, owner: holder.owner }, [
+        { $set: { owner: this.owner, expiresAt: { $add: ['$$NOW', ttlMs] } } },
+      ]);
       if (taken.modifiedCount === 1) {
         // The projector stops at its next renewal and writes nothing once its last renewal is
         // older than its lease time: wait that long before anything depends on it.

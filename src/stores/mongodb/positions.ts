@@ -13,6 +13,7 @@ export const encodePosition = (position: bigint): string => {
 };
 
 export const decodePosition = (value: unknown): bigint => {
-  if (typeof value !== 'string' || !stored.test(value)) throw new TypeError(`stored position ${String(value)} is not a 20-digit decimal string`);
+  if (typeof value !== 'string' || !stored.test(value))
+    throw new TypeError(`stored position ${String(value)} is not a 20-digit decimal string`);
   return BigInt(value);
 };

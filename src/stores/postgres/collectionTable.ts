@@ -65,7 +65,8 @@ const definitionsFor = (table: string, indexes: readonly IndexSpec[]): IndexDefi
     return { name: `ix_${hash}_${checkField(index.name).slice(0, 40)}`, sql: (t, name) => `CREATE INDEX ${name} ON ${t} ${body}` };
   });
 
-export const indexNames = (table: string, indexes: readonly IndexSpec[] = []): string[] => definitionsFor(table, indexes).map((d) => d.name);
+export const indexNames = (table: string, indexes: readonly IndexSpec[] = []): string[] =>
+  definitionsFor(table, indexes).map((d) => d.name);
 
 /** Creates the table if missing and brings its indexes to what is declared. Run under the collections lock. */
 export const createCollectionTable = async (client: Queryable, table: string, indexes: readonly IndexSpec[] = []): Promise<void> => {
@@ -86,7 +87,12 @@ export const createCollectionTable = async (client: Queryable, table: string, in
 };
 
 /** Renames a table and its declared indexes (so the index names match the new table name). */
-export const renameCollectionTable = async (client: Queryable, from: string, to: string, indexes: readonly IndexSpec[] = []): Promise<void> => {
+export const renameCollectionTable = async (
+  client: Queryable,
+  from: string,
+  to: string,
+  indexes: readonly IndexSpec[] = [],
+): Promise<void> => {
   await client.query(`ALTER TABLE ${from} RENAME TO ${to}`);
   const before = indexNames(from, indexes);
   const after = indexNames(to, indexes);
@@ -132,7 +138,12 @@ export class CollectionTable {
         `INSERT INTO ${this.table} (id, workspace_id, doc, position)
          SELECT * FROM unnest($1::text[], $2::text[], $3::json[], $4::bigint[])
          ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = excluded.doc, position = excluded.position`,
-        [upserts.map((w) => w.id), upserts.map((w) => w.workspaceId), upserts.map((w) => w.json), upserts.map((w) => w.position.toString())],
+        [
+          upserts.map((w) => w.id),
+          upserts.map((w) => w.workspaceId),
+          upserts.map((w) => w.json),
+          upserts.map((w) => w.position.toString()),
+        ],
       );
     }
   }
@@ -218,7 +229,9 @@ export class CollectionTable {
         }
         if ('in' in condition) {
           const values = condition.in.filter((v) => v !== null);
-          where.push(values.length === 0 ? 'false' : `(${values.map((v) => `${array} @> ${bind(JSON.stringify([v]))}::jsonb`).join(' OR ')})`);
+          where.push(
+            values.length === 0 ? 'false' : `(${values.map((v) => `${array} @> ${bind(JSON.stringify([v]))}::jsonb`).join(' OR ')})`,
+          );
           continue;
         }
         throw new Error(`a range on the array field ${field} is not supported`);

@@ -27,9 +27,28 @@ export interface PostgresOptions {
 export const defaultPostgresOptions = { poolMax: 10, connectionTimeoutMs: 2_000, statementTimeoutMs: 10_000, retryAfterSeconds: 2 };
 
 /** SQLSTATE classes and codes that say the server (not the request) is the problem. */
-const unavailableCodes = new Set(['57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08004', '08006', '08007', '08P01']);
+const unavailableCodes = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007',
+  '08P01',
+]);
 const unavailableErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const unavailableMessages = [/timeout exceeded when trying to connect/i, /Connection terminated/i, /connection is closed/i, /Client has encountered a connection error/i, /Client was closed/i];
+const unavailableMessages = [
+  /timeout exceeded when trying to connect/i,
+  /Connection terminated/i,
+  /connection is closed/i,
+  /Client has encountered a connection error/i,
+  /Client was closed/i,
+];
 
 export const isUnavailable = (error: unknown): boolean => {
   if (error instanceof StoreUnavailableError) return true;

@@ -109,8 +109,16 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'SE409') {
-          const detail = JSON.parse((error as pg.DatabaseError).detail ?? '{}') as { streamId: string; expected: string; actual: string | null };
-          throw new ConcurrencyError(detail.streamId, expectedFrom(detail.expected), detail.actual === null ? 'no_stream' : BigInt(detail.actual));
+          const detail = JSON.parse((error as pg.DatabaseError).detail ?? '{}') as {
+            streamId: string;
+            expected: string;
+            actual: string | null;
+          };
+          throw new ConcurrencyError(
+            detail.streamId,
+            expectedFrom(detail.expected),
+            detail.actual === null ? 'no_stream' : BigInt(detail.actual),
+          );
         }
         if (code === uniqueViolation && attempt < 3) continue;
         throw error;
@@ -150,7 +158,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint | null> {
-    const { rows } = await this.db.query<{ position: string | null }>(`SELECT max(position) AS position FROM events WHERE position < ${safeHorizon}`);
+    const { rows } = await this.db.query<{ position: string | null }>(
+      `SELECT max(position) AS position FROM events WHERE position < ${safeHorizon}`,
+    );
     return rows[0]?.position == null ? null : BigInt(rows[0].position);
   }
 

@@ -35,7 +35,10 @@ export class PostgresAdvisoryLease implements Lease {
     }
     const client = this.client ?? (await this.connect());
     try {
-      const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS taken', [leaseLockSpace, this.options.name]);
+      const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS taken', [
+        leaseLockSpace,
+        this.options.name,
+      ]);
       this.held = rows[0]!.taken;
       return this.held;
     } catch (error) {

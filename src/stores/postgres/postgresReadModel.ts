@@ -112,9 +112,10 @@ export class PostgresReadModel implements ReadModelStore {
   }
 
   async checkpoint(projection: string): Promise<bigint | null> {
-    const { rows } = await this.db.query<{ position: string | null }>('SELECT position::text AS position FROM projection_checkpoints WHERE name = $1', [
-      projection,
-    ]);
+    const { rows } = await this.db.query<{ position: string | null }>(
+      'SELECT position::text AS position FROM projection_checkpoints WHERE name = $1',
+      [projection],
+    );
     return rows[0]?.position == null ? null : BigInt(rows[0].position);
   }
 
@@ -142,7 +143,11 @@ export class PostgresReadModel implements ReadModelStore {
     const handled = pending.filter((event) => handlesEvent(projection, event));
     const working = new Map<string, Working>();
     const remember = (row: StoredRow): Working => {
-      const entry = { workspaceId: row.workspace_id, stored: { document: CollectionTable.document(row), position: BigInt(row.position) }, dirty: false };
+      const entry = {
+        workspaceId: row.workspace_id,
+        stored: { document: CollectionTable.document(row), position: BigInt(row.position) },
+        dirty: false,
+      };
       working.set(row.id, entry);
       return entry;
     };
@@ -155,7 +160,12 @@ export class PostgresReadModel implements ReadModelStore {
         if (!entry.dirty) continue;
         entry.dirty = false;
         const document = entry.stored?.document ?? null;
-        writes.push({ id, workspaceId: entry.workspaceId, json: document === null ? null : JSON.stringify(document), position: entry.stored?.position ?? 0n });
+        writes.push({
+          id,
+          workspaceId: entry.workspaceId,
+          json: document === null ? null : JSON.stringify(document),
+          position: entry.stored?.position ?? 0n,
+        });
       }
       await table.write(client, writes);
     };

@@ -19,7 +19,14 @@ import { combineChecksums } from '../../projections/checksum.js';
 import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
-import type { BeginRebuildOptions, CollectionComparison, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
+import type {
+  BeginRebuildOptions,
+  CollectionComparison,
+  CompareOptions,
+  Comparison,
+  RebuildableReadModel,
+  RebuildTarget,
+} from '../readModel.js';
 import { CollectionTable, createCollectionTable, renameCollectionTable, tableFor, type Queryable } from './collectionTable.js';
 import { collectionsLockKey, type PostgresDatabase } from './database.js';
 import type { PostgresReadModel } from './postgresReadModel.js';
@@ -194,7 +201,9 @@ class PostgresRebuild implements RebuildTarget {
       const collections: CollectionComparison[] = [];
       for (const slot of this.slots) {
         const comparison = new DocumentComparison(options);
-        const live = (await tableExists(client, slot.live.table)) ? await openCursor(client, 'live_docs', slot.live.table, this.settings.fetchSize) : null;
+        const live = (await tableExists(client, slot.live.table))
+          ? await openCursor(client, 'live_docs', slot.live.table, this.settings.fetchSize)
+          : null;
         const next = await openCursor(client, 'next_docs', slot.next.table, this.settings.fetchSize);
         let current = await live?.next();
         let rebuilt = await next.next();
@@ -318,7 +327,9 @@ class PostgresRebuild implements RebuildTarget {
     const until = this.lastPosition;
     if (until === null) return;
     const positions = [...checkpoints.values()];
-    const after = positions.some((p) => p === null) ? undefined : positions.reduce<bigint>((low, p) => (p! < low ? p! : low), positions[0]!);
+    const after = positions.some((p) => p === null)
+      ? undefined
+      : positions.reduce<bigint>((low, p) => (p! < low ? p! : low), positions[0]!);
     if (after !== undefined && after >= until) return;
     const pageSize = this.settings.tailPageSize;
     let batch: StoredEvent[] = [];

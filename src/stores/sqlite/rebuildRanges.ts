@@ -80,7 +80,9 @@ export const rangeComputer = (
 ): ((request: RangeRequest) => ComputedRange) => {
   const onlyTypes = setup.types.length > 0 ? ` AND type IN (${setup.types.map(() => '?').join(', ')})` : '';
   const read = db
-    .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ? AND position <= ?${onlyTypes} ORDER BY position`)
+    .prepare(
+      `SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ? AND position <= ?${onlyTypes} ORDER BY position`,
+    )
     .raw(true);
   const prepare = registry.preparer(setup.timeZones);
   const byType = new Map<string, [number, Projection][]>();

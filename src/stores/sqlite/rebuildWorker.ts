@@ -34,8 +34,9 @@ const reply = (request: RangeRequest, compute: (request: RangeRequest) => RangeR
 port.on('message', (request: RangeRequest) => {
   computer.then(
     (compute) => reply(request, compute),
-    (error: unknown) => reply(request, () => {
-      throw error;
-    }),
+    (error: unknown) =>
+      reply(request, () => {
+        throw error;
+      }),
   );
 });

@@ -61,8 +61,7 @@ export const compareTables = (
   options: CompareOptions,
 ): Comparison => {
   const collections = pairs.map((pair) => compareTable(db, pair, options));
-  const sums = (side: 'current' | 'rebuilt') =>
-    combineChecksums(new Map(collections.map((c) => [c.collection, c.checksums![side]])));
+  const sums = (side: 'current' | 'rebuilt') => combineChecksums(new Map(collections.map((c) => [c.collection, c.checksums![side]])));
   return {
     position,
     collections,

@@ -21,8 +21,24 @@ import type { ProjectionRegistry } from '../../projections/ports.js';
 import { evolveStored, type Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
-import { CollectionTable, createCollectionTable, dropCollectionTable, renameCollectionTable, tableFor, termsTableFor } from './collectionTable.js';
-import { eventFromRow, selectedElsewhere, Speculation, touchWidth, type ComputedRange, type EventRow, type RangeReply, type RangeRequest } from './rebuildRanges.js';
+import {
+  CollectionTable,
+  createCollectionTable,
+  dropCollectionTable,
+  renameCollectionTable,
+  tableFor,
+  termsTableFor,
+} from './collectionTable.js';
+import {
+  eventFromRow,
+  selectedElsewhere,
+  Speculation,
+  touchWidth,
+  type ComputedRange,
+  type EventRow,
+  type RangeReply,
+  type RangeRequest,
+} from './rebuildRanges.js';
 import type { RebuildWorkerData } from './rebuildWorker.js';
 import { compareTables, tableExists } from './sqliteCompare.js';
 
@@ -33,7 +49,6 @@ export class RebuildInProgressError extends Error {
     this.name = 'RebuildInProgressError';
   }
 }
-
 
 /** A document touched by the page being applied; written once at the end of the page. */
 interface Pending {
@@ -59,7 +74,6 @@ interface Slot {
 
 const tailPageSize = 1000;
 const snapshotAttempts = 5;
-
 
 /** A small young generation keeps a worker's memory down at little cost: its garbage dies young. */
 const workerLimits = { maxYoungGenerationSizeMb: 8 };
@@ -157,8 +171,7 @@ class SqliteRebuild implements RebuildTarget {
         started_at TEXT NOT NULL
       )`);
       const holder = db.prepare('SELECT pid, host, started_at FROM rebuild_lock WHERE id = 1').get() as
-        | { pid: number; host: string; started_at: string }
-        | undefined;
+        { pid: number; host: string; started_at: string } | undefined;
       if (holder && (holder.host !== os.hostname() || processAlive(holder.pid))) {
         throw new RebuildInProgressError(
           `another rebuild is running (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}); ` +
@@ -215,7 +228,9 @@ class SqliteRebuild implements RebuildTarget {
     this.typeFilter = options.types ? [...new Set(options.types)] : [];
     const onlyTypes = this.typeFilter.length > 0 ? ` AND type IN (${this.typeFilter.map(() => '?').join(', ')})` : '';
     this.readTail = db
-      .prepare(`SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ?${onlyTypes} ORDER BY position LIMIT ?`)
+      .prepare(
+        `SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position > ?${onlyTypes} ORDER BY position LIMIT ?`,
+      )
       .raw(true) as unknown as Statement<unknown[], EventRow>;
     this.head = db.prepare('SELECT MAX(position) AS position FROM events');
     this.readAt = db
@@ -388,7 +403,14 @@ class SqliteRebuild implements RebuildTarget {
         } else if (entry.doc === null) {
           if (entry.existed) slot.table.remove(id);
         } else {
-          slot.table.write(id, entry.workspaceId, JSON.stringify(entry.doc), entry.position, entry.existed ? 'update' : 'insert', entry.doc as never);
+          slot.table.write(
+            id,
+            entry.workspaceId,
+            JSON.stringify(entry.doc),
+            entry.position,
+            entry.existed ? 'update' : 'insert',
+            entry.doc as never,
+          );
         }
         // Written: a later flush in the same page must update, not insert, it.
         if (entry.doc !== null || entry.bytes !== undefined) entry.existed = true;

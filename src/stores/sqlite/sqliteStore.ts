@@ -293,7 +293,6 @@ export class SqliteStore implements EventStore, ReadModelStore {
     return { documents, next };
   }
 
-
   async apply(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     this.applyTransaction(projections, events);
@@ -468,7 +467,12 @@ export class SqliteStore implements EventStore, ReadModelStore {
     return entry.workspaceId === workspaceId ? entry.document : null;
   }
 
-  private remember(key: string, workspaceId: string, document: Document, bytes: number): { workspaceId: string; document: Document; bytes: number } {
+  private remember(
+    key: string,
+    workspaceId: string,
+    document: Document,
+    bytes: number,
+  ): { workspaceId: string; document: Document; bytes: number } {
     const entry = { workspaceId, document, bytes };
     // A document larger than the whole cache is served, not kept.
     if (bytes > this.documentCacheBytes) return entry;

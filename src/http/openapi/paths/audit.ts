@@ -21,7 +21,8 @@ export const auditPaths = {
     get: operation({
       operationId: 'getAuditLog',
       summary: "The workspace's audit log",
-      description: 'Every event of the workspace in log order, a page at a time. Unknown query parameters are a 400, so a misspelt filter never widens an audit.',
+      description:
+        'Every event of the workspace in log order, a page at a time. Unknown query parameters are a 400, so a misspelt filter never widens an audit.',
       tags: ['Audit'],
       access: { token: 'workspace', permission: 'audit.read' },
       parameters: [
@@ -30,7 +31,12 @@ export const auditPaths = {
         query('actorId', "Only events of this user (the token's sub).", { type: 'string', minLength: 1, maxLength: 200 }),
         query('from', 'occurredAt at or after this ISO 8601 instant.', { type: 'string' }),
         query('to', 'occurredAt before this ISO 8601 instant.', { type: 'string' }),
-        query('limit', 'Items per page.', { type: 'integer', minimum: 1, maximum: auditLimits.maxLimit, default: auditLimits.defaultLimit }),
+        query('limit', 'Items per page.', {
+          type: 'integer',
+          minimum: 1,
+          maximum: auditLimits.maxLimit,
+          default: auditLimits.defaultLimit,
+        }),
         query('cursor', 'The nextCursor of a previous page.', { type: 'string' }),
       ],
       responses: { 200: jsonResponse('One page of the log.', ref('AuditPage')) },

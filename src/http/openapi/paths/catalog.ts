@@ -1,5 +1,14 @@
 /** Clients, services and staff share one shape (as src/http/routes/catalogResource.ts does). */
-import { createdResponse, headerRef, jsonResponse, notModifiedResponse, operation, parameterRef, pathParameter, wrapped } from '../operation.js';
+import {
+  createdResponse,
+  headerRef,
+  jsonResponse,
+  notModifiedResponse,
+  operation,
+  parameterRef,
+  pathParameter,
+  wrapped,
+} from '../operation.js';
 import { maxBusyRangeDays } from '../../../commands/staffBusy.js';
 import { ref } from '../schemas.js';
 
@@ -16,7 +25,9 @@ interface CatalogDoc {
 
 const idParameter = (doc: CatalogDoc) => pathParameter('id', `The ${doc.label}'s id (any other string is a 404).`);
 const withEtag = (description: string, doc: CatalogDoc) =>
-  jsonResponse(description, wrapped(doc.key, doc.entity), { headers: { ETag: headerRef('ETag'), 'Idempotent-Replayed': headerRef('Idempotent-Replayed') } });
+  jsonResponse(description, wrapped(doc.key, doc.entity), {
+    headers: { ETag: headerRef('ETag'), 'Idempotent-Replayed': headerRef('Idempotent-Replayed') },
+  });
 
 const archiveAction = (doc: CatalogDoc, action: 'archive' | 'unarchive') => ({
   [`/v1/workspace/{workspaceId}/${doc.collection}/{id}/${action}`]: {
@@ -42,7 +53,17 @@ const catalogPaths = (doc: CatalogDoc) => ({
       summary: `List ${doc.label}s`,
       tags: [doc.tag],
       access: { token: 'workspace', permission: `${doc.collection}.read` },
-      parameters: [parameterRef('workspaceId'), { name: 'query', in: 'query', description: 'Filters (search, scope, includeArchived, limit, cursor); unknown ones are a 400.', schema: { type: 'object', additionalProperties: { type: 'string' } }, style: 'form', explode: true }],
+      parameters: [
+        parameterRef('workspaceId'),
+        {
+          name: 'query',
+          in: 'query',
+          description: 'Filters (search, scope, includeArchived, limit, cursor); unknown ones are a 400.',
+          schema: { type: 'object', additionalProperties: { type: 'string' } },
+          style: 'form',
+          explode: true,
+        },
+      ],
       responses: {
         200: jsonResponse(`One page of ${doc.label}s.`, {
           type: 'object',
@@ -72,7 +93,10 @@ const catalogPaths = (doc: CatalogDoc) => ({
       tags: [doc.tag],
       access: { token: 'workspace', permission: `${doc.collection}.read` },
       parameters: [parameterRef('workspaceId'), idParameter(doc), parameterRef('If-None-Match')],
-      responses: { 200: jsonResponse(`The ${doc.label}.`, wrapped(doc.key, doc.entity), { headers: { ETag: headerRef('ETag') } }), 304: notModifiedResponse() },
+      responses: {
+        200: jsonResponse(`The ${doc.label}.`, wrapped(doc.key, doc.entity), { headers: { ETag: headerRef('ETag') } }),
+        304: notModifiedResponse(),
+      },
       errors: [404],
     }),
     patch: operation({
@@ -98,14 +122,21 @@ const staffBusy = {
     get: operation({
       operationId: 'getStaffBusy',
       summary: "A staff member's busy intervals",
-      description: 'What a booking of this staff member would be refused for, read from the same streams the booking decisions keep consistent.',
+      description:
+        'What a booking of this staff member would be refused for, read from the same streams the booking decisions keep consistent.',
       tags: ['Staff'],
       access: { token: 'workspace', permission: 'sessions.read' },
       parameters: [
         parameterRef('workspaceId'),
         pathParameter('staffId', "The staff member's id."),
         { name: 'from', in: 'query', required: true, description: 'An ISO 8601 instant with Z or an offset.', schema: { type: 'string' } },
-        { name: 'to', in: 'query', required: true, description: `After from, at most ${maxBusyRangeDays} days later.`, schema: { type: 'string' } },
+        {
+          name: 'to',
+          in: 'query',
+          required: true,
+          description: `After from, at most ${maxBusyRangeDays} days later.`,
+          schema: { type: 'string' },
+        },
       ],
       responses: { 200: jsonResponse('The busy intervals.', ref('StaffBusy')) },
       errors: [400, 404],

@@ -44,13 +44,16 @@ export const servicePaths = {
         summary: 'Prometheus metrics',
         description:
           'The Prometheus text format. Served here only when METRICS_TOKEN is set, and then only with that token; ' +
-          'with METRICS_PORT set it is (also) served without a token on that port, meant for the scraper\'s network only.',
+          "with METRICS_PORT set it is (also) served without a token on that port, meant for the scraper's network only.",
         tags,
         access: 'public',
         responses: {
           200: raw('The metrics.', ['text/plain']),
           401: responseRef('Unauthorized'),
-          404: { ...(responseRef('NotFound') as object), description: 'Not served on this port: no METRICS_TOKEN is set (with a JWT; a 401 without one).' },
+          404: {
+            ...(responseRef('NotFound') as object),
+            description: 'Not served on this port: no METRICS_TOKEN is set (with a JWT; a 401 without one).',
+          },
         },
       }),
       security: [{ metricsToken: [] }],
@@ -62,11 +65,13 @@ export const servicePaths = {
       summary: 'This OpenAPI 3.1 document',
       tags,
       access: 'public',
-      responses: { 200: jsonResponse('The document.', {
+      responses: {
+        200: jsonResponse('The document.', {
           type: 'object',
           required: ['openapi', 'info', 'paths'],
           properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } },
-        }) },
+        }),
+      },
     }),
   },
   '/docs': {

@@ -15,7 +15,12 @@ const sessionWithWarnings = {
   required: ['session'],
   properties: {
     session: ref('Session'),
-    warnings: { type: 'array', items: ref('SessionWarning'), minItems: 1, description: 'Present when something is worth a look but not a refusal' },
+    warnings: {
+      type: 'array',
+      items: ref('SessionWarning'),
+      minItems: 1,
+      description: 'Present when something is worth a look but not a refusal',
+    },
   },
   additionalProperties: false,
 };
@@ -74,13 +79,20 @@ export const sessionPaths = {
       access: { token: 'workspace', permission: 'sessions.read' },
       parameters: [
         parameterRef('workspaceId'),
-        query('from', 'An instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace zone).', { type: 'string' }),
+        query('from', 'An instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace zone).', {
+          type: 'string',
+        }),
         query('to', 'As `from`; must be after it.', { type: 'string' }),
         query('staffId', 'Only this staff member’s sessions.', ref('ObjectId')),
         query('clientId', 'Only this client’s sessions.', ref('ObjectId')),
         query('serviceId', 'Only sessions with this service.', ref('ObjectId')),
         query('status', `Comma-separated statuses: ${sessionStatuses.join(', ')}.`, { type: 'string' }),
-        query('limit', 'Sessions per page.', { type: 'integer', minimum: 1, maximum: sessionListLimits.maxLimit, default: sessionListLimits.defaultLimit }),
+        query('limit', 'Sessions per page.', {
+          type: 'integer',
+          minimum: 1,
+          maximum: sessionListLimits.maxLimit,
+          default: sessionListLimits.defaultLimit,
+        }),
         query('cursor', 'The nextCursor of the previous page, with the same filters.', { type: 'string' }),
       ],
       responses: { 200: jsonResponse('One page of sessions.', ref('SessionPage')) },
@@ -95,7 +107,10 @@ export const sessionPaths = {
       access: { token: 'workspace', permission: 'sessions.read' },
       parameters: [parameterRef('workspaceId'), sessionId, parameterRef('If-None-Match')],
       responses: {
-        200: jsonResponse('The session, identical to the 201 body of its create.', wrapped('session', 'Session'), { example: createSessionResponseExample, headers: etag }),
+        200: jsonResponse('The session, identical to the 201 body of its create.', wrapped('session', 'Session'), {
+          example: createSessionResponseExample,
+          headers: etag,
+        }),
         304: notModifiedResponse(),
       },
       errors: [404],
@@ -109,7 +124,11 @@ export const sessionPaths = {
       tags,
       access: { token: 'workspace', permission: 'sessions.update' },
       parameters: [parameterRef('workspaceId'), sessionId],
-      requestBody: { schema: ref('UpdateSessionRequest'), alsoAs: ['application/merge-patch+json'], example: { startTime: '11:00', reason: 'client asked' } },
+      requestBody: {
+        schema: ref('UpdateSessionRequest'),
+        alsoAs: ['application/merge-patch+json'],
+        example: { startTime: '11:00', reason: 'client asked' },
+      },
       idempotent: true,
       ifMatch: true,
       responses: { 200: changed('The session after the patch.') },

@@ -6,7 +6,7 @@ export const workspacePaths = {
     post: operation({
       operationId: 'createWorkspace',
       summary: 'Create a workspace',
-      description: 'Idempotency keys of platform requests are scoped to the token\'s user.',
+      description: "Idempotency keys of platform requests are scoped to the token's user.",
       tags: ['Workspaces'],
       access: { token: 'platform', permission: 'workspaces.create' },
       requestBody: { schema: ref('CreateWorkspaceRequest'), example: { name: 'My Clinic', timeZone: 'Europe/Paris' } },
@@ -21,7 +21,10 @@ export const workspacePaths = {
       tags: ['Workspaces'],
       access: { token: 'workspace' },
       parameters: [parameterRef('workspaceId'), parameterRef('If-None-Match')],
-      responses: { 200: jsonResponse('The workspace.', wrapped('workspace', 'Workspace'), { headers: { ETag: headerRef('ETag') } }), 304: notModifiedResponse() },
+      responses: {
+        200: jsonResponse('The workspace.', wrapped('workspace', 'Workspace'), { headers: { ETag: headerRef('ETag') } }),
+        304: notModifiedResponse(),
+      },
       errors: [404],
     }),
     patch: operation({
