@@ -61,14 +61,19 @@ export const fillSessions = async (
     worker.on('message', (packed: string) => pending[i]!.shift()?.resolve(packed.split('\u0002').map((row) => row.split('\u0001'))));
     worker.on('error', (error) => {
       failure = error;
-      pending[i]!.splice(0).forEach((p) => p.reject(error));
+      pending[i]!.splice(0).forEach((p) => {
+        p.reject(error);
+      });
     });
   });
   // Chunk k is made by worker k % 2.
   const request = (first: number): Promise<string[][]> => {
     const i = (first / chunkSize) % workers.length;
     return new Promise<string[][]>((resolve, reject) => {
-      if (failure !== undefined) return reject(failure);
+      if (failure !== undefined) {
+        reject(failure);
+        return;
+      }
       pending[i]!.push({ resolve, reject });
       workers[i]!.postMessage({ first, count: Math.min(chunkSize, count - first) });
     });

@@ -25,7 +25,11 @@ export const spawnChild = (
     stderr.push(line);
     if (stderr.length > 200) stderr.shift();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   return { process: child, pid: child.pid, stderr, exited };
 };
@@ -34,10 +38,9 @@ export const spawnChild = (
 export const firstJsonLine = <T>(child: Child, timeoutMs: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.process.stdout! });
-    const timer = setTimeout(
-      () => reject(new Error(`child ${child.pid} said nothing in ${timeoutMs} ms:\n${child.stderr.join('\n')}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      reject(new Error(`child ${child.pid} said nothing in ${timeoutMs} ms:\n${child.stderr.join('\n')}`));
+    }, timeoutMs);
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
@@ -70,7 +73,9 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 

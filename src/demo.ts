@@ -54,9 +54,9 @@ export const seedDemo = async (config: Config, deps: CommandDeps, logger: Logger
   const token = signToken(config.jwt, { sub: 'demo-user', name: 'Demo User', workspaceId: ws, permissions: allPermissions }, '12h');
   const body = JSON.stringify({
     name: 'Consultation Session',
-    clientId: client!.id,
-    serviceIds: [consultation!.id, checkup!.id],
-    staffId: staff!.id,
+    clientId: client.id,
+    serviceIds: [consultation.id, checkup.id],
+    staffId: staff.id,
     date: '2024-01-20T10:00:00Z',
     startTime: '10:00',
   });

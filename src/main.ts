@@ -89,7 +89,9 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   registerStateGauges(registry, {
     projections,
     ...(stores.documentCache ? { documentCache: stores.documentCache } : {}),
-    onCollectError: (what, error) => logger.warn({ err: error, what }, 'metrics: reading a store failed'),
+    onCollectError: (what, error) => {
+      logger.warn({ err: error, what }, 'metrics: reading a store failed');
+    },
   });
   // Reads on this instance see what its creates answered, even while an async read model lags.
   const pending = new PendingDocuments();
@@ -154,7 +156,11 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       if (metricsServer) {
         const closing = metricsServer;
         // A scrape is cheap to repeat: no waiting for it.
-        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+        const closed = new Promise<void>((resolve) =>
+          closing.close(() => {
+            resolve();
+          }),
+        );
         closing.closeAllConnections();
         await closed;
       }

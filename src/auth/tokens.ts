@@ -99,7 +99,7 @@ export const signToken = (config: JwtConfig, claims: TokenClaims, expiresIn: jwt
   return jwt.sign({ ...rest, permissions: [...claims.permissions] }, config.secret, {
     algorithm: 'HS256',
     subject: sub,
-    expiresIn: expiresIn!,
+    expiresIn: expiresIn,
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
   });

@@ -179,7 +179,13 @@ const main = async (): Promise<number> => {
       pageSize,
       examples,
       ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
-      ...(bar ? { onProgress: (progress: RebuildProgress) => bar.update(progress) } : {}),
+      ...(bar
+        ? {
+            onProgress: (progress: RebuildProgress) => {
+              bar.update(progress);
+            },
+          }
+        : {}),
       // Under a progress bar, warnings wait until it is gone.
       onWarning: (_details, message) => {
         if (bar) warnings.push(message);

@@ -20,7 +20,7 @@ const main = (): void => {
     },
   });
   if (!values.sub || !values.permissions) throw new Error(usage);
-  if (!/^\d+[smhd]?$/.test(values.ttl!)) throw new Error(`--ttl must look like 90s, 30m, 1h or 7d\n${usage}`);
+  if (!/^\d+[smhd]?$/.test(values.ttl)) throw new Error(`--ttl must look like 90s, 30m, 1h or 7d\n${usage}`);
   const permissions =
     values.permissions === 'all'
       ? [...allPermissions]
@@ -37,7 +37,7 @@ const main = (): void => {
       ...(values.workspace ? { workspaceId: values.workspace } : {}),
       ...(values.name ? { name: values.name } : {}),
     },
-    /^\d+$/.test(values.ttl!) ? Number(values.ttl) : (values.ttl as `${number}h`),
+    /^\d+$/.test(values.ttl) ? Number(values.ttl) : (values.ttl as `${number}h`),
   );
   process.stdout.write(`${token}\n`);
 };

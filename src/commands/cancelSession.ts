@@ -35,7 +35,7 @@ export const parseCancelSession = (body: unknown): CancelSessionInput => {
     reason: { maxLength: 100, message: `must be one of ${cancellationReasons.join(', ')}` },
     note: { maxLength: 2000, message: 'must be at most 500 characters' },
   });
-  return { reason: valid.reason as CancellationReason, note: valid.note?.trim() || null };
+  return { reason: valid.reason, note: valid.note?.trim() || null };
 };
 
 export interface CancelSession {

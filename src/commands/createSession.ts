@@ -4,12 +4,12 @@
  */
 import * as yup from 'yup';
 import type { EventMetadata } from '../events/envelope.js';
-import { sessionStatuses, sessionCreatedVersion, type SessionCreated, type SessionRequest, type SessionStatus } from '../events/session.js';
+import { sessionStatuses, sessionCreatedVersion, type SessionCreated, type SessionRequest } from '../events/session.js';
 import type { FieldError } from '../errors.js';
 import { parseIsoDateTime, timeOfDay } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
 import { requireWorkspace } from './requireWorkspace.js';
-import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
+import { disambiguations, localDayOf } from './schedule.js';
 import {
   deriveDuration,
   findNamedEntries,
@@ -162,13 +162,13 @@ export const parseCreateSession = (body: unknown): CreateSessionInput => {
     date: valid.date,
     startTime: valid.startTime,
     durationMinutes: valid.durationMinutes ?? null,
-    status: (valid.status ?? 'scheduled') as SessionStatus,
+    status: valid.status ?? 'scheduled',
     fieldValues: (valid.fieldValues ?? []).map((f) => ({
       fieldKey: f.fieldKey,
       value: f.value ?? null,
       phase: f.phase ?? 'pre',
     })),
-    ...(valid.disambiguation === undefined ? {} : { disambiguation: valid.disambiguation as Disambiguation }),
+    ...(valid.disambiguation === undefined ? {} : { disambiguation: valid.disambiguation }),
     ...(valid.allowOverlap ? { allowOverlap: true as const, overlapReason: valid.overlapReason!.trim() } : {}),
   };
 };

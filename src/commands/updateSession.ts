@@ -90,7 +90,7 @@ export const parseUpdateSession = (body: unknown): SessionPatch => {
   if (has('fieldValues')) {
     patch.fieldValues = (valid.fieldValues ?? []).map((f) => ({ fieldKey: f.fieldKey, value: f.value ?? null, phase: f.phase ?? 'pre' }));
   }
-  if (valid.disambiguation !== undefined) patch.disambiguation = valid.disambiguation as Disambiguation;
+  if (valid.disambiguation !== undefined) patch.disambiguation = valid.disambiguation;
   if (valid.allowOverlap) patch.overlapReason = valid.overlapReason!.trim();
   return patch;
 };

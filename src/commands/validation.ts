@@ -100,7 +100,9 @@ const checkText = (problems: Problems, path: string, value: unknown): void => {
   if (typeof value === 'string') {
     if (value.includes('\u0000') || !isWellFormed(value)) problems.add(path, textMessage);
   } else if (Array.isArray(value)) {
-    value.forEach((element, i) => checkText(problems, `${path}[${i}]`, element));
+    value.forEach((element, i) => {
+      checkText(problems, `${path}[${i}]`, element);
+    });
   } else if (isPlainObject(value)) {
     for (const [key, element] of Object.entries(value)) checkText(problems, `${path}.${key}`, element);
   }
@@ -125,7 +127,7 @@ export const validate = <T extends AnyObject>(
   for (const key of allowed) if (!oversized.includes(key)) checkText(problems, key, input[key]);
 
   try {
-    const checked = oversized.length === 0 ? schema : schema.omit(oversized as (keyof T)[]);
+    const checked = oversized.length === 0 ? schema : schema.omit(oversized);
     checked.validateSync(input, { abortEarly: false, strict: true });
   } catch (error) {
     if (!(error instanceof YupValidationError)) throw error;

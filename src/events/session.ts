@@ -3,11 +3,11 @@ import type { Event } from './envelope.js';
 export const sessionStatuses = ['scheduled', 'in-progress', 'completed', 'cancelled'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];
 
-export type FieldValue = {
+export interface FieldValue {
   fieldKey: string;
   value: string | number | boolean | null;
   phase: string;
-};
+}
 
 /**
  * How `durationMinutes` was decided: given in the request, summed from the services, or the 60-minute default.
@@ -89,7 +89,9 @@ export type SessionCreated = Event<
 export const sessionCreatedVersion = 3;
 
 /** A change's optional note: why it was made, as the user gave it. */
-type Reason = { reason: string | null };
+interface Reason {
+  reason: string | null;
+}
 
 /** The session moved in time: a new day, start or duration (and so new instants). */
 export type SessionRescheduled = Event<

@@ -36,7 +36,9 @@ const postgresLimiter = (pool: pg.Pool, table: string, keyPrefix: string, points
         // While PostgreSQL does not answer, each instance keeps counting on its own.
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
       },
-      (error?: Error) => (error ? reject(error) : resolve(limiter)),
+      (error?: Error) => {
+        error ? reject(error) : resolve(limiter);
+      },
     );
   });
 

@@ -91,16 +91,19 @@ export const createHttpServer = (
       res.once('close', () => {
         inFlight.delete(res);
         // The connection that carried it may now be idle; while draining nothing waits on it.
-        if (draining) setImmediate(() => server.closeIdleConnections());
+        if (draining)
+          setImmediate(() => {
+            server.closeIdleConnections();
+          });
       });
       handler(req, res);
     },
   );
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError(logger));
-  server.on('drop', (details: unknown) =>
-    logger.warn({ details, maxConnections: limits.maxConnections }, 'connection refused: MAX_CONNECTIONS reached'),
-  );
+  server.on('drop', (details: unknown) => {
+    logger.warn({ details, maxConnections: limits.maxConnections }, 'connection refused: MAX_CONNECTIONS reached');
+  });
 
   let drained: Promise<void> | undefined;
   const drain = (timeoutMs: number) =>

@@ -35,7 +35,9 @@ export const openEmbeddedStores = async (
   });
   // Projections added since the last run (or a read model rebuilt elsewhere) catch up before serving.
   // They read the log upcast, skipping (with a warning) events this release cannot project.
-  const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
+  const skipped = new SkippedEvents((details, message) => {
+    logger.warn(details, message);
+  });
   const caughtUp = await catchUp(projectableEvents(store, skipped), store, allProjections);
   if (caughtUp.applied > 0) logger.info({ applied: caughtUp.applied }, 'read models caught up from their checkpoints');
   return {

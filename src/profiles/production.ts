@@ -64,7 +64,9 @@ export const redactUrl = (url: string): string =>
 export const withTimeout = async <T>(what: string, ms: number, operation: () => Promise<T>): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not answer within ${ms} ms`));
+    }, ms);
   });
   try {
     return await Promise.race([operation(), timeout]);
@@ -237,7 +239,9 @@ export const openReadStore = async (config: Config, options: ConnectOptions = {}
  * skipped (with one warning per kind) when this release cannot project it.
  */
 export const projectableOnly = (logger: Logger, timeZones: Record<string, string> = {}): ((event: StoredEvent) => StoredEvent | null) => {
-  const skipped = new SkippedEvents((details, message) => logger.warn(details, message));
+  const skipped = new SkippedEvents((details, message) => {
+    logger.warn(details, message);
+  });
   // Old sessions are upcast with their workspace's zone: known from start-up, and learned as
   // workspaces are created (the log brings a WorkspaceCreated before any of its sessions).
   const zones = new Map(Object.entries(timeZones));
@@ -296,7 +300,15 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
   const progress = checkpointProgress({ events: side.events, readModel, projections: allProjections });
   const projector =
     config.projector === 'in-process'
-      ? createProjector(side, readSide, logger, (position) => progress.notify(position), await workspaceTimeZones(side.events))
+      ? createProjector(
+          side,
+          readSide,
+          logger,
+          (position) => {
+            progress.notify(position);
+          },
+          await workspaceTimeZones(side.events),
+        )
       : undefined;
   projector?.start();
   logger.info(

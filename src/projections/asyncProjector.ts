@@ -40,7 +40,10 @@ export const backoffDelay = (attempt: number, backoff: Backoff): number =>
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
 export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);

@@ -36,7 +36,9 @@ export const pollingSource = (events: EventStore, options: PollingSourceOptions 
       }
       return {
         [Symbol.asyncIterator]: () => batches(),
-        close: async () => closed.abort(),
+        close: async () => {
+          closed.abort();
+        },
       };
     },
   };

@@ -137,7 +137,7 @@ export const sessionView = defineProjection<SessionView>({
     ServiceRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'serviceIds', equals: e.data.serviceId } }),
       evolve: (current, e) =>
-        current === null || !current.serviceIds.includes(e.data.serviceId)
+        !current?.serviceIds.includes(e.data.serviceId)
           ? current
           : {
               ...current,

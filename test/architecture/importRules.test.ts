@@ -96,7 +96,9 @@ describe('the import rules (.dependency-cruiser.cjs) on a tree with one wrong im
     const violations = (JSON.parse(result.stdout) as { summary: { violations: Violation[] } }).summary.violations;
     found = violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reports exactly the wrong imports, each under the rule it breaks', () => {
     expect(found).to.deep.equal(

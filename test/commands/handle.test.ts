@@ -153,7 +153,7 @@ describe('the command path (handleCommand)', () => {
       handleCommand(deps, bump(id, 2), request({ expectedVersion: 1 })),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
-    const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    const failure = results.find((r) => r.status === 'rejected')!;
     expectAppError(failure.reason, { status: 412 });
     expect((await store.readStream(`tally-${id}`)).length).to.equal(2);
   });

@@ -424,7 +424,7 @@ export const eventStoreContract = (adapterName: string, open: () => Promise<Open
         ]);
         expect(attempts.filter((a) => a.status === 'fulfilled')).to.have.length(1);
         expect(await store.readStream(shared)).to.have.length(2);
-        const multiWon = attempts[1]!.status === 'fulfilled';
+        const multiWon = attempts[1].status === 'fulfilled';
         expect(await store.readStream(other)).to.have.length(multiWon ? 1 : 0);
       });
     });

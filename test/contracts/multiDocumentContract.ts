@@ -22,7 +22,7 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
 
     beforeEach(() => {
       readModel = getReadModel();
-      projection = itemsProjection(`contract_items_${objectId()}`) as Projection;
+      projection = itemsProjection(`contract_items_${objectId()}`);
       workspaceId = objectId();
       otherWorkspace = objectId();
       position = 100n;

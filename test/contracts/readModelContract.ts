@@ -77,7 +77,7 @@ const recorded = (position: bigint, type: string, data: Record<string, unknown>,
  * indexes up front (MongoDB, PostgreSQL) creates theirs; the SQLite read model also learns them
  * from `apply`. Tests use copies under fresh names (their own checkpoints), same collections.
  */
-export const contractProjections: readonly Projection[] = [itemsProjection('contract_items') as Projection];
+export const contractProjections: readonly Projection[] = [itemsProjection('contract_items')];
 
 export const readModelContract = (adapterName: string, open: (projections: readonly Projection[]) => Promise<OpenedReadModel>): void => {
   describe(`ReadModelStore contract: ${adapterName}`, () => {
@@ -108,7 +108,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
         const a = objectId();
         const b = objectId();
         expect(await readModel.checkpoint(projection.name)).to.equal(null);
-        await readModel.apply([projection as Projection], [increment(10n, a), increment(11n, b), increment(12n, a)]);
+        await readModel.apply([projection], [increment(10n, a), increment(11n, b), increment(12n, a)]);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.equal({ id: a, workspaceId, count: 2, last: 'at 12' });
         expect(await readModel.find(counterCollection, workspaceId, b)).to.deep.equal({ id: b, workspaceId, count: 1, last: 'at 11' });
         const checkpoint = await readModel.checkpoint(projection.name);
@@ -119,26 +119,26 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('changes nothing when the same events are applied twice', async () => {
         const a = objectId();
         const batch = [increment(20n, a), increment(21n, a)];
-        await readModel.apply([projection as Projection], batch);
-        await readModel.apply([projection as Projection], batch);
-        await readModel.apply([projection as Projection], [batch[0]!]);
+        await readModel.apply([projection], batch);
+        await readModel.apply([projection], batch);
+        await readModel.apply([projection], [batch[0]!]);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 2, last: 'at 21' });
         expect(await readModel.checkpoint(projection.name)).to.equal(21n);
       });
 
       it('skips the already applied part of a batch that overlaps the checkpoint', async () => {
         const a = objectId();
-        await readModel.apply([projection as Projection], [increment(30n, a), increment(31n, a)]);
-        await readModel.apply([projection as Projection], [increment(30n, a), increment(31n, a), increment(32n, a)]);
+        await readModel.apply([projection], [increment(30n, a), increment(31n, a)]);
+        await readModel.apply([projection], [increment(30n, a), increment(31n, a), increment(32n, a)]);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 3, last: 'at 32' });
         expect(await readModel.checkpoint(projection.name)).to.equal(32n);
       });
 
       it('advances the checkpoint over events the projection does not handle', async () => {
         const a = objectId();
-        await readModel.apply([projection as Projection], [increment(40n, a)]);
+        await readModel.apply([projection], [increment(40n, a)]);
         await readModel.apply(
-          [projection as Projection],
+          [projection],
           [recorded(41n, 'SomethingElse', { x: 1 }, workspaceId), recorded(45n, 'SomethingElse', {}, workspaceId)],
         );
         expect(await readModel.checkpoint(projection.name)).to.equal(45n);
@@ -148,10 +148,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('keeps one checkpoint per projection, each advanced by the same write', async () => {
         const second: Projection<Counter> = { ...counterProjection(), collection: `${counterCollection}_b` };
         const a = objectId();
-        await readModel.apply(
-          [projection as Projection, second as Projection],
-          [increment(50n, a), recorded(51n, 'SomethingElse', {}, workspaceId)],
-        );
+        await readModel.apply([projection, second], [increment(50n, a), recorded(51n, 'SomethingElse', {}, workspaceId)]);
         expect(await readModel.checkpoint(projection.name)).to.equal(51n);
         expect(await readModel.checkpoint(second.name)).to.equal(51n);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 1 });
@@ -165,13 +162,10 @@ export const readModelContract = (adapterName: string, open: (projections: reado
           documents: (event) => (event.type === 'ExplodingEvent' ? { ids: [objectId()], workspaceId } : projection.documents(event)),
         };
         const a = objectId();
-        await readModel.apply([exploding as Projection], [increment(60n, a)]);
+        await readModel.apply([exploding], [increment(60n, a)]);
         let failed = false;
         try {
-          await readModel.apply(
-            [exploding as Projection],
-            [increment(61n, a), recorded(62n, 'ExplodingEvent', {}, workspaceId), increment(63n, a)],
-          );
+          await readModel.apply([exploding], [increment(61n, a), recorded(62n, 'ExplodingEvent', {}, workspaceId), increment(63n, a)]);
         } catch {
           failed = true;
         }
@@ -183,8 +177,8 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('deletes the document when evolve returns null', async () => {
         const a = objectId();
         const b = objectId();
-        await readModel.apply([projection as Projection], [increment(70n, a), increment(71n, b)]);
-        await readModel.apply([projection as Projection], [recorded(72n, 'CounterRemoved', { counterId: a, workspaceId }, workspaceId)]);
+        await readModel.apply([projection], [increment(70n, a), increment(71n, b)]);
+        await readModel.apply([projection], [recorded(72n, 'CounterRemoved', { counterId: a, workspaceId }, workspaceId)]);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.equal(null);
         expect(await readModel.find(counterCollection, workspaceId, b)).to.not.equal(null);
         expect(await readModel.findMany(counterCollection, workspaceId, [a, b])).to.have.length(1);
@@ -194,14 +188,14 @@ export const readModelContract = (adapterName: string, open: (projections: reado
       it('re-creates a deleted document from a later event', async () => {
         const a = objectId();
         await readModel.apply(
-          [projection as Projection],
+          [projection],
           [increment(80n, a), recorded(81n, 'CounterRemoved', { counterId: a, workspaceId }, workspaceId), increment(82n, a)],
         );
         expect(await readModel.find(counterCollection, workspaceId, a)).to.deep.include({ count: 1, last: 'at 82' });
       });
 
       it('does nothing for an empty batch', async () => {
-        await readModel.apply([projection as Projection], []);
+        await readModel.apply([projection], []);
         expect(await readModel.checkpoint(projection.name)).to.equal(null);
       });
 
@@ -283,7 +277,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
     describe('find and findMany', () => {
       it('finds a document only in its own workspace', async () => {
         const a = objectId();
-        await readModel.apply([projection as Projection], [increment(1n, a)]);
+        await readModel.apply([projection], [increment(1n, a)]);
         expect(await readModel.find(counterCollection, workspaceId, a)).to.not.equal(null);
         expect(await readModel.find(counterCollection, otherWorkspace, a)).to.equal(null);
         expect(await readModel.findMany(counterCollection, otherWorkspace, [a])).to.deep.equal([]);
@@ -297,7 +291,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
         const a = objectId();
         const b = objectId();
         const foreign = objectId();
-        await readModel.apply([projection as Projection], [increment(1n, a), increment(2n, b), increment(3n, foreign, otherWorkspace)]);
+        await readModel.apply([projection], [increment(1n, a), increment(2n, b), increment(3n, foreign, otherWorkspace)]);
         const found = await readModel.findMany(counterCollection, workspaceId, [a, objectId(), b, foreign]);
         expect(found.map((d) => d.id).sort()).to.deep.equal([a, b].sort());
         expect(found.every((d) => d.workspaceId === workspaceId)).to.equal(true);
@@ -305,7 +299,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
 
       it('returns each document once when an id is asked twice, and nothing for no ids', async () => {
         const a = objectId();
-        await readModel.apply([projection as Projection], [increment(1n, a)]);
+        await readModel.apply([projection], [increment(1n, a)]);
         expect(await readModel.findMany(counterCollection, workspaceId, [a, a])).to.have.length(1);
         expect(await readModel.findMany(counterCollection, workspaceId, [])).to.deep.equal([]);
       });

@@ -37,7 +37,7 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
 
     beforeEach(() => {
       readModel = getReadModel();
-      projection = itemsProjection(`contract_items_${objectId()}`) as Projection;
+      projection = itemsProjection(`contract_items_${objectId()}`);
       workspaceId = objectId();
       position = 0n;
       items = new Map();

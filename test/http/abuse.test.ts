@@ -232,7 +232,9 @@ describe('holding up under abuse (issue 12)', () => {
           socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
         );
         socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-        socket.on('close', () => resolve(received));
+        socket.on('close', () => {
+          resolve(received);
+        });
         socket.on('error', reject);
       });
       expect(text).to.match(/^HTTP\/1\.1 400 /);

@@ -20,7 +20,9 @@ describe('kill -9 under load, a few times over', () => {
   before(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-crash-'));
   });
-  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('keeps every acknowledged create, duplicates nothing, and leaves an intact database', async function () {
     this.timeout(120_000);

@@ -29,7 +29,9 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
   before(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-drain-'));
   });
-  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('answers every accepted request with Connection: close after the signal, cuts none, and exits long before the timeout', async function () {
     this.timeout(60_000);
@@ -65,7 +67,9 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
             });
           },
         );
-        req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message, sentAfterSignal }));
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          resolve({ status: 0, error: error.code ?? error.message, sentAfterSignal });
+        });
         req.end(JSON.stringify({ name: `Drain ${i}` }));
       });
 
@@ -95,17 +99,19 @@ describe('draining on SIGTERM under keep-alive load (finding 5)', () => {
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () =>
+          res.on('end', () => {
             resolve({
               status: res.statusCode!,
               connection: res.headers.connection,
               id: (JSON.parse(text) as { workspace?: { id: string } }).workspace?.id,
               sentAfterSignal: false,
-            }),
-          );
+            });
+          });
         },
       );
-      req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message, sentAfterSignal: false }));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        resolve({ status: 0, error: error.code ?? error.message, sentAfterSignal: false });
+      });
       req.write('{"name":"Slow ');
       service.child.stderr!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('SIGTERM received')) req.end('body"}');

@@ -440,7 +440,7 @@ describe('session lifecycle over HTTP', () => {
       const key = { 'idempotency-key': `race-${s.id}` };
       const replies = await Promise.all([patch(s.id, { name: 'Raced' }, key), patch(s.id, { name: 'Raced' }, key)]);
       expect(replies.map((r) => r.status)).to.deep.equal([200, 200]);
-      expect(replies[0]!.body).to.deep.equal(replies[1]!.body);
+      expect(replies[0].body).to.deep.equal(replies[1].body);
       expect((await sessionEventsAfter(head)).map((e) => e.type)).to.deep.equal(['SessionDetailsChanged']);
     });
   });

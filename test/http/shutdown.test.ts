@@ -36,15 +36,21 @@ const startService = (dataDir: string): Promise<Service> =>
     });
     let stdout = '';
     let stderr = '';
-    const exited = new Promise<{ code: number | null; stderr: string }>((done) => child.on('close', (code) => done({ code, stderr })));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const exited = new Promise<{ code: number | null; stderr: string }>((done) =>
+      child.on('close', (code) => {
+        done({ code, stderr });
+      }),
+    );
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)"/.exec(stdout);
       if (match) resolve({ child, url: match[1]!, exited });
     });
     child.on('error', reject);
-    setTimeout(() => reject(new Error(`service did not start: ${stderr}`)), 20_000).unref();
+    setTimeout(() => {
+      reject(new Error(`service did not start: ${stderr}`));
+    }, 20_000).unref();
   });
 
 describe('stopping the service with SIGTERM while requests are in flight', () => {
@@ -52,7 +58,9 @@ describe('stopping the service with SIGTERM while requests are in flight', () =>
   before(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-shutdown-'));
   });
-  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('answers every accepted request, exits 0, and every 201 is in the store afterwards', async () => {
     const service = await startService(dataDir);

@@ -39,7 +39,11 @@ const launch = (script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const exited = new Promise<number | null>((done) =>
+      child.on('close', (code) => {
+        done(code);
+      }),
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = ready.exec(output);
@@ -57,11 +61,15 @@ const launch = (script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<
         });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('error', reject);
-    void exited.then((code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`)));
-    setTimeout(() => reject(new Error(`${script} was not ready after 180 s:\n${output}`)), 180_000).unref();
+    void exited.then((code) => {
+      reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`));
+    });
+    setTimeout(() => {
+      reject(new Error(`${script} was not ready after 180 s:\n${output}`));
+    }, 180_000).unref();
   });
 
 export const startApi = (databaseUrl: string, extra: Record<string, string> = {}): Promise<ServiceProcess> =>

@@ -95,12 +95,17 @@ describe('a read-model checkpoint beyond the end of the event log', () => {
   });
 
   it('is checked by the subscription too: only a checkpoint past the last position fails', () => {
-    expect(() => checkCheckpointWithinLog(undefined, null)).to.not.throw();
-    expect(() => checkCheckpointWithinLog(10n, 10n)).to.not.throw();
-    expect(() => checkCheckpointWithinLog(11n, 10n)).to.throw(
-      CheckpointBeyondLogError,
-      /checkpoint 11 is beyond the end of the event log \(last position 10\)/,
-    );
-    expect(() => checkCheckpointWithinLog(1n, null)).to.throw(CheckpointBeyondLogError);
+    expect(() => {
+      checkCheckpointWithinLog(undefined, null);
+    }).to.not.throw();
+    expect(() => {
+      checkCheckpointWithinLog(10n, 10n);
+    }).to.not.throw();
+    expect(() => {
+      checkCheckpointWithinLog(11n, 10n);
+    }).to.throw(CheckpointBeyondLogError, /checkpoint 11 is beyond the end of the event log \(last position 10\)/);
+    expect(() => {
+      checkCheckpointWithinLog(1n, null);
+    }).to.throw(CheckpointBeyondLogError);
   });
 });

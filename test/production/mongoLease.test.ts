@@ -18,7 +18,7 @@ describe('the projector lease in MongoDB', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the lease tests against MongoDB");
       this.skip();
     }
-    client = new MongoClient(url!, { serverSelectionTimeoutMS: 5000 });
+    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
     db = client.db(`sessions_lease_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
   });

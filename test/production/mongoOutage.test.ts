@@ -54,7 +54,11 @@ describe('reading while MongoDB is down', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     await Promise.allSettled([readModel.close(), events.close()]);
     fs.rmSync(dir, { recursive: true, force: true });
   });

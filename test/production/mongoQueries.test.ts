@@ -313,9 +313,7 @@ describe('the session list queries on MongoDB', () => {
       ],
     ];
     for (const [list, index] of cases) {
-      expect(planQuery(sessionView as unknown as Projection, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(
-        index,
-      );
+      expect(planQuery(sessionView, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(index);
     }
   });
 });

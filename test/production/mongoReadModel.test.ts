@@ -60,7 +60,7 @@ describe('the MongoDB read model against a real server', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the MongoDB read-model tests");
       this.skip();
     }
-    client = new MongoClient(url!, { serverSelectionTimeoutMS: 5000 });
+    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
   });
   after(async () => client?.close());

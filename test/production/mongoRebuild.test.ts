@@ -47,7 +47,7 @@ describe('rebuilding MongoDB read models from the event log', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the MongoDB rebuild tests");
       this.skip();
     }
-    client = new MongoClient(url!, { serverSelectionTimeoutMS: 5000 });
+    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     await client.connect();
   });
   after(async () => client?.close());

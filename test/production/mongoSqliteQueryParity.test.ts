@@ -37,8 +37,8 @@ describe('MongoDB and SQLite query planning', () => {
   });
 
   const cases: [string, Projection, string[]][] = [
-    ['the contract items', itemsProjection('parity_items') as Projection, ['groupId', 'rank', 'status', 'label', 'tagIds', 'touches']],
-    ['the session view', sessionView as unknown as Projection, ['startAt', 'endAt', 'staffId', 'clientId', 'serviceIds', 'status']],
+    ['the contract items', itemsProjection('parity_items'), ['groupId', 'rank', 'status', 'label', 'tagIds', 'touches']],
+    ['the session view', sessionView, ['startAt', 'endAt', 'staffId', 'clientId', 'serviceIds', 'status']],
   ];
   for (const [name, projection, fields] of cases) {
     it(`accept the same queries over ${name} and serve them through the same index`, () => {

@@ -204,7 +204,9 @@ describe('a create under asynchronous projection', () => {
       readModel: store,
       projections: allProjections,
       logger,
-      onApplied: (position) => progress.notify(position),
+      onApplied: (position) => {
+        progress.notify(position);
+      },
     });
     projector.start();
     try {

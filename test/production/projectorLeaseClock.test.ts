@@ -88,7 +88,13 @@ describe('the projector lease deadline', () => {
       monotonicNow: () => monotonic,
       // Waits until the projector is stopped, however long it was asked to wait.
       sleep: (_ms, signal) =>
-        signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+        signal.aborted
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              signal.addEventListener('abort', () => {
+                resolve();
+              });
+            }),
     });
     projector.start();
     await retried;

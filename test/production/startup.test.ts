@@ -31,7 +31,9 @@ describe('starting the production profile with a store down', () => {
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-startup-'));
   });
-  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('fails naming KurrentDB, KURRENTDB_URL and the URL without its password', async () => {
     const config = configFor(

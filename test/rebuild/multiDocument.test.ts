@@ -92,8 +92,8 @@ describe('a multi-document projection on SQLite: inline, through apply and rebui
         expect(await store.checkpoint('items')).to.equal(BigInt(log.length));
         // The projector delivering again, and a projection without checkpoint over the same documents.
         await store.apply([projection], events);
-        await store.apply([itemsProjection('items-again') as Projection], events);
-        await store.apply([itemsProjection('items-again') as Projection], events.slice(100, 140));
+        await store.apply([itemsProjection('items-again')], events);
+        await store.apply([itemsProjection('items-again')], events.slice(100, 140));
         expect(contents(store), `replayed, batches of ${batch}`).to.deep.equal(inlineContents);
       } finally {
         await store.close();

@@ -59,7 +59,9 @@ describe('events this release cannot project (unknown type, newer schemaVersion)
     await app.stop();
     await appendUnprojectable(dataDir, c, sessionId);
   });
-  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('are skipped by a rebuild with one warning per kind, and the checkpoints move past them', async () => {
     const warnings: string[] = [];

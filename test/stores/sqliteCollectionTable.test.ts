@@ -21,7 +21,12 @@ const terms = 'terms_rm_contract_items';
 
 const tempPath = (): { file: string; remove(): void } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-collection-'));
-  return { file: path.join(dir, 'store.db'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    file: path.join(dir, 'store.db'),
+    remove: () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 };
 
 const meta = (workspaceId: string, n: number) => ({
@@ -154,7 +159,7 @@ describe('SQLite collection tables', () => {
           },
           metadata: meta('ws1', 1000),
         };
-        await reader.apply([itemsProjection('items-reader') as Projection], [put]);
+        await reader.apply([itemsProjection('items-reader')], [put]);
         expect(
           (await reader.query('contract_items', 'ws1', { where: { tagIds: 'late-tag' }, orderBy: 'rank', limit: 5 })).documents.map(
             (d) => d.id,

@@ -134,13 +134,15 @@ export const checkExchange = (exchange: Exchange): void => {
   const pathname = new URL(exchange.path, 'http://service.test').pathname;
   const template = matchPath(pathname);
   if (!template) {
-    return checkGenericProblem(exchange, [401, 404], `no path of the OpenAPI document matches ${pathname}`);
+    checkGenericProblem(exchange, [401, 404], `no path of the OpenAPI document matches ${pathname}`);
+    return;
   }
   const method = exchange.method.toLowerCase() === 'head' ? 'get' : exchange.method.toLowerCase();
   const pathItem = document.paths[template]!;
   const operation = methods.includes(method) ? (pathItem[method] as Json | undefined) : undefined;
   if (!operation) {
-    return checkGenericProblem(exchange, [401, 405], `${exchange.method} ${template} is not in the OpenAPI document`);
+    checkGenericProblem(exchange, [401, 405], `${exchange.method} ${template} is not in the OpenAPI document`);
+    return;
   }
   const operationAt = pointer('paths', template, method);
   const responses = operation.responses as Record<string, Json>;

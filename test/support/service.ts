@@ -33,10 +33,12 @@ export const startService = (dataDir: string, env: Record<string, string> = {}):
     let stderr = '';
     let started = false;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) =>
-      child.on('close', (code, signal) => done({ code, signal, stderr })),
+      child.on('close', (code, signal) => {
+        done({ code, signal, stderr });
+      }),
     );
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       if (started) return;
       stdout += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)"/.exec(stdout);
@@ -47,5 +49,7 @@ export const startService = (dataDir: string, env: Record<string, string> = {}):
       }
     });
     child.on('error', reject);
-    setTimeout(() => reject(new Error(`service did not start: ${stderr}`)), 30_000).unref();
+    setTimeout(() => {
+      reject(new Error(`service did not start: ${stderr}`));
+    }, 30_000).unref();
   });

@@ -69,7 +69,9 @@ export const deciderSpec = <C, E, S, Ctx>(decider: Decider<C, E, S, Ctx>) => ({
       };
       return {
         then: (expected) => expect(events()).to.deep.equal(expected),
-        thenEvents: (check) => check(events()),
+        thenEvents: (check) => {
+          check(events());
+        },
         thenNothing: () => expect(events()).to.deep.equal([]),
         thenError(expected) {
           if (!('error' in outcome)) throw new Error(`expected an error ${expected.status}, got events ${JSON.stringify(outcome.events)}`);
@@ -90,7 +92,7 @@ export const aggregateStream = (event: Event<string, unknown>): string => {
 
 export const recorded = (
   events: readonly Event<string, unknown>[],
-  streamOf: (event: Event<string, unknown>) => string = (e) => `${e.type}`,
+  streamOf: (event: Event<string, unknown>) => string = (e) => e.type,
 ): StoredEvent[] => {
   const revisions = new Map<string, bigint>();
   return events.map((event, i) => {

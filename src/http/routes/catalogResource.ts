@@ -119,7 +119,7 @@ export const catalogResourceRoutes = <Input, Patch>(
   });
 
   router.patch(`${base}/:id`, update, body, async function changeCatalogEntry(ctx) {
-    await change(ctx, resource.parseChange, resource.change as (w: string, i: string, p: never) => Spec);
+    await change(ctx, resource.parseChange, resource.change);
   });
 
   for (const [action, archived] of [

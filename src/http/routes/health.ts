@@ -1,10 +1,8 @@
 import Router from '@koa/router';
 import type { AppContext, AppState } from '../context.js';
 
-export interface HealthCheck {
-  /** Resolves with per-store details; rejects (or reports ok: false) when a store does not answer. */
-  (): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
-}
+/** Resolves with per-store details; rejects (or reports ok: false) when a store does not answer. */
+export type HealthCheck = () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
 
 export const healthRoutes = (check: HealthCheck): Router<AppState, AppContext> => {
   const router = new Router<AppState, AppContext>();

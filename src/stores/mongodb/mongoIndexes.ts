@@ -17,7 +17,7 @@
  * dropped and created again, an index no longer declared is dropped) and drops the old
  * `{ workspaceId, _id }` index, which `_id_` already serves (reads by id name the `_id`).
  */
-import type { Collection, CreateIndexesOptions, Document as MongoDocument, IndexDescriptionInfo, Sort } from 'mongodb';
+import type { Collection, CreateIndexesOptions, IndexDescriptionInfo, Sort } from 'mongodb';
 import type { IndexSpec, Projection, Scalar } from '../../projections/projection.js';
 import { maxQueryLimit, type Condition, type Query } from '../readModel.js';
 
@@ -63,10 +63,7 @@ const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>): boolea
  * Brings a collection's `ix_` indexes to the declared ones and drops the legacy `{ workspaceId,
  * _id }` index. Other indexes (created by an operator) are left alone.
  */
-export const ensureDeclaredIndexes = async (
-  collection: Collection<MongoDocument>,
-  projection: Pick<Projection, 'indexes'>,
-): Promise<void> => {
+export const ensureDeclaredIndexes = async (collection: Collection, projection: Pick<Projection, 'indexes'>): Promise<void> => {
   const wanted = declaredIndexes(projection);
   let existing: IndexDescriptionInfo[] = [];
   try {
@@ -99,7 +96,7 @@ export const ensureDeclaredIndexes = async (
  */
 export const copiedIndexOptions = (index: IndexDescriptionInfo): CreateIndexesOptions => {
   const { key: _key, v: _v, ns: _ns, ...options } = index as IndexDescriptionInfo & { ns?: unknown };
-  return options as CreateIndexesOptions;
+  return options;
 };
 
 /** A filter on stored documents (`_id` is a string here, not the driver's default ObjectId). */

@@ -27,7 +27,6 @@ import {
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
-  type Document as MongoDocument,
   type WriteError,
 } from 'mongodb';
 import { evolveStored, type Projection, type Scalar } from '../../projections/projection.js';
@@ -268,7 +267,7 @@ export class MongoReadModel implements ReadModelStore {
     const owner = this.register(projection);
     let ready = this.indexed.get(owner.collection);
     if (!ready) {
-      ready = ensureDeclaredIndexes(this.collection(owner.collection) as unknown as Collection<MongoDocument>, owner);
+      ready = ensureDeclaredIndexes(this.collection(owner.collection) as unknown as Collection, owner);
       // A failed attempt (server down at start) is tried again on the next use.
       ready.catch(() => this.indexed.delete(owner.collection));
       this.indexed.set(owner.collection, ready);

@@ -205,7 +205,7 @@ export class CollectionTable {
     } catch (error) {
       // A rebuild's switch on another connection, between the schema check and the read, renamed
       // the indexes away: read the new names and run the query once more.
-      if (!(error instanceof Error && /no such index/.test(error.message))) throw error;
+      if (!(error instanceof Error && error.message.includes('no such index'))) throw error;
       this.forgetSchema();
       rows = this.runQuery(workspaceId, query);
     }

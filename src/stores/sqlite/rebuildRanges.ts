@@ -140,6 +140,6 @@ export const rangeComputer = (
         offset += length;
       }
     }
-    return { seq: request.seq, hi: request.hi, applied, skipped, touches, buffer: buffer.buffer as ArrayBuffer };
+    return { seq: request.seq, hi: request.hi, applied, skipped, touches, buffer: buffer.buffer };
   };
 };

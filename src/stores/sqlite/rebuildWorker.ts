@@ -33,10 +33,13 @@ const reply = (request: RangeRequest, compute: (request: RangeRequest) => RangeR
 
 port.on('message', (request: RangeRequest) => {
   computer.then(
-    (compute) => reply(request, compute),
-    (error: unknown) =>
+    (compute) => {
+      reply(request, compute);
+    },
+    (error: unknown) => {
       reply(request, () => {
         throw error;
-      }),
+      });
+    },
   );
 });

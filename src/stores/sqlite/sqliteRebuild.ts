@@ -236,7 +236,9 @@ class SqliteRebuild implements RebuildTarget {
     this.readAt = db
       .prepare('SELECT position, stream_id, revision, type, data, metadata FROM events WHERE position = ?')
       .raw(true) as unknown as Statement<[number], EventRow>;
-    this.applyTransaction = db.transaction((events: readonly StoredEvent[]) => this.applyEvents(events));
+    this.applyTransaction = db.transaction((events: readonly StoredEvent[]) => {
+      this.applyEvents(events);
+    });
   }
 
   get position(): bigint | null {
@@ -259,7 +261,16 @@ class SqliteRebuild implements RebuildTarget {
     }
     // The rest: events appended meanwhile, and everything when no worker runs.
     const base = applied;
-    return base + (await this.catchUpInPages(options.pageSize, options.onPage && ((n, position) => options.onPage!(base + n, position))));
+    return (
+      base +
+      (await this.catchUpInPages(
+        options.pageSize,
+        options.onPage &&
+          ((n, position) => {
+            options.onPage!(base + n, position);
+          }),
+      ))
+    );
   }
 
   async compare(options: CompareOptions): Promise<Comparison & { applied: number }> {

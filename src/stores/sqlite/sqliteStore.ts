@@ -195,9 +195,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
         }
       }),
     );
-    this.applyTransaction = this.db.transaction((projections: readonly Projection[], events: readonly StoredEvent[]) =>
-      this.applySync(projections, events),
-    );
+    this.applyTransaction = this.db.transaction((projections: readonly Projection[], events: readonly StoredEvent[]) => {
+      this.applySync(projections, events);
+    });
   }
 
   // ---- EventStore ----
@@ -221,7 +221,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
         this.flush();
       } else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.flush();
+        });
       }
     });
   }
