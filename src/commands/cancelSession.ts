@@ -7,7 +7,7 @@ import type { EventMetadata } from '../events/envelope.js';
 import { cancellationReasons, type CancellationReason, type SessionCancelled } from '../events/session.js';
 import { BusinessRuleError } from '../errors.js';
 import { requireAction, type SessionSnapshot } from './sessionStatus.js';
-import { freeTextField, validate } from './validation.js';
+import { freeTextField, trimmedOrNull, validate } from './validation.js';
 
 const schema = yup.object({
   reason: yup
@@ -21,7 +21,8 @@ const schema = yup.object({
       then: (note) =>
         note
           .required('is required when reason is "other"')
-          .test('not-blank', 'is required when reason is "other"', (v) => (v ?? '').trim() !== ''),
+          // After `required`: a missing or null note fails that rule and never reaches this one.
+          .test('not-blank', 'is required when reason is "other"', (v) => v.trim() !== ''),
     }),
 });
 
@@ -35,7 +36,7 @@ export const parseCancelSession = (body: unknown): CancelSessionInput => {
     reason: { maxLength: 100, message: `must be one of ${cancellationReasons.join(', ')}` },
     note: { maxLength: 2000, message: 'must be at most 500 characters' },
   });
-  return { reason: valid.reason, note: valid.note?.trim() || null };
+  return { reason: valid.reason, note: trimmedOrNull(valid.note) };
 };
 
 export interface CancelSession {

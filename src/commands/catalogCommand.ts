@@ -70,7 +70,7 @@ export const entryDecider = <
     if (type === 'ChangeCatalogEntry' || type === 'ArchiveCatalogEntry' || type === 'UnarchiveCatalogEntry') {
       const c = command as ChangeEntry<Patch> | SetEntryArchived;
       // An id from another workspace is as unknown here as one that does not exist.
-      if (state.fields === null || state.fields.workspaceId !== c.data.workspaceId) {
+      if (state.fields?.workspaceId !== c.data.workspaceId) {
         throw new NotFoundError(`${entry.label} ${c.data.id} was not found in this workspace.`);
       }
       if (c.type === 'ChangeCatalogEntry') return entry.decideChange(c, state.fields);
@@ -84,6 +84,15 @@ export const entryDecider = <
     return entry.decideCreate(command as Create, catalog);
   },
 });
+
+/**
+ * The fields an event after the create changes. Every entry's stream starts with its create event,
+ * so null here means a stream out of order, not a state to decide on.
+ */
+export const createdFields = <Fields>(fields: Fields | null, event: { type: string }): Fields => {
+  if (fields === null) throw new Error(`${event.type} before the create event of its entry's stream`);
+  return fields;
+};
 
 type EntrySpec<Command, Event extends EventToAppend, Fields> = AggregateCommand<Command, Event, EntryState<Fields>, CatalogState>;
 
@@ -128,7 +137,7 @@ export const catalogChange = <Command, Event extends EventToAppend, Fields>(
 });
 
 /** The `{ from, to }` of a field a patch names with a new value; undefined when absent or unchanged. */
-export const changeOf = <P extends object, K extends keyof P & string, T>(patch: P, key: K, current: T): { from: T; to: T } | undefined =>
+export const changeOf = <P extends object, T>(patch: P, key: keyof P & string, current: T): { from: T; to: T } | undefined =>
   Object.prototype.hasOwnProperty.call(patch, key) && (patch[key] as unknown) !== current
     ? { from: current, to: patch[key] as T }
     : undefined;

@@ -4,8 +4,13 @@
  */
 import type { DomainEvent } from '../events/index.js';
 
+export interface WorkspaceFacts {
+  id: string;
+  timeZone: string;
+}
+
 export interface CatalogState {
-  workspaces: Map<string, { id: string; timeZone: string }>;
+  workspaces: Map<string, WorkspaceFacts>;
   clients: Map<string, { id: string; workspaceId: string; name: string; archived: boolean }>;
   services: Map<
     string,

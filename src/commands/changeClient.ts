@@ -19,7 +19,7 @@ export const parseChangeClient = (body: unknown): ClientPatch => {
   const valid = validate(schema, body, fields);
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   return {
-    ...(has('name') ? { name: valid.name!.trim() } : {}),
+    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
     ...(has('email') ? { email: valid.email ?? null } : {}),
     ...(has('phone') ? { phone: valid.phone ?? null } : {}),
   };

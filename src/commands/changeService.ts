@@ -33,7 +33,7 @@ export const parseChangeService = (body: unknown): ServicePatch => {
   if (errors.length > 0)
     throw new ValidationError(`The request has invalid fields: ${errors.map((e) => e.path || '(body)').join(', ')}.`, errors);
   return {
-    ...(has('name') ? { name: valid.name!.trim() } : {}),
+    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
     ...(has('durationMinutes') ? { durationMinutes: valid.durationMinutes ?? null } : {}),
   };
 };

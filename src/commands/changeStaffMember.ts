@@ -20,7 +20,7 @@ export const parseChangeStaffMember = (body: unknown): StaffPatch => {
   const valid = validate(schema, body, ['name', 'email']);
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   return {
-    ...(has('name') ? { name: valid.name!.trim() } : {}),
+    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
     ...(has('email') ? { email: valid.email ?? null } : {}),
   };
 };

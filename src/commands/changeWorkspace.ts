@@ -6,7 +6,7 @@ import {
   type WorkspaceTimeZoneChanged,
 } from '../events/workspace.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
-import { canonicalTimeZone, timeZoneField } from './createWorkspace.js';
+import { acceptedTimeZone, timeZoneField } from './createWorkspace.js';
 import { nameField, validate } from './validation.js';
 
 const schema = yup.object({ name: nameField().optional(), timeZone: timeZoneField() });
@@ -20,7 +20,7 @@ export const parseChangeWorkspace = (body: unknown): WorkspacePatch => {
   const valid = validate(schema, body, ['name', 'timeZone']);
   return {
     ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
-    ...(valid.timeZone !== undefined ? { timeZone: canonicalTimeZone(valid.timeZone)! } : {}),
+    ...(valid.timeZone !== undefined ? { timeZone: acceptedTimeZone(valid.timeZone) } : {}),
   };
 };
 

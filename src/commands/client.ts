@@ -2,7 +2,7 @@
 import { clientArchivedVersion, clientUnarchivedVersion, type ClientEvent } from '../events/client.js';
 import { clientStream } from '../events/streams.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import { catalogChange, catalogCreate, entryDecider, type EntryCommand } from './catalogCommand.js';
+import { catalogChange, catalogCreate, createdFields, entryDecider, type EntryCommand } from './catalogCommand.js';
 import { decideChangeClient, type ClientFields, type ClientPatch } from './changeClient.js';
 import { decideRegisterClient, type RegisterClient, type RegisterClientInput } from './registerClient.js';
 
@@ -27,15 +27,15 @@ export const clientDecider = entryDecider<RegisterClient, ClientPatch, ClientFie
       case 'ClientRegistered':
         return { workspaceId: event.data.workspaceId, name: event.data.name, email: event.data.email, phone: event.data.phone };
       case 'ClientRenamed':
-        return { ...fields!, name: event.data.to };
+        return { ...createdFields(fields, event), name: event.data.to };
       case 'ClientContactChanged':
         return {
-          ...fields!,
+          ...createdFields(fields, event),
           ...(event.data.email ? { email: event.data.email.to } : {}),
           ...(event.data.phone ? { phone: event.data.phone.to } : {}),
         };
       default:
-        return fields!;
+        return createdFields(fields, event);
     }
   },
 });

@@ -4,7 +4,13 @@
  */
 import * as yup from 'yup';
 import type { EventMetadata } from '../events/envelope.js';
-import { sessionStatuses, sessionCreatedVersion, type SessionCreated, type SessionRequest } from '../events/session.js';
+import {
+  sessionStatuses,
+  sessionCreatedVersion,
+  type SessionCreated,
+  type SessionOverlapRequest,
+  type SessionRequest,
+} from '../events/session.js';
 import type { FieldError } from '../errors.js';
 import { parseIsoDateTime, timeOfDay } from './calendar.js';
 import type { CatalogState } from './catalogState.js';
@@ -77,7 +83,10 @@ export const createSessionFields = [
   'overlapReason',
 ] as const;
 
-/** The rules of each field a session has, shared by create (these) and PATCH (the same, all optional). */
+/**
+ * The rules of each field a session has, shared by create (these) and PATCH (the same, all
+ * optional: there an absent field reaches its tests as undefined).
+ */
 export const sessionFieldSchemas = {
   name: nameField(),
   clientId: objectId().required('is required'),
@@ -86,12 +95,16 @@ export const sessionFieldSchemas = {
     .required('is required')
     .min(1, 'must list at least one service')
     .max(50, serviceIdsMaxMessage)
-    .test('unique', 'must not list a service twice', (ids) => ids === undefined || new Set(ids).size === ids.length),
+    .test(
+      'unique',
+      'must not list a service twice',
+      (ids: readonly unknown[] | undefined) => ids === undefined || new Set(ids).size === ids.length,
+    ),
   staffId: objectId().nullable(),
   date: yup
     .string()
     .required('is required')
-    .test('iso-date', dateMessage, (v) => v === undefined || parseIsoDateTime(v) !== null),
+    .test('iso-date', dateMessage, (v: string | undefined) => v === undefined || parseIsoDateTime(v) !== null),
   startTime: yup.string().required('is required').matches(timeOfDay, 'must be a 24-hour time HH:mm'),
   durationMinutes: yup
     .number()
@@ -103,9 +116,10 @@ export const sessionFieldSchemas = {
   fieldValues: yup
     .array(fieldValueSchema)
     .max(100, fieldValuesMaxMessage)
-    .test('unique-keys', 'must not repeat a fieldKey', (values) => {
+    // yup checks the array before its elements, so an element here may be anything (null included).
+    .test('unique-keys', 'must not repeat a fieldKey', (values: readonly unknown[] | undefined) => {
       if (!values) return true;
-      const keys = values.map((v) => v?.fieldKey);
+      const keys = values.map((v) => (typeof v === 'object' && v !== null && 'fieldKey' in v ? v.fieldKey : undefined));
       return new Set(keys).size === keys.length;
     }),
 };
@@ -118,12 +132,22 @@ export const overlapSchemas = {
     then: (reason) =>
       reason
         .required('is required when allowOverlap is true')
-        .test('not-blank', 'is required when allowOverlap is true', (v) => (v ?? '').trim() !== ''),
+        // After `required`: a missing reason fails that rule and never reaches this one.
+        .test('not-blank', 'is required when allowOverlap is true', (v) => v.trim() !== ''),
     otherwise: (reason) => reason.test('only-with-overlap', 'is only allowed with allowOverlap: true', (v) => v === undefined),
   }),
 };
 
 const createSessionSchema = yup.object({ ...sessionFieldSchemas, ...overlapSchemas });
+
+/** `allowOverlap: true` and its reason, trimmed, when a body validated by overlapSchemas asks for it; else nothing. */
+export const overlapOf = (valid: { allowOverlap?: boolean; overlapReason?: string }): SessionOverlapRequest => {
+  if (!valid.allowOverlap) return {};
+  // overlapSchemas' `when` rule requires the reason with allowOverlap: true.
+  if (valid.overlapReason === undefined) throw new Error('allowOverlap: true passed overlapSchemas without an overlapReason');
+  return { allowOverlap: true, overlapReason: valid.overlapReason.trim() };
+};
+
 /**
  * Checked before the schema (create and PATCH alike), so an oversized array or string costs no
  * per-element work.
@@ -169,7 +193,7 @@ export const parseCreateSession = (body: unknown): CreateSessionInput => {
       phase: f.phase ?? 'pre',
     })),
     ...(valid.disambiguation === undefined ? {} : { disambiguation: valid.disambiguation }),
-    ...(valid.allowOverlap ? { allowOverlap: true as const, overlapReason: valid.overlapReason!.trim() } : {}),
+    ...overlapOf(valid),
   };
 };
 
@@ -183,14 +207,15 @@ export interface CreateSession {
 /** Decides a session creation against the catalog. Throws NotFoundError (404) or BusinessRuleError (422). */
 export const decideCreateSession = (command: CreateSession, catalog: CatalogState): SessionCreated[] => {
   const { data } = command;
-  requireWorkspace(catalog, data.workspaceId);
-  const timeZone = catalog.workspaces.get(data.workspaceId)!.timeZone;
+  const { timeZone } = requireWorkspace(catalog, data.workspaceId);
   const named = findNamedEntries(catalog, data.workspaceId, {
     clientId: data.clientId,
     serviceIds: data.serviceIds,
     staffId: data.staffId,
   });
-  const services = named.services!;
+  // findNamedEntries answers with every entry it was asked for (or throws the 404).
+  const { client, services } = named;
+  if (client === undefined || services === undefined) throw new Error('findNamedEntries left out the client or services a create names');
 
   const broken: FieldError[] = [...unbookableServices(services, named.scopes)];
   data.fieldValues.forEach((field, i) => {
@@ -211,6 +236,7 @@ export const decideCreateSession = (command: CreateSession, catalog: CatalogStat
   throwIfBroken(broken);
   if (!('schedule' in scheduled)) throw new Error('unreachable: a schedule problem was not reported');
   const { schedule } = scheduled;
+  const overlap: SessionOverlapRequest = data.allowOverlap ? { allowOverlap: true, overlapReason: data.overlapReason } : {};
 
   return [
     {
@@ -229,9 +255,9 @@ export const decideCreateSession = (command: CreateSession, catalog: CatalogStat
           status: data.status,
           fieldValues: data.fieldValues,
           ...(data.disambiguation ? { disambiguation: data.disambiguation } : {}),
-          ...(data.allowOverlap ? { allowOverlap: true as const, overlapReason: data.overlapReason! } : {}),
+          ...overlap,
         } satisfies SessionRequest,
-        client: named.client!,
+        client,
         services,
         staff: named.staff ?? null,
         timeZone,

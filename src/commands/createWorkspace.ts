@@ -18,6 +18,13 @@ export const canonicalTimeZone = (zone: string): string | null => {
   return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
 };
 
+/** The name to store for a zone `timeZoneField` accepted (it checked that the runtime knows it). */
+export const acceptedTimeZone = (zone: string): string => {
+  const canonical = canonicalTimeZone(zone);
+  if (canonical === null) throw new Error(`time zone ${zone} passed timeZoneField, yet the runtime does not know it`);
+  return canonical;
+};
+
 export const timeZoneField = () =>
   yup
     .string()
@@ -35,7 +42,7 @@ export const parseCreateWorkspace = (body: unknown): CreateWorkspaceInput => {
     name: nameLimit,
     timeZone: { maxLength: 100, message: 'must be an IANA time zone name such as Europe/Paris' },
   });
-  return { name: normalizeName(valid.name), timeZone: valid.timeZone === undefined ? 'UTC' : canonicalTimeZone(valid.timeZone)! };
+  return { name: normalizeName(valid.name), timeZone: valid.timeZone === undefined ? 'UTC' : acceptedTimeZone(valid.timeZone) };
 };
 
 export interface CreateWorkspace {

@@ -18,7 +18,8 @@ const schema = yup.object({
     .test(
       'scope',
       'must be a non-empty string of at most 50 characters, such as "sessions" or "products"',
-      (v) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 50),
+      // After `required`: an absent scope fails that rule and never reaches this one.
+      (v) => trimmedLength(v) >= 1 && trimmedLength(v) <= 50,
     ),
   durationMinutes: serviceDurationField(),
 });

@@ -50,7 +50,12 @@ export const resolveSchedule = (input: {
   const later = local.toZonedDateTime(input.timeZone, { disambiguation: 'later' });
   const exists = Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), local) === 0;
   if (!exists) {
-    const firstValid = earlier.getTimeZoneTransition('next')!;
+    // A local time the clocks skip lies in a gap that a transition after `earlier` closes.
+    const firstValid = earlier.getTimeZoneTransition('next');
+    if (firstValid === null)
+      throw new Error(
+        `no time zone transition after ${input.localDay} ${input.startTime} in ${input.timeZone}, yet that time does not exist`,
+      );
     throw new BusinessRuleError(`The start time does not exist on ${input.localDay} in ${input.timeZone}: the clocks skip it.`, [
       {
         path: 'startTime',

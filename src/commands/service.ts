@@ -2,7 +2,7 @@
 import { serviceArchivedVersion, serviceUnarchivedVersion, type ServiceEvent } from '../events/service.js';
 import { serviceStream } from '../events/streams.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import { catalogChange, catalogCreate, entryDecider, type EntryCommand } from './catalogCommand.js';
+import { catalogChange, catalogCreate, createdFields, entryDecider, type EntryCommand } from './catalogCommand.js';
 import { decideChangeService, type ServiceFields, type ServicePatch } from './changeService.js';
 import { decideDefineService, type DefineService, type DefineServiceInput } from './defineService.js';
 
@@ -32,11 +32,11 @@ export const serviceDecider = entryDecider<DefineService, ServicePatch, ServiceF
           durationMinutes: event.data.durationMinutes,
         };
       case 'ServiceRenamed':
-        return { ...fields!, name: event.data.to };
+        return { ...createdFields(fields, event), name: event.data.to };
       case 'ServiceDurationChanged':
-        return { ...fields!, durationMinutes: event.data.to };
+        return { ...createdFields(fields, event), durationMinutes: event.data.to };
       default:
-        return fields!;
+        return createdFields(fields, event);
     }
   },
 });

@@ -123,7 +123,7 @@ type SessionSpec = AggregateCommand<SessionCommand, SessionEvent, SessionState, 
 
 /** The time a session holds while it is not cancelled and has a staff member. */
 export const claimOf = (state: SessionState): TimeClaim | null =>
-  state === null || state.staff === null || state.status === 'cancelled'
+  !state?.staff || state.status === 'cancelled'
     ? null
     : { sessionId: state.id, staffId: state.staff.id, startAt: state.times.startAt, endAt: state.times.endAt };
 
@@ -149,17 +149,15 @@ export const staffTimeBoundary = (workspaceId: string): Boundary<SessionCommand,
             : 'rescheduled';
     const reason = overlapReasonOf(command);
     const decision = decideStaffTime({ workspaceId, before: from, after: to, read, allowOverlap: reason, because, metadata });
-    const aggregate: SessionEvent[] =
-      decision.overlapped.length > 0 && after !== null
-        ? [
-            {
-              type: 'SessionOverbooked',
-              data: { sessionId: after.id, workspaceId, reason: reason!, overlaps: decision.overlapped },
-              metadata: { ...metadata, schemaVersion: 1 },
-            },
-          ]
-        : [];
-    return { aggregate, writes: decision.writes };
+    if (decision.overlapped.length === 0 || after === null) return { aggregate: [], writes: decision.writes };
+    // decideStaffTime refuses an overlap (409) unless the command gave a reason for it.
+    if (reason === null) throw new Error('decideStaffTime accepted an overlap the command gave no reason for');
+    const overbooked: SessionEvent = {
+      type: 'SessionOverbooked',
+      data: { sessionId: after.id, workspaceId, reason, overlaps: decision.overlapped },
+      metadata: { ...metadata, schemaVersion: 1 },
+    };
+    return { aggregate: [overbooked], writes: decision.writes };
   },
 });
 

@@ -35,9 +35,10 @@ export const findNamedEntries = (
   const client = names.clientId === undefined ? undefined : inWorkspace(catalog.clients.get(names.clientId));
   if (names.clientId !== undefined && !client)
     missing.push({ path: 'clientId', message: `client ${names.clientId} not found in this workspace` });
-  const services = (names.serviceIds ?? []).map((id) => inWorkspace(catalog.services.get(id)));
-  services.forEach((service, i) => {
-    if (!service) missing.push({ path: `serviceIds[${i}]`, message: `service ${names.serviceIds![i]} not found in this workspace` });
+  const services = (names.serviceIds ?? []).map((id, i) => {
+    const service = inWorkspace(catalog.services.get(id));
+    if (!service) missing.push({ path: `serviceIds[${i}]`, message: `service ${id} not found in this workspace` });
+    return service;
   });
   const staff = names.staffId === undefined || names.staffId === null ? undefined : inWorkspace(catalog.staff.get(names.staffId));
   if (names.staffId !== undefined && names.staffId !== null && !staff) {

@@ -3,7 +3,7 @@ import { staffMemberArchivedVersion, staffMemberUnarchivedVersion, type StaffEve
 import { staffStream } from '../events/streams.js';
 import type { ReadModelStore } from '../stores/readModel.js';
 import { decideAddStaffMember, type AddStaffMember, type AddStaffMemberInput } from './addStaffMember.js';
-import { catalogChange, catalogCreate, entryDecider, type EntryCommand } from './catalogCommand.js';
+import { catalogChange, catalogCreate, createdFields, entryDecider, type EntryCommand } from './catalogCommand.js';
 import { decideChangeStaffMember, type StaffFields, type StaffPatch } from './changeStaffMember.js';
 
 export type StaffCommand = EntryCommand<AddStaffMember, StaffPatch>;
@@ -31,11 +31,11 @@ export const staffDecider = entryDecider<AddStaffMember, StaffPatch, StaffFields
       case 'StaffMemberAdded':
         return { workspaceId: event.data.workspaceId, name: event.data.name, email: event.data.email };
       case 'StaffMemberRenamed':
-        return { ...fields!, name: event.data.to };
+        return { ...createdFields(fields, event), name: event.data.to };
       case 'StaffMemberContactChanged':
-        return { ...fields!, email: event.data.email.to };
+        return { ...createdFields(fields, event), email: event.data.email.to };
       default:
-        return fields!;
+        return createdFields(fields, event);
     }
   },
 });

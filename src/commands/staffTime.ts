@@ -58,9 +58,14 @@ export const activeClaims = (events: readonly StoredEvent[]): Map<string, Busy> 
   const active = new Map<string, Busy>();
   for (const event of events) {
     const e = event as unknown as StaffDayEvent;
-    if (e.type === 'StaffTimeClaimed')
-      active.set(e.data.sessionId, { sessionId: e.data.sessionId, startAt: e.data.startAt, endAt: e.data.endAt });
-    else if (e.type === 'StaffTimeReleased') active.delete(e.data.sessionId);
+    switch (e.type) {
+      case 'StaffTimeClaimed':
+        active.set(e.data.sessionId, { sessionId: e.data.sessionId, startAt: e.data.startAt, endAt: e.data.endAt });
+        break;
+      case 'StaffTimeReleased':
+        active.delete(e.data.sessionId);
+        break;
+    }
   }
   return active;
 };
@@ -125,11 +130,16 @@ export const decideStaffTime = (input: {
       }
     }
     overlapped = [...conflicts.values()].sort((a, b) => a.startAt.localeCompare(b.startAt) || a.sessionId.localeCompare(b.sessionId));
-    if (overlapped.length > 0 && input.allowOverlap === null) {
-      throw new SlotConflictError(
-        `The staff member is already booked then: ${overlapped.map((c) => `session ${c.sessionId} (${c.startAt} to ${c.endAt})`).join(', ')}.`,
-        overlapped,
-      );
+    // Why the claim overlaps others: the reason given, or a 409 when none was.
+    let overlapReason: string | null = null;
+    if (overlapped.length > 0) {
+      if (input.allowOverlap === null) {
+        throw new SlotConflictError(
+          `The staff member is already booked then: ${overlapped.map((c) => `session ${c.sessionId} (${c.startAt} to ${c.endAt})`).join(', ')}.`,
+          overlapped,
+        );
+      }
+      overlapReason = input.allowOverlap;
     }
     for (const streamId of streamsOf(workspaceId, after)) {
       add(streamId, {
@@ -141,7 +151,7 @@ export const decideStaffTime = (input: {
           sessionId: after.sessionId,
           startAt: after.startAt,
           endAt: after.endAt,
-          overlap: overlapped.length > 0 ? { reason: input.allowOverlap!, sessionIds: overlapped.map((c) => c.sessionId) } : null,
+          overlap: overlapReason === null ? null : { reason: overlapReason, sessionIds: overlapped.map((c) => c.sessionId) },
         },
         metadata,
       });

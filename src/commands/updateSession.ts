@@ -18,12 +18,12 @@ import type {
 } from '../events/session.js';
 import type { FieldError } from '../errors.js';
 import type { CatalogState } from './catalogState.js';
-import { overlapSchemas, sessionFieldLimits, sessionFieldSchemas } from './createSession.js';
+import { overlapOf, overlapSchemas, sessionFieldLimits, sessionFieldSchemas } from './createSession.js';
 import { requireWorkspace } from './requireWorkspace.js';
 import { disambiguations, localDayOf, type Disambiguation } from './schedule.js';
 import { deriveDuration, findNamedEntries, scheduleOrProblem, throwIfBroken, unbookableServices } from './sessionRules.js';
 import { notAllowed, type SessionSnapshot } from './sessionStatus.js';
-import { freeTextField, normalizeName, validate } from './validation.js';
+import { freeTextField, normalizeName, trimmedOrNull, validate } from './validation.js';
 
 export const updateSessionFields = [
   'name',
@@ -79,19 +79,21 @@ export const parseUpdateSession = (body: unknown): SessionPatch => {
     reason: { maxLength: 2000, message: 'must be at most 500 characters' },
   });
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
-  const patch: SessionPatch = { reason: valid.reason?.trim() || null };
-  if (has('name')) patch.name = normalizeName(valid.name!);
-  if (has('clientId')) patch.clientId = valid.clientId!;
-  if (has('serviceIds')) patch.serviceIds = [...valid.serviceIds!];
+  const patch: SessionPatch = { reason: trimmedOrNull(valid.reason) };
+  // These refuse null, so a field the patch names is defined here; staffId and durationMinutes may be null.
+  if (valid.name !== undefined) patch.name = normalizeName(valid.name);
+  if (valid.clientId !== undefined) patch.clientId = valid.clientId;
+  if (valid.serviceIds !== undefined) patch.serviceIds = [...valid.serviceIds];
   if (has('staffId')) patch.staffId = valid.staffId ?? null;
-  if (has('date')) patch.date = valid.date!;
-  if (has('startTime')) patch.startTime = valid.startTime!;
+  if (valid.date !== undefined) patch.date = valid.date;
+  if (valid.startTime !== undefined) patch.startTime = valid.startTime;
   if (has('durationMinutes')) patch.durationMinutes = valid.durationMinutes ?? null;
   if (has('fieldValues')) {
     patch.fieldValues = (valid.fieldValues ?? []).map((f) => ({ fieldKey: f.fieldKey, value: f.value ?? null, phase: f.phase ?? 'pre' }));
   }
   if (valid.disambiguation !== undefined) patch.disambiguation = valid.disambiguation;
-  if (valid.allowOverlap) patch.overlapReason = valid.overlapReason!.trim();
+  const overlap = overlapOf(valid);
+  if (overlap.allowOverlap) patch.overlapReason = overlap.overlapReason;
   return patch;
 };
 
@@ -109,7 +111,7 @@ const sameTimes = (a: SessionTimes, b: SessionTimes): boolean => timeFields.ever
 
 export const decideUpdateSession = (command: UpdateSession, session: SessionSnapshot, catalog: CatalogState): SessionEvent[] => {
   const { sessionId, workspaceId, patch } = command.data;
-  requireWorkspace(catalog, workspaceId);
+  const workspace = requireWorkspace(catalog, workspaceId);
   const named = findNamedEntries(
     catalog,
     workspaceId,
@@ -122,13 +124,15 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   );
 
   const broken: FieldError[] = [];
+  // Present exactly when the patch names services: findNamedEntries answers for what it is asked.
+  const namedServices = named.services;
   const servicesChanged =
-    patch.serviceIds !== undefined &&
+    namedServices !== undefined &&
     !sameJson(
       patch.serviceIds,
       session.services.map((s) => s.id),
     );
-  const services = servicesChanged ? named.services! : session.services;
+  const services = servicesChanged ? namedServices : session.services;
   if (servicesChanged) broken.push(...unbookableServices(services, named.scopes));
   const nextFieldValues = patch.fieldValues ?? session.fieldValues;
   if (patch.fieldValues !== undefined && session.status === 'scheduled') {
@@ -155,7 +159,7 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   const moved = patch.date !== undefined || patch.startTime !== undefined || patch.disambiguation !== undefined;
   let times: SessionTimes = session.times;
   if (moved || duration.durationMinutes !== session.times.durationMinutes) {
-    const timeZone = moved ? catalog.workspaces.get(workspaceId)!.timeZone : session.times.timeZone;
+    const timeZone = moved ? workspace.timeZone : session.times.timeZone;
     const localDay = patch.date !== undefined ? localDayOf(patch.date, timeZone) : session.times.date.slice(0, 10);
     const scheduled = scheduleOrProblem({
       localDay,
@@ -174,8 +178,9 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
   const events: SessionEvent[] = [];
   const changed: string[] = [];
 
-  const nameChanged = patch.name !== undefined && patch.name !== session.name;
-  const fieldValuesChanged = patch.fieldValues !== undefined && !sameJson(patch.fieldValues, session.fieldValues);
+  const { name, fieldValues } = patch;
+  const nameChanged = name !== undefined && name !== session.name;
+  const fieldValuesChanged = fieldValues !== undefined && !sameJson(fieldValues, session.fieldValues);
   if (nameChanged || fieldValuesChanged) {
     if (nameChanged) changed.push('name');
     if (fieldValuesChanged)
@@ -187,8 +192,8 @@ export const decideUpdateSession = (command: UpdateSession, session: SessionSnap
       data: {
         sessionId,
         workspaceId,
-        ...(nameChanged ? { name: { from: session.name, to: patch.name! } } : {}),
-        ...(fieldValuesChanged ? { fieldValues: { from: session.fieldValues, to: patch.fieldValues! } } : {}),
+        ...(nameChanged ? { name: { from: session.name, to: name } } : {}),
+        ...(fieldValuesChanged ? { fieldValues: { from: session.fieldValues, to: fieldValues } } : {}),
         reason,
       },
       metadata: meta(),

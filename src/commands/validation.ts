@@ -27,6 +27,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Length of a name after trimming, counted in code points so any script measures alike. */
+// eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points on purpose: the documented limits count them, not graphemes
 export const trimmedLength = (value: string): number => [...value.trim()].length;
 
 /** A cheap bound checked before the schema runs. Only the kinds that apply are checked. */
@@ -82,9 +83,10 @@ const checkLimit = (problems: Problems, path: string, value: unknown, limit: Fie
       return true;
     }
     if (limit.items) {
+      const itemLimits = Object.entries(limit.items);
       value.forEach((element, i) => {
         if (!isPlainObject(element)) return;
-        for (const [key, itemLimit] of Object.entries(limit.items!)) checkLimit(problems, `${path}[${i}].${key}`, element[key], itemLimit);
+        for (const [key, itemLimit] of itemLimits) checkLimit(problems, `${path}[${i}].${key}`, element[key], itemLimit);
       });
     }
   }
@@ -146,21 +148,32 @@ export const nameLimit: FieldLimit = { maxLength: 1000, message: nameMessage };
 // Names are shown in lists, calendars and exports: no control characters at all (tabs and newlines included).
 const controlCharacter = /[\p{Cc}\p{Cs}]/u;
 
-/** A display name: any Unicode, 1..200 characters after trimming, no control characters or lone surrogates. */
+/**
+ * A display name: any Unicode, 1..200 characters after trimming, no control characters or lone surrogates.
+ * A PATCH schema makes it `.optional()`, and then an absent name reaches the tests as undefined.
+ */
 export const nameField = () =>
   yup
     .string()
     .required('is required')
-    .test('name-text', 'must not contain control characters or lone surrogates', (v) => v === undefined || !controlCharacter.test(v.trim()))
-    .test('name-length', nameMessage, (v) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 200));
+    .test(
+      'name-text',
+      'must not contain control characters or lone surrogates',
+      (v: string | undefined) => v === undefined || !controlCharacter.test(v.trim()),
+    )
+    .test('name-length', nameMessage, (v: string | undefined) => v === undefined || (trimmedLength(v) >= 1 && trimmedLength(v) <= 200));
 
 /** Names are stored trimmed and in Unicode normalization form C, so "é" typed two ways is one name. */
 export const normalizeName = (name: string): string => name.trim().normalize('NFC');
 
 // Free text (notes, reasons) may break lines and use tabs, nothing else below U+0020.
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const freeTextControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\p{Cs}]/u;
 
-/** Free text such as a note or a reason: at most `max` characters, line breaks and tabs allowed. */
+/**
+ * Free text such as a note or a reason: at most `max` characters, line breaks and tabs allowed.
+ * Callers make it `.nullable()`, and then a null reaches the test as it is.
+ */
 export const freeTextField = (max: number) =>
   yup
     .string()
@@ -168,8 +181,14 @@ export const freeTextField = (max: number) =>
     .test(
       'free-text',
       'must not contain control characters (other than tab and line breaks) or lone surrogates',
-      (v) => v === undefined || v === null || !freeTextControl.test(v),
+      (v: string | null | undefined) => v === undefined || v === null || !freeTextControl.test(v),
     );
+
+/** Free text as stored: trimmed, and null when nothing is left (a blank note is no note). */
+export const trimmedOrNull = (text: string | null | undefined): string | null => {
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+};
 
 export const emailField = () => yup.string().email('must be an email address').max(320, 'must be at most 320 characters').nullable();
 

@@ -1,7 +1,7 @@
 /** The workspace aggregate: created once, then renamed or moved to another time zone (never archived). */
 import { workspaceStream } from '../events/streams.js';
 import type { WorkspaceEvent } from '../events/workspace.js';
-import { catalogChange, catalogCreate, entryDecider, type EntryCommand } from './catalogCommand.js';
+import { catalogChange, catalogCreate, createdFields, entryDecider, type EntryCommand } from './catalogCommand.js';
 import { decideChangeWorkspace, type WorkspaceFields, type WorkspacePatch } from './changeWorkspace.js';
 import { decideCreateWorkspace, type CreateWorkspace, type CreateWorkspaceInput } from './createWorkspace.js';
 
@@ -18,9 +18,9 @@ export const workspaceDecider = entryDecider<CreateWorkspace, WorkspacePatch, Wo
       case 'WorkspaceCreated':
         return { workspaceId: event.data.workspaceId, name: event.data.name, timeZone: event.data.timeZone };
       case 'WorkspaceRenamed':
-        return { ...fields!, name: event.data.to };
+        return { ...createdFields(fields, event), name: event.data.to };
       case 'WorkspaceTimeZoneChanged':
-        return { ...fields!, timeZone: event.data.to };
+        return { ...createdFields(fields, event), timeZone: event.data.to };
       default: {
         const unhandled: never = event;
         throw new Error(`unhandled workspace event ${(unhandled as WorkspaceEvent).type}`);

@@ -23,7 +23,12 @@ export type DurationSource = 'request' | 'services' | 'default' | 'legacy';
  * alone, and an auditor can see why the duration is what it is.
  */
 /** A session as requested (after parsing: trimmed, defaults applied). */
-export interface SessionRequest {
+export type SessionRequest = SessionRequestFields & SessionOverlapRequest;
+
+/** Overbooking on purpose (with sessions.overbook): both present only when the request asked for it. */
+export type SessionOverlapRequest = { allowOverlap?: undefined; overlapReason?: undefined } | { allowOverlap: true; overlapReason: string };
+
+export interface SessionRequestFields {
   name: string;
   clientId: string;
   serviceIds: string[];
@@ -35,9 +40,6 @@ export interface SessionRequest {
   fieldValues: FieldValue[];
   /** Which of two instants a local start time that happens twice means; present only when the request said. */
   disambiguation?: 'earlier' | 'later';
-  /** Overbooking on purpose (with sessions.overbook): present only when the request asked for it. */
-  allowOverlap?: true;
-  overlapReason?: string;
 }
 
 /** Where a session sits in time: its local day and times in a zone, and the instants they resolved to. */

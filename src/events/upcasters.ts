@@ -66,7 +66,7 @@ export class UpcasterRegistry {
   /** Registers the step from `fromVersion` to `fromVersion + 1` of `type`. */
   register(type: string, fromVersion: number, upcaster: Upcaster): this {
     let versions = this.byType.get(type);
-    if (!versions) this.byType.set(type, (versions = new Map()));
+    if (!versions) this.byType.set(type, (versions = new Map<number, Upcaster>()));
     if (versions.has(fromVersion)) throw new Error(`an upcaster for ${type} v${fromVersion} is already registered`);
     versions.set(fromVersion, upcaster);
     return this;
