@@ -119,8 +119,9 @@ export class AsyncProjector {
   start(): void {
     if (this.loop) return;
     this.loop = this.run();
-    if (this.options.lease) {
-      this.renewTimer = setInterval(() => void this.renewLease(), this.options.lease.renewEveryMs);
+    const lease = this.options.lease;
+    if (lease) {
+      this.renewTimer = setInterval(() => void this.renewLease(lease), lease.renewEveryMs);
       this.renewTimer.unref();
     }
   }
@@ -151,7 +152,8 @@ export class AsyncProjector {
     };
   }
 
-  private get stopping(): boolean {
+  /** A method, not a getter: stop() may be called during any await, so no check of it holds for long. */
+  private stopping(): boolean {
     return this.stopSignal.signal.aborted;
   }
 
@@ -162,9 +164,9 @@ export class AsyncProjector {
   private async run(): Promise<void> {
     const { logger, name, readModel, projections, source } = this.options;
     let attempt = 0;
-    while (!this.stopping) {
+    while (!this.stopping()) {
       if (this.options.lease && !this.mayWrite()) {
-        if (!(await this.takeLease())) {
+        if (!(await this.takeLease(this.options.lease))) {
           this.state = 'waiting-for-lease';
           await this.sleep(this.options.lease.retryEveryMs, this.stopSignal.signal);
           continue;
@@ -177,9 +179,10 @@ export class AsyncProjector {
         this.state = 'subscribed';
         logger.info({ projector: name, after: after?.toString() ?? 'start' }, 'projector subscribed');
         for await (const batch of this.current) {
-          if (this.stopping || !this.mayWrite()) break;
-          if (batch.length === 0) continue;
-          const last = batch[batch.length - 1]!.position;
+          if (this.stopping() || !this.mayWrite()) break;
+          const lastEvent = batch[batch.length - 1];
+          if (lastEvent === undefined) continue;
+          const last = lastEvent.position;
           await readModel.apply(projections, this.prepared(batch));
           this.lastApplied = last;
           attempt = 0;
@@ -190,7 +193,7 @@ export class AsyncProjector {
       } finally {
         await this.closeCurrent();
       }
-      if (this.stopping) break;
+      if (this.stopping()) break;
       if (this.options.lease && !this.mayWrite()) {
         logger.warn({ projector: name }, 'projector lease lost; stopped writing');
         continue;
@@ -213,8 +216,7 @@ export class AsyncProjector {
     return prepare ? prepareBatch(batch, prepare) : batch;
   }
 
-  private async takeLease(): Promise<boolean> {
-    const options = this.options.lease!;
+  private async takeLease(options: LeaseOptions): Promise<boolean> {
     const startedAt = this.now();
     try {
       this.holdsLease = await options.lease.tryAcquire();
@@ -230,9 +232,8 @@ export class AsyncProjector {
     return this.holdsLease;
   }
 
-  private async renewLease(): Promise<void> {
-    const options = this.options.lease!;
-    if (!this.holdsLease || this.renewing || this.stopping) return;
+  private async renewLease(options: LeaseOptions): Promise<void> {
+    if (!this.holdsLease || this.renewing || this.stopping()) return;
     this.renewing = true;
     const startedAt = this.now();
     try {

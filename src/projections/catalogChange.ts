@@ -7,8 +7,11 @@ export const catalogChange =
   <D extends Document>(idField: 'clientId' | 'serviceId' | 'staffId' | 'workspaceId') =>
   <T extends DomainEventType>(apply: (current: D, event: RecordedOf<T>) => Partial<D>): EventHandler<D, T> => ({
     documents: (event) => {
-      const data = event.data as unknown as Record<string, string> & { workspaceId: string };
-      return byId(data.workspaceId, data[idField]!);
+      const data = event.data as unknown as Partial<Record<typeof idField, string>> & { workspaceId: string };
+      const id = data[idField];
+      // Every event of an entry's stream names the entry.
+      if (id === undefined) throw new Error(`${event.type} names no ${idField}`);
+      return byId(data.workspaceId, id);
     },
     evolve: (current, event) =>
       current === null

@@ -69,6 +69,7 @@ export const checkpointProgress = (options: CheckpointProgressOptions): Checkpoi
     async lag() {
       const after = await lowestCheckpoint(options.readModel, options.projections);
       let behind = 0n;
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the loop only counts the events; for await needs a binding
       for await (const _event of options.events.readAll({ ...(after === undefined ? {} : { after }), pageSize: lagCountLimit })) {
         behind += 1n;
         if (behind >= BigInt(lagCountLimit)) break;

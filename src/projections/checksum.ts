@@ -29,6 +29,7 @@ export class CollectionChecksum {
 /** The read model's checksum from its collections' checksums. */
 export const combineChecksums = (collections: ReadonlyMap<string, string>): string => {
   const hash = createHash('sha256');
-  for (const name of [...collections.keys()].sort()) hash.update(`${name}\t${collections.get(name)!}\n`);
+  const byName = [...collections].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, checksum] of byName) hash.update(`${name}\t${checksum}\n`);
   return `sha256:${hash.digest('hex')}`;
 };

@@ -36,9 +36,9 @@ export const nameKeys = (name: string): { nameSearch: string; nameSort: string }
   nameSort: sortKey(name),
 });
 
-/** The public shape of a catalog document: without the keys the lists use. */
-export const withoutNameKeys = <D extends Record<string, unknown>>({
-  nameSearch: _s,
-  nameSort: _o,
-  ...rest
-}: D): Omit<D, 'nameSearch' | 'nameSort'> => rest;
+/** The public shape of a catalog document: without the keys the lists use, the rest in its order. */
+export const withoutNameKeys = <D extends Record<string, unknown>>(document: D): Omit<D, 'nameSearch' | 'nameSort'> => {
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(document)) if (key !== 'nameSearch' && key !== 'nameSort') rest[key] = document[key];
+  return rest as Omit<D, 'nameSearch' | 'nameSort'>;
+};

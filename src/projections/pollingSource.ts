@@ -26,8 +26,9 @@ export const pollingSource = (events: EventStore, options: PollingSourceOptions 
             page.push(event);
             if (page.length >= pageSize) break;
           }
-          if (page.length > 0) {
-            position = page[page.length - 1]!.position;
+          const last = page[page.length - 1];
+          if (last !== undefined) {
+            position = last.position;
             yield page;
           } else {
             await abortableSleep(intervalMs, closed.signal);

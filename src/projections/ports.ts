@@ -40,8 +40,10 @@ export const skippedMarkerType = '$skipped';
  */
 export const prepareBatch = (batch: readonly StoredEvent[], prepare: (event: StoredEvent) => StoredEvent | null): StoredEvent[] => {
   const events = batch.flatMap((event) => prepare(event) ?? []);
-  const last = batch[batch.length - 1]!;
-  if (events[events.length - 1]?.position !== last.position) events.push({ ...last, type: skippedMarkerType, data: {} });
+  const last = batch[batch.length - 1];
+  // An empty batch (callers send none) would have nothing to mark.
+  if (last !== undefined && events[events.length - 1]?.position !== last.position)
+    events.push({ ...last, type: skippedMarkerType, data: {} });
   return events;
 };
 

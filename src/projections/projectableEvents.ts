@@ -25,7 +25,11 @@ export type SkipWarning = (details: Omit<SkippedKind, 'count'> & { reason: strin
 export class SkippedEvents {
   private readonly kinds = new Map<string, SkippedKind>();
 
-  constructor(private readonly warn: SkipWarning = () => {}) {}
+  constructor(
+    private readonly warn: SkipWarning = () => {
+      // Without a warning to give, skipped events are only counted.
+    },
+  ) {}
 
   note(event: StoredEvent): void {
     const key = `${event.type}\u0000${event.metadata.schemaVersion}`;

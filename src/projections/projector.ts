@@ -46,10 +46,11 @@ export const catchUp = async (
       page = [];
     }
   }
-  if (page.length > 0) {
+  const last = page[page.length - 1];
+  if (last !== undefined) {
     await readModel.apply(projections, page);
     applied += page.length;
-    lastPosition = page[page.length - 1]!.position;
+    lastPosition = last.position;
   }
   return { applied, lastPosition };
 };

@@ -42,14 +42,16 @@ export const documentAfter = async (deps: ReadBackDeps, projection: Projection, 
   if (written.appended.length === 0) {
     return (await deps.readModel.find(projection.collection, written.workspaceId, written.id)) ?? fromEvents();
   }
+  const { position } = written;
+  if (position === null) throw new Error(`the write to ${written.streamId} appended events but has no position`);
   // The events are stored: from here on a read store that fails (a restart) must not turn the
   // acknowledged write into an error; the answer then comes from the events themselves.
-  if (await deps.progress.waitFor(projection.name, written.position!, deps.projectionWaitMs).catch(() => false)) {
+  if (await deps.progress.waitFor(projection.name, position, deps.projectionWaitMs).catch(() => false)) {
     const document = await deps.readModel.find(projection.collection, written.workspaceId, written.id).catch(() => null);
     if (document) return document;
   }
   deps.logger.warn(
-    { streamId: written.streamId, position: written.position!.toString(), lag: await deps.progress.lag().then(String, () => 'unknown') },
+    { streamId: written.streamId, position: position.toString(), lag: await deps.progress.lag().then(String, () => 'unknown') },
     'read model did not reach the appended event in time; answering from the events',
   );
   const document = fromEvents();

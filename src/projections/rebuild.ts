@@ -174,7 +174,9 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     // The head moves when the API appends meanwhile; the next page's report uses the new one.
     events.headPosition().then(
       (h) => (head = h),
-      () => {},
+      () => {
+        // A failed read keeps the head this report had; the next page asks again.
+      },
     );
     report('build', position, done);
   };
@@ -195,11 +197,16 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
     applied = target.catchUp ? await target.catchUp({ pageSize, onPage }) : await feedPages(events, target, pageSize, prepare, onPage);
     head = await events.headPosition();
 
-    let comparison: (Comparison & { applied: number }) | undefined;
+    let comparison: Comparison | undefined;
     if (options.dryRun || options.verify) {
       report('compare', target.position);
-      comparison = await target.compare({ checksums: options.verify ?? false, differences: true, examples: options.examples ?? 5 });
-      applied += comparison.applied;
+      const { applied: appliedWhileComparing, ...compared } = await target.compare({
+        checksums: options.verify ?? false,
+        differences: true,
+        examples: options.examples ?? 5,
+      });
+      applied += appliedWhileComparing;
+      comparison = compared;
     }
     let switched = false;
     if (options.dryRun) {
@@ -221,13 +228,14 @@ export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> =
       switched,
     };
     if (comparison) {
-      const { applied: _applied, ...rest } = comparison;
-      result.comparison = rest;
-      result.identical = identicalComparison(rest);
+      result.comparison = comparison;
+      result.identical = identicalComparison(comparison);
     }
     return result;
   } catch (error) {
-    await target.discard().catch(() => {});
+    await target.discard().catch(() => {
+      // The error that stopped the rebuild is the one to report, not a failed clean-up after it.
+    });
     throw error;
   }
 };

@@ -132,7 +132,7 @@ export const sessionView = defineProjection<SessionView>({
     // It is not an event of the session: its version, updatedAt and events keep what was booked.
     ClientRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'clientId', equals: e.data.clientId } }),
-      evolve: (current, e) => (current === null || current.clientId !== e.data.clientId ? current : { ...current, clientName: e.data.to }),
+      evolve: (current, e) => (current?.clientId !== e.data.clientId ? current : { ...current, clientName: e.data.to }),
     },
     ServiceRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'serviceIds', equals: e.data.serviceId } }),
@@ -141,12 +141,13 @@ export const sessionView = defineProjection<SessionView>({
           ? current
           : {
               ...current,
-              serviceNames: current.serviceIds.map((id, i) => (id === e.data.serviceId ? e.data.to : current.serviceNames[i]!)),
+              // The names stand beside the ids, one each.
+              serviceNames: current.serviceNames.map((name, i) => (current.serviceIds[i] === e.data.serviceId ? e.data.to : name)),
             },
     },
     StaffMemberRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'staffId', equals: e.data.staffId } }),
-      evolve: (current, e) => (current === null || current.staffId !== e.data.staffId ? current : { ...current, staffName: e.data.to }),
+      evolve: (current, e) => (current?.staffId !== e.data.staffId ? current : { ...current, staffName: e.data.to }),
     },
   },
 });

@@ -40,4 +40,8 @@ export const workspaceView = defineProjection<WorkspaceView>({
 });
 
 /** The public shape: a workspace has no `workspaceId` of its own. */
-export const publicWorkspace = ({ workspaceId: _omit, ...rest }: WorkspaceView): Omit<WorkspaceView, 'workspaceId'> => rest;
+export const publicWorkspace = (workspace: WorkspaceView): Omit<WorkspaceView, 'workspaceId'> => {
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(workspace)) if (key !== 'workspaceId') rest[key] = workspace[key];
+  return rest;
+};
