@@ -24,7 +24,11 @@ export class PendingDocuments {
 
   remember(collection: string, document: Document): void {
     this.entries.set(`${collection}/${document.id}`, { document, expiresAt: this.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > this.maxEntries) {
+      // The earliest remembered: a Map iterates in insertion order.
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
   }
 
   lookup(collection: string, workspaceId: string, id: string): Document | null {

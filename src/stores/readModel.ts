@@ -6,7 +6,8 @@
  * never leave a checkpoint ahead of the documents it covers. Each document remembers the position
  * of the last event applied to it, so applying an event twice changes nothing.
  */
-import type { Document, Projection, Scalar, StoredEvent } from '../projections/projection.js';
+import { combineChecksums } from '../projections/checksum.js';
+import type { Document, IndexSpec, Projection, Scalar, StoredEvent } from '../projections/projection.js';
 
 export type { Document, Scalar };
 
@@ -50,6 +51,17 @@ export interface QueryPage {
 
 export const maxQueryLimit = 1000;
 
+/** The array field of a `multi` index: its one field. */
+export const multiIndexField = (index: IndexSpec): string => {
+  const [field] = index.fields;
+  if (field === undefined) throw new Error(`multi index ${index.name} names no field`);
+  return field;
+};
+
+/** The array fields of a projection's `multi` indexes, whose conditions mean "the array contains". */
+export const multiFieldsOf = (projection: Pick<Projection, 'indexes'>): string[] =>
+  (projection.indexes ?? []).filter((index) => index.multi).map(multiIndexField);
+
 export interface ReadModelStore {
   /** The document with this id in this workspace, or null (also when it lives in another workspace). */
   find(collection: string, workspaceId: string, id: string): Promise<Document | null>;
@@ -81,7 +93,7 @@ export interface BeginRebuildOptions {
    * What projections read, for events the target reads itself (the tail it catches up on before a
    * switch): the event upcast, or null when it must be skipped.
    */
-  prepare(event: StoredEvent): StoredEvent | null;
+  prepare: (event: StoredEvent) => StoredEvent | null;
   /**
    * True when `prepare` is the standard one (upcast, leave out what cannot be projected, note it):
    * the target may then do the same itself, e.g. in worker threads, and call `prepare` only for
@@ -94,7 +106,7 @@ export interface BeginRebuildOptions {
    * themselves (MongoDB, while the projector is held off), whose events the rebuild counted
    * already. Default: `prepare`.
    */
-  prepareLive?(event: StoredEvent): StoredEvent | null;
+  prepareLive?: (event: StoredEvent) => StoredEvent | null;
   /** When set, only events of these types matter: the target may leave the others unread. */
   types?: readonly string[];
   /** Workspace id → time zone, the facts the standard `prepare` upcasts with (for targets that prepare themselves). */
@@ -167,3 +179,21 @@ export interface Comparison {
   /** Over every compared collection, when checksums were asked for. */
   checksums?: { current: string; rebuilt: string };
 }
+
+/** The checksums of a comparison made with `checksums: true`. */
+export const requireChecksums = (comparison: Pick<CollectionComparison, 'checksums'>): { current: string; rebuilt: string } => {
+  if (!comparison.checksums) throw new Error('a comparison asked for checksums returned none');
+  return comparison.checksums;
+};
+
+/** The checksums over every collection of a comparison made with `checksums: true` (Comparison.checksums). */
+export const combinedChecksums = (collections: readonly CollectionComparison[]): { current: string; rebuilt: string } => {
+  const current = new Map<string, string>();
+  const rebuilt = new Map<string, string>();
+  for (const comparison of collections) {
+    const checksums = requireChecksums(comparison);
+    current.set(comparison.collection, checksums.current);
+    rebuilt.set(comparison.collection, checksums.rebuilt);
+  }
+  return { current: combineChecksums(current), rebuilt: combineChecksums(rebuilt) };
+};

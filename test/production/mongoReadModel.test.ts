@@ -71,10 +71,10 @@ describe('the MongoDB read model against a real server', function () {
 
   it("creates the declared indexes at start, replaces a changed one, drops the undeclared and the legacy ones, keeps an operator's", async () => {
     const collection = db.collection('counters');
-    await collection.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
-    await collection.createIndex({ workspaceId: 1, count: 1, _id: 1 }, { name: 'ix_by_count' });
-    await collection.createIndex({ workspaceId: 1, gone: 1, _id: 1 }, { name: 'ix_gone' });
-    await collection.createIndex({ note: 1 }, { name: 'operator_note' });
+    await collection.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' }, undefined);
+    await collection.createIndex({ workspaceId: 1, count: 1, _id: 1 }, { name: 'ix_by_count' }, undefined);
+    await collection.createIndex({ workspaceId: 1, gone: 1, _id: 1 }, { name: 'ix_gone' }, undefined);
+    await collection.createIndex({ note: 1 }, { name: 'operator_note' }, undefined);
     const readModel = new MongoReadModel(db);
     await readModel.ensureIndexes([
       counters([

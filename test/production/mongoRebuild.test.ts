@@ -112,13 +112,14 @@ describe('rebuilding MongoDB read models from the event log', function () {
   it('gives the new collections the declared indexes and copies operator-created ones with all their options', async () => {
     await rebuild({ store: target() });
     const live = db.collection('sessions');
-    await live.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' });
+    await live.createIndex({ workspaceId: 1, _id: 1 }, { name: 'workspaceId_id' }, undefined);
     await live.createIndex(
       { workspaceId: 1, name: 1 },
       { name: 'by_name', collation: { locale: 'fr', strength: 2 }, partialFilterExpression: { name: { $exists: true } } },
+      undefined,
     );
-    await live.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 3600 });
-    await live.createIndex({ name: 'text', notes: 'text' }, { name: 'text', weights: { name: 5 }, default_language: 'french' });
+    await live.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 3600 }, undefined);
+    await live.createIndex({ name: 'text', notes: 'text' }, { name: 'text', weights: { name: 5 }, default_language: 'french' }, undefined);
     const declared = {
       ...allProjections.find((p) => p.name === 'sessions')!,
       indexes: [{ name: 'by_tag', fields: ['tags'], multi: true }],

@@ -105,7 +105,8 @@ export const toStoredEvent = (resolved: ResolvedEvent | AllStreamResolvedEvent):
 
 /** The port's ConcurrencyError for a failed multi-stream check: the stream the server names, with our expected revision. */
 export const concurrencyErrorOf = (error: WrongExpectedVersionError, writes: readonly StreamWrite[]): ConcurrencyError => {
-  const write = writes.find((w) => w.streamId === error.streamName) ?? writes[0]!;
+  const write = writes.find((w) => w.streamId === error.streamName) ?? writes[0];
+  if (!write) throw new Error('a failed multi-stream append has no writes to name');
   const actual = typeof error.actualState === 'bigint' ? error.actualState : 'no_stream';
   return new ConcurrencyError(error.streamName || write.streamId, write.expected, actual);
 };
@@ -172,10 +173,8 @@ export class KurrentEventStore implements EventStore {
       throw new Error('append needs at least one event per stream');
     if (new Set(writes.map((write) => write.streamId)).size !== writes.length)
       throw new Error('a multi-stream append names a stream twice');
-    if (writes.length === 1) {
-      const [write] = writes;
-      return [await this.append(write!.streamId, write!.events, write!.expected)];
-    }
+    const [single] = writes;
+    if (single && writes.length === 1) return [await this.append(single.streamId, single.events, single.expected)];
     const requests = multiStreamRequests(writes);
     let result: MultiAppendResult;
     try {
@@ -227,7 +226,7 @@ export class KurrentEventStore implements EventStore {
           filter,
         })) {
           received += 1;
-          const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+          const position = resolved.event?.position.commit ?? resolved.commitPosition;
           if (position === undefined || (after !== undefined && position <= after)) continue;
           last = position;
           const event = toStoredEvent(resolved);
@@ -250,7 +249,7 @@ export class KurrentEventStore implements EventStore {
         maxCount: 1,
         filter: readAllFilter({}),
       })) {
-        const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+        const position = resolved.event?.position.commit ?? resolved.commitPosition;
         if (position !== undefined) return position;
       }
     } catch (error) {
@@ -261,7 +260,9 @@ export class KurrentEventStore implements EventStore {
 
   async ping(): Promise<void> {
     // The cheapest call that needs the server: the last record of the log.
-    for await (const _resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) break;
+    const records = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })[Symbol.asyncIterator]();
+    const first = await records.next();
+    if (first.done !== true) await records.return?.();
   }
 
   async close(): Promise<void> {
@@ -272,7 +273,7 @@ export class KurrentEventStore implements EventStore {
   private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
     for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: revision, maxCount: 1 })) {
       const event = toStoredEvent(resolved);
-      if (event && event.revision === revision) return event.position;
+      if (event?.revision === revision) return event.position;
     }
     throw new Error(`stream ${streamId} has no event at revision ${revision.toString()} right after an append`);
   }

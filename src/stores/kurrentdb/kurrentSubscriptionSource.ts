@@ -69,7 +69,7 @@ export const kurrentSubscriptionSource = (client: KurrentDBClient, options: Kurr
 /** Commit position of the last record of the log, system records included (null when it is empty). */
 const lastLogPosition = async (client: KurrentDBClient): Promise<bigint | null> => {
   for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
-    const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+    const position = resolved.event?.position.commit ?? resolved.commitPosition;
     if (position !== undefined) return position;
   }
   return null;

@@ -49,9 +49,10 @@ export class ReadableBatches<T> implements AsyncIterable<T[]> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T[]> {
     for (;;) {
-      if (this.failure) throw this.failure;
+      // A failure stops the reads (buffered items are not yielded after it) and is thrown once
+      // what was read before it has been yielded.
       const batch: T[] = [];
-      while (batch.length < this.maxBatch && !this.stream.destroyed) {
+      while (batch.length < this.maxBatch && !this.failure && !this.stream.destroyed) {
         const item = this.stream.read() as T | null;
         if (item === null) break;
         batch.push(item);

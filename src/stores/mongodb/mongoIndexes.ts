@@ -17,9 +17,9 @@
  * dropped and created again, an index no longer declared is dropped) and drops the old
  * `{ workspaceId, _id }` index, which `_id_` already serves (reads by id name the `_id`).
  */
-import type { Collection, CreateIndexesOptions, IndexDescriptionInfo, Sort } from 'mongodb';
+import type { Collection, IndexDescriptionInfo, IndexOptions, IndexSpecification, Sort } from 'mongodb';
 import type { IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, type Condition, type Query } from '../readModel.js';
+import { maxQueryLimit, multiFieldsOf, type Condition, type Query } from '../readModel.js';
 
 /** The index earlier releases created on every collection; redundant with `_id_`. */
 export const legacyWorkspaceIdIndex = 'workspaceId_id';
@@ -60,6 +60,14 @@ const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>): boolea
   JSON.stringify(Object.entries(a)) === JSON.stringify(Object.entries(b));
 
 /**
+ * Creates an index from its index options. The command options are `undefined` rather than `{}`:
+ * the driver (7.x) then still drops the index options it does not know, as the deprecated
+ * two-argument form did, so a copied index sends back only options the driver knows.
+ */
+export const createIndex = (collection: Pick<Collection, 'createIndex'>, key: IndexSpecification, options: IndexOptions): Promise<string> =>
+  collection.createIndex(key, options, undefined);
+
+/**
  * Brings a collection's `ix_` indexes to the declared ones and drops the legacy `{ workspaceId,
  * _id }` index. Other indexes (created by an operator) are left alone.
  */
@@ -67,7 +75,7 @@ export const ensureDeclaredIndexes = async (collection: Collection, projection: 
   const wanted = declaredIndexes(projection);
   let existing: IndexDescriptionInfo[] = [];
   try {
-    existing = await collection.listIndexes().toArray();
+    existing = await collection.indexes();
   } catch (error) {
     // A collection that does not exist yet has no indexes; createIndex creates it.
     if (!(error instanceof Error && 'code' in error && (error as { code?: unknown }).code === 26)) throw error;
@@ -85,19 +93,20 @@ export const ensureDeclaredIndexes = async (collection: Collection, projection: 
   }
   for (const index of wanted) {
     if (existing.some((e) => e.name === index.name && sameKey(index.key, e.key))) continue;
-    await collection.createIndex(index.key, { name: index.name });
+    await createIndex(collection, index.key, { name: index.name });
   }
 };
 
+/** What listIndexes reports that is not an option: the key itself, and the version and namespace the server sets. */
+const notIndexOptions = new Set(['key', 'v', 'ns']);
+
 /**
  * The options of an existing index that a copy must keep (a rebuild's new collection gets the
- * live one's operator-created indexes): everything listIndexes reports but the version and the
- * namespace, which the server sets itself.
+ * live one's operator-created indexes): everything listIndexes reports but the key, the version
+ * and the namespace.
  */
-export const copiedIndexOptions = (index: IndexDescriptionInfo): CreateIndexesOptions => {
-  const { key: _key, v: _v, ns: _ns, ...options } = index as IndexDescriptionInfo & { ns?: unknown };
-  return options;
-};
+export const copiedIndexOptions = (index: IndexDescriptionInfo): IndexOptions =>
+  Object.fromEntries(Object.entries(index).filter(([field]) => !notIndexOptions.has(field)));
 
 /** A filter on stored documents (`_id` is a string here, not the driver's default ObjectId). */
 export type StoredFilter = Record<string, unknown>;
@@ -121,7 +130,7 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
     throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
   }
   const specs = projection.indexes ?? [];
-  const multiFields = specs.filter((s) => s.multi).map((s) => s.fields[0]!);
+  const multiFields = multiFieldsOf(projection);
   const conditions = Object.entries(query.where ?? {});
   const scalar = conditions.filter(([field]) => !multiFields.includes(field));
   const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
@@ -164,7 +173,8 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
       if (multi) throw new Error(`a range on the array field ${field} is not supported`);
       const range: Record<string, Scalar> = {};
       for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
-        if (condition[op] !== undefined) range[`$${op}`] = condition[op]!;
+        const bound = condition[op];
+        if (bound !== undefined) range[`$${op}`] = bound;
       }
       // A missing or null field never matches a range (MongoDB's $lte: null would match it).
       clauses.push({ [stored]: { ...range, $ne: null } });
@@ -179,7 +189,8 @@ export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>
     else clauses.push({ $or: [{ [sortField]: { $gt: value } }, { [sortField]: value, _id: { $gt: id } }] });
   }
   return {
-    filter: clauses.length === 1 ? clauses[0]! : { $and: clauses },
+    // No condition and no cursor: the workspace alone.
+    filter: clauses.length === 1 ? { workspaceId } : { $and: clauses },
     sort: order === 'id' ? { _id: 1 } : { [sortField]: 1, _id: 1 },
     hint: declaredIndexName(covering),
     sortField,

@@ -20,18 +20,10 @@
  * API reads that cannot reach the server within the short server-selection timeout answer 503
  * (./outage.ts).
  */
-import {
-  MongoBulkWriteError,
-  MongoClient,
-  MongoServerError,
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Db,
-  type WriteError,
-} from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import { evolveStored, type Projection, type Scalar } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
-import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
+import { multiFieldsOf, type Document, type Query, type QueryPage, type ReadModelStore } from '../readModel.js';
 import { isSafeId, requireCollectionName, requireSafeId } from './ids.js';
 import { ensureDeclaredIndexes, matchesWhere, planQuery, whereFilter } from './mongoIndexes.js';
 import { translateOutage } from './outage.js';
@@ -66,8 +58,9 @@ const maxReapplies = 5;
  */
 export const bulkWriteOutcome = (error: unknown): { retry: number[] } | { fail: unknown } => {
   if (!(error instanceof MongoBulkWriteError)) return { fail: error };
-  const writeErrors: WriteError[] = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  const writeConcernError = error.err ?? error.result?.getWriteConcernError?.();
+  // One or several, as the driver types it.
+  const writeErrors = [error.writeErrors].flat();
+  const writeConcernError = error.err ?? error.result.getWriteConcernError();
   if (writeConcernError !== undefined) return { fail: error };
   if (writeErrors.length === 0 || !writeErrors.every((e) => e.code === duplicateKey)) return { fail: error };
   return { retry: writeErrors.map((e) => e.index) };
@@ -77,9 +70,18 @@ export const isDuplicateKey = (error: unknown): boolean => error instanceof Mong
 
 /** The API document of a stored one (no `_id`, no `_position`), fields in their stored order. */
 export const fromStored = (stored: StoredDocument): Document => {
-  const { _id, _position, ...document } = stored;
+  const document: Record<string, unknown> = {};
+  for (const field in stored) if (field !== '_id' && field !== '_position') document[field] = stored[field];
   return document as Document;
 };
+
+/** The operations of a bulk write at the indexes its error names. */
+const operationsAt = <T>(operations: readonly T[], indexes: readonly number[]): T[] =>
+  indexes.map((index) => {
+    const operation = operations[index];
+    if (operation === undefined) throw new Error(`a bulk write of ${operations.length} operations reported one at index ${index}`);
+    return operation;
+  });
 
 /** A document's state in memory while a page is evolved. */
 interface DocumentState {
@@ -227,10 +229,11 @@ export class MongoReadModel implements ReadModelStore {
     for (const projection of projections) {
       const from = checkpoints.get(projection.name);
       const pending = from === undefined ? events : events.filter((event) => event.position > from);
-      if (pending.length === 0) continue;
+      const last = pending[pending.length - 1];
+      if (last === undefined) continue;
       const handled = pending.filter((event) => projection.handles.includes(event.type));
       if (handled.length > 0) writes.push(await this.evolveProjection(projection, handled));
-      advanced.push({ name: projection.name, position: pending[pending.length - 1]!.position });
+      advanced.push({ name: projection.name, position: last.position });
     }
     for (const pending of writes) await this.writeDocuments(pending);
     // Only after the documents are written: a crash in between replays events, which changes nothing.
@@ -258,8 +261,10 @@ export class MongoReadModel implements ReadModelStore {
 
   private register(projection: Projection): Projection {
     requireCollectionName(projection.collection);
-    if (!this.owners.has(projection.collection)) this.owners.set(projection.collection, projection);
-    return this.owners.get(projection.collection)!;
+    const owner = this.owners.get(projection.collection);
+    if (owner) return owner;
+    this.owners.set(projection.collection, projection);
+    return projection;
   }
 
   /** The owner's declared indexes exist on its collection (created once per process). */
@@ -295,7 +300,7 @@ export class MongoReadModel implements ReadModelStore {
   ): Promise<PendingWrites> {
     const owner = collectionName === projection.collection ? this.register(projection) : projection;
     if (collectionName === projection.collection) await this.indexesOf(projection);
-    const multiFields = new Set((owner.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!));
+    const multiFields = new Set(multiFieldsOf(owner));
     const collection = this.collection(collectionName);
     const selected = events.map((event) => ({ event, selector: projection.documents(event) }));
 
@@ -370,7 +375,7 @@ export class MongoReadModel implements ReadModelStore {
       }
       if (attempt >= maxReapplies)
         throw new Error(`${projection.name}: documents kept changing under concurrent writers (${retry.length} not written)`);
-      const lost = retry.map((index) => pending[index]!);
+      const lost = operationsAt(pending, retry);
       const stored = new Map((await collection.find({ _id: { $in: lost.map((p) => p.id) } }).toArray()).map((s) => [s._id, s]));
       pending = lost.flatMap((document) => {
         const current = stored.get(document.id) ?? null;
@@ -392,7 +397,7 @@ export class MongoReadModel implements ReadModelStore {
       } catch (error) {
         const outcome = bulkWriteOutcome(error);
         if ('fail' in outcome) throw outcome.fail;
-        pending = outcome.retry.map((index) => pending[index]!);
+        pending = operationsAt(pending, outcome.retry);
       }
     }
   }

@@ -21,18 +21,20 @@ import { MongoServerError, type Collection, type Db, type IndexDescriptionInfo }
 import { prepareBatch, projectorLease } from '../../projections/ports.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
-import type {
-  BeginRebuildOptions,
-  CollectionComparison,
-  CompareOptions,
-  Comparison,
-  RebuildableReadModel,
-  RebuildTarget,
+import {
+  combinedChecksums,
+  requireChecksums,
+  type BeginRebuildOptions,
+  type CollectionComparison,
+  type CompareOptions,
+  type Comparison,
+  type RebuildableReadModel,
+  type RebuildTarget,
 } from '../readModel.js';
 import { combineChecksums } from '../../projections/checksum.js';
 import { leasesCollection, MongoLease, type LeaseDocument } from './mongoLease.js';
 import { checkpointsCollection, fromStored, type CheckpointDocument, type MongoReadModel, type StoredDocument } from './mongoReadModel.js';
-import { copiedIndexOptions, ensureDeclaredIndexes, legacyWorkspaceIdIndex } from './mongoIndexes.js';
+import { copiedIndexOptions, createIndex, ensureDeclaredIndexes, legacyWorkspaceIdIndex } from './mongoIndexes.js';
 import { encodePosition } from './positions.js';
 import { compareSortedDocuments, newRebuildToken, rebuildCollectionName, type ComparedDocument } from './rebuildCompare.js';
 
@@ -130,7 +132,7 @@ export const mongoReadModelChecksum = async (
       differences: false,
       examples: 0,
     });
-    const checksum = result.checksums!.rebuilt;
+    const checksum = requireChecksums(result).rebuilt;
     sums.set(projection.collection, checksum);
     collections[projection.collection] = { checksum, documents: result.rebuilt };
   }
@@ -232,11 +234,10 @@ class MongoRebuild implements RebuildTarget {
         );
         collections.push({ projection: slot.projection.name, collection: slot.live, ...counts });
       }
-      const sums = (side: 'current' | 'rebuilt') => combineChecksums(new Map(collections.map((c) => [c.collection, c.checksums![side]])));
       return {
         position: this.lastPosition,
         collections,
-        ...(options.checksums ? { checksums: { current: sums('current'), rebuilt: sums('rebuilt') } } : {}),
+        ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
         applied,
       };
     });
@@ -293,7 +294,7 @@ class MongoRebuild implements RebuildTarget {
     const next = this.db.collection<StoredDocument>(slot.next);
     let indexes: IndexDescriptionInfo[] = [];
     try {
-      indexes = await this.db.collection(slot.live).listIndexes().toArray();
+      indexes = await this.db.collection(slot.live).indexes();
     } catch (error) {
       if (!isNamespaceNotFound(error)) throw error;
     }
@@ -301,7 +302,7 @@ class MongoRebuild implements RebuildTarget {
     for (const index of indexes) {
       const name = index.name ?? '';
       if (name === '_id_' || name === legacyWorkspaceIdIndex || name.startsWith('ix_')) continue;
-      await next.createIndex(index.key, copiedIndexOptions(index));
+      await createIndex(next, index.key, copiedIndexOptions(index));
     }
   }
 

@@ -26,8 +26,8 @@ export const rebuildCollectionName = (collection: string, token: string): string
 
 /** The live collection and token a rebuild collection belongs to, or null for any other name. */
 export const parseRebuildCollectionName = (name: string): { collection: string; token: string } | null => {
-  const match = /^([a-z][a-z0-9_]*?)__rebuild_([a-z0-9]+)$/.exec(name);
-  return match ? { collection: match[1]!, token: match[2]! } : null;
+  const [, collection, token] = /^([a-z][a-z0-9_]*?)__rebuild_([a-z0-9]+)$/.exec(name) ?? [];
+  return collection !== undefined && token !== undefined ? { collection, token } : null;
 };
 
 export type { CollectionCounts, ComparedDocument } from '../../projections/documentComparison.js';

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Document, IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, type Condition, type Query, type QueryPage } from '../readModel.js';
+import { maxQueryLimit, multiFieldsOf, multiIndexField, type Condition, type Query, type QueryPage } from '../readModel.js';
 
 const collectionName = /^[a-z][a-z0-9_]{0,40}$/;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
@@ -59,7 +59,7 @@ interface IndexDefinition {
 const definitionsFor = (table: string, indexes: readonly IndexSpec[]): IndexDefinition[] =>
   indexes.map((index) => {
     const body = index.multi
-      ? `USING gin (${arrayExpression(index.fields[0]!)} jsonb_path_ops)`
+      ? `USING gin (${arrayExpression(multiIndexField(index))} jsonb_path_ops)`
       : `(workspace_id, ${index.fields.map((f) => (f === 'id' ? 'id' : `(${fieldExpression(f)}) NULLS FIRST`)).join(', ')}, id)`;
     const hash = createHash('sha256').update(`${table}\n${body}`).digest('hex').slice(0, 10);
     return { name: `ix_${hash}_${checkField(index.name).slice(0, 40)}`, sql: (t, name) => `CREATE INDEX ${name} ON ${t} ${body}` };
@@ -116,7 +116,7 @@ export class CollectionTable {
     readonly table: string,
     readonly projection: Pick<Projection, 'collection' | 'indexes'>,
   ) {
-    this.multiFields = (projection.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!);
+    this.multiFields = multiFieldsOf(projection);
   }
 
   async findMany(client: Queryable, ids: readonly string[]): Promise<StoredRow[]> {
@@ -271,8 +271,6 @@ export class CollectionTable {
     return { sql, params };
   }
 
-  /** Parses a stored row's document. */
-  static document(row: StoredRow): Document {
-    return JSON.parse(row.doc) as Document;
-  }
+  /** Parses a stored row's document (a function, not a method: it is passed to `map`). */
+  static readonly document = (row: StoredRow): Document => JSON.parse(row.doc) as Document;
 }

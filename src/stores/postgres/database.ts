@@ -173,6 +173,13 @@ export class PostgresDatabase {
   }
 }
 
+/** The row of a statement that always answers exactly one (a SELECT of functions, without FROM). */
+export const onlyRow = <Row>(rows: readonly Row[], statement: string): Row => {
+  const row = rows[0];
+  if (row === undefined) throw new Error(`${statement} answered no row`);
+  return row;
+};
+
 /** Advisory-lock keys (one 64-bit key space per database). */
 export const schemaLockKey = 0x5e55_0001;
 export const collectionsLockKey = 0x5e55_0002;

@@ -46,7 +46,8 @@ export const notifySource = (events: EventStore, options: NotifySourceOptions): 
       let listener: pg.Client | undefined;
       let failure: Error | undefined;
       let wake: AbortController = new AbortController();
-      let notified = false;
+      /** Notifications received so far: one received since a read began means "read again". */
+      let notifications = 0;
 
       async function* batches(): AsyncGenerator<readonly StoredEvent[]> {
         listener = new pg.Client({
@@ -56,7 +57,7 @@ export const notifySource = (events: EventStore, options: NotifySourceOptions): 
           keepAlive: true,
         });
         listener.on('notification', () => {
-          notified = true;
+          notifications += 1;
           wake.abort();
         });
         listener.on('error', (error) => {
@@ -74,22 +75,23 @@ export const notifySource = (events: EventStore, options: NotifySourceOptions): 
         let retryMs: number | null = null;
         while (!closed.signal.aborted) {
           if (failure) throw failure;
-          notified = false;
+          const seen = notifications;
           const page: StoredEvent[] = [];
           for await (const event of events.readAll({ ...(position === undefined ? {} : { after: position }), pageSize })) {
             page.push(event);
             if (page.length >= pageSize) break;
           }
-          if (page.length > 0) {
-            position = page[page.length - 1]!.position;
+          const last = page[page.length - 1];
+          if (last !== undefined) {
+            position = last.position;
             retryMs = null;
             yield page;
             continue;
           }
-          if (notified) continue;
+          if (notifications !== seen) continue;
           wake = new AbortController();
           await sleep(retryMs ?? pollMs, AbortSignal.any([wake.signal, closed.signal]));
-          if (notified) retryMs = 5;
+          if (notifications !== seen) retryMs = 5;
           else if (retryMs !== null) retryMs = retryMs * 2 >= pollMs ? null : retryMs * 2;
         }
       }

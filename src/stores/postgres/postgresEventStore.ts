@@ -22,7 +22,7 @@ import {
   type StoredEvent,
   type StreamWrite,
 } from '../eventStore.js';
-import { type PostgresDatabase, uniqueViolation } from './database.js';
+import { onlyRow, type PostgresDatabase, uniqueViolation } from './database.js';
 import { positionIndexBits } from './migrations.js';
 
 export const eventsChannel = 'sessions_events';
@@ -77,7 +77,8 @@ export class PostgresEventStore implements EventStore {
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const [result] = await this.appendMany([{ streamId, events, expected }]);
-    return result!;
+    if (!result) throw new Error(`the append to ${streamId} answered no result`);
+    return result;
   }
 
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
@@ -105,7 +106,8 @@ export class PostgresEventStore implements EventStore {
           [payload],
         );
         this.notifyListeners();
-        return rows[0]!.results.map((r) => ({ nextRevision: BigInt(r.nextRevision), position: BigInt(r.position) }));
+        const { results } = onlyRow(rows, 'sessions_append');
+        return results.map((r) => ({ nextRevision: BigInt(r.nextRevision), position: BigInt(r.position) }));
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'SE409') {
@@ -152,8 +154,9 @@ export class PostgresEventStore implements EventStore {
       params[0] = after.toString();
       const { rows } = await this.db.query<EventRow>(sql, params);
       for (const row of rows) yield toStoredEvent(row);
-      if (rows.length < pageSize) return;
-      after = BigInt(rows[rows.length - 1]!.position);
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < pageSize) return;
+      after = BigInt(last.position);
     }
   }
 

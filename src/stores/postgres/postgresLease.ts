@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import type { Lease } from '../../projections/ports.js';
+import { onlyRow } from './database.js';
 
 /** The first half of the two-key advisory lock: our lock space, the second half hashes the name. */
 const leaseLockSpace = 0x5e55;
@@ -39,7 +40,7 @@ export class PostgresAdvisoryLease implements Lease {
         leaseLockSpace,
         this.options.name,
       ]);
-      this.held = rows[0]!.taken;
+      this.held = onlyRow(rows, 'pg_try_advisory_lock').taken;
       return this.held;
     } catch (error) {
       this.drop();

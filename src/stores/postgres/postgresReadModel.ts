@@ -48,18 +48,19 @@ export class PostgresReadModel implements ReadModelStore {
 
   /** Creates the tables and indexes of every registered collection that lacks them. */
   async ensureCollections(projections: readonly Projection[] = [...this.owners.values()]): Promise<void> {
-    for (const projection of projections) this.register(projection);
-    const missing = [...new Set(projections.map((p) => p.collection))].filter((c) => !this.ensured.has(c));
-    if (missing.length === 0) return;
+    // Each collection not created yet, with the projection that declares its indexes.
+    const missing = new Map<string, Projection>();
+    for (const projection of projections) {
+      const owner = this.register(projection);
+      if (!this.ensured.has(owner.collection)) missing.set(owner.collection, owner);
+    }
+    if (missing.size === 0) return;
     await this.db.transaction(async (client) => {
       // Two instances starting at once would race on CREATE TABLE IF NOT EXISTS.
       await client.query('SELECT pg_advisory_xact_lock($1)', [collectionsLockKey]);
-      for (const collection of missing) {
-        const owner = this.owners.get(collection)!;
-        await createCollectionTable(client, tableFor(collection), owner.indexes);
-      }
+      for (const [collection, owner] of missing) await createCollectionTable(client, tableFor(collection), owner.indexes);
     });
-    for (const collection of missing) this.ensured.add(collection);
+    for (const collection of missing.keys()) this.ensured.add(collection);
   }
 
   async find(collection: string, workspaceId: string, id: string): Promise<Document | null> {
@@ -139,7 +140,8 @@ export class PostgresReadModel implements ReadModelStore {
     table: CollectionTable = this.tableOf(projection),
   ): Promise<bigint | null> {
     const pending = events.filter((event) => checkpoint === null || event.position > checkpoint);
-    if (pending.length === 0) return null;
+    const last = pending[pending.length - 1];
+    if (last === undefined) return null;
     const handled = pending.filter((event) => handlesEvent(projection, event));
     const working = new Map<string, Working>();
     const remember = (row: StoredRow): Working => {
@@ -170,8 +172,9 @@ export class PostgresReadModel implements ReadModelStore {
       await table.write(client, writes);
     };
     for (let i = 0; i < handled.length; i += 1) {
-      const event = handled[i]!;
-      const selector = selectors[i]!;
+      const event = handled[i];
+      const selector = selectors[i];
+      if (event === undefined || selector === undefined) throw new Error(`${projection.name}: a handled event without its selector`);
       let touched: [string, Working | undefined][];
       if ('ids' in selector) {
         touched = selector.ids.map((id) => [id, working.get(id)]);
@@ -189,19 +192,22 @@ export class PostgresReadModel implements ReadModelStore {
       }
     }
     await flush();
-    return pending[pending.length - 1]!.position;
+    return last.position;
   }
 
-  private register(projection: Projection): void {
-    // The first projection registered for a collection declares its indexes.
-    if (!this.owners.has(projection.collection)) this.owners.set(projection.collection, projection);
+  /** The projection that declares the collection's indexes: the first one registered for it. */
+  private register(projection: Projection): Projection {
+    const owner = this.owners.get(projection.collection);
+    if (owner) return owner;
+    this.owners.set(projection.collection, projection);
+    return projection;
   }
 
   private tableOf(projection: Projection): CollectionTable {
-    this.register(projection);
+    const owner = this.register(projection);
     let table = this.tables.get(projection.collection);
     if (!table) {
-      table = new CollectionTable(tableFor(projection.collection), this.owners.get(projection.collection)!);
+      table = new CollectionTable(tableFor(projection.collection), owner);
       this.tables.set(projection.collection, table);
     }
     return table;

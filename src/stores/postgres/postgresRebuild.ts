@@ -19,16 +19,18 @@ import { combineChecksums } from '../../projections/checksum.js';
 import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
-import type {
-  BeginRebuildOptions,
-  CollectionComparison,
-  CompareOptions,
-  Comparison,
-  RebuildableReadModel,
-  RebuildTarget,
+import {
+  combinedChecksums,
+  requireChecksums,
+  type BeginRebuildOptions,
+  type CollectionComparison,
+  type CompareOptions,
+  type Comparison,
+  type RebuildableReadModel,
+  type RebuildTarget,
 } from '../readModel.js';
 import { CollectionTable, createCollectionTable, renameCollectionTable, tableFor, type Queryable } from './collectionTable.js';
-import { collectionsLockKey, type PostgresDatabase } from './database.js';
+import { collectionsLockKey, onlyRow, type PostgresDatabase } from './database.js';
 import type { PostgresReadModel } from './postgresReadModel.js';
 
 const rebuildLockKey = 0x5e55_0003;
@@ -86,14 +88,17 @@ export const postgresReadModelChecksum = async (
       }
       await cursor?.close();
       const result = comparison.result();
-      sums.set(projection.collection, result.checksums!.rebuilt);
-      collections[projection.collection] = { checksum: result.checksums!.rebuilt, documents: result.rebuilt };
+      const checksum = requireChecksums(result).rebuilt;
+      sums.set(projection.collection, checksum);
+      collections[projection.collection] = { checksum, documents: result.rebuilt };
     }
     return { checksum: combineChecksums(sums), collections };
   });
 
-const tableExists = async (client: Queryable, table: string): Promise<boolean> =>
-  (await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])).rows[0]!.found !== null;
+const tableExists = async (client: Queryable, table: string): Promise<boolean> => {
+  const { rows } = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table]);
+  return onlyRow(rows, 'to_regclass').found !== null;
+};
 
 /** A server-side cursor over a table's documents in id order, fetched in batches. */
 const openCursor = async (
@@ -145,7 +150,7 @@ class PostgresRebuild implements RebuildTarget {
     lock.on('error', () => undefined);
     await lock.connect();
     const { rows } = await lock.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS taken', [rebuildLockKey]);
-    if (!rows[0]!.taken) {
+    if (!onlyRow(rows, 'pg_try_advisory_lock').taken) {
       await lock.end();
       throw new RebuildInProgressError();
     }
@@ -216,11 +221,10 @@ class PostgresRebuild implements RebuildTarget {
         await next.close();
         collections.push({ projection: slot.projection.name, collection: slot.projection.collection, ...comparison.result() });
       }
-      const sums = (side: 'current' | 'rebuilt') => combineChecksums(new Map(collections.map((c) => [c.collection, c.checksums![side]])));
       return {
         position: this.lastPosition,
         collections,
-        ...(options.checksums ? { checksums: { current: sums('current'), rebuilt: sums('rebuilt') } } : {}),
+        ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
         applied,
       };
     });
@@ -326,10 +330,15 @@ class PostgresRebuild implements RebuildTarget {
   private async catchUpLive(client: Queryable, checkpoints: Map<string, bigint | null>): Promise<void> {
     const until = this.lastPosition;
     if (until === null) return;
-    const positions = [...checkpoints.values()];
-    const after = positions.some((p) => p === null)
-      ? undefined
-      : positions.reduce<bigint>((low, p) => (p! < low ? p! : low), positions[0]!);
+    // The lowest checkpoint; none (the whole log) when a projection has none yet.
+    let after: bigint | undefined;
+    for (const checkpoint of checkpoints.values()) {
+      if (checkpoint === null) {
+        after = undefined;
+        break;
+      }
+      if (after === undefined || checkpoint < after) after = checkpoint;
+    }
     if (after !== undefined && after >= until) return;
     const pageSize = this.settings.tailPageSize;
     let batch: StoredEvent[] = [];

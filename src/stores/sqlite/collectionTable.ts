@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Document, IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, type Condition, type Query, type QueryPage } from '../readModel.js';
+import { maxQueryLimit, multiFieldsOf, type Condition, type Query, type QueryPage } from '../readModel.js';
 
 const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
@@ -106,6 +106,11 @@ export const renameCollectionTable = (db: Database.Database, from: string, to: s
   if (terms) db.exec(`ALTER TABLE ${termsTableFor(from)} RENAME TO ${termsTableFor(to)}`);
 };
 
+interface TermStatements {
+  remove: Statement<[string]>;
+  insert: Statement<[string, string, string | number | null, string]>;
+}
+
 /** Prepared statements over one collection table; `projection` declares its indexes. */
 export class CollectionTable {
   private readonly multiFields: readonly string[];
@@ -115,9 +120,9 @@ export class CollectionTable {
     insert: Statement<[string, string, string, number]>;
     update: Statement<[string, string, number, string]>;
     remove: Statement<[string]>;
-    removeTerms?: Statement<[string]>;
-    insertTerm?: Statement<[string, string, string | number | null, string]>;
   };
+  /** The terms table's statements, when the collection has `multi` fields. */
+  private readonly terms: TermStatements | undefined;
   private readonly whereStatements = new Map<string, Statement<unknown[], StoredRow>>();
   private readonly queryStatements = new Map<string, Statement<unknown[], StoredRow>>();
   private readonly schemaVersion: Statement<[], number>;
@@ -132,7 +137,7 @@ export class CollectionTable {
     declared = true,
   ) {
     createCollectionTable(db, table, declared ? (projection.indexes ?? []) : 'keep');
-    this.multiFields = (projection.indexes ?? []).filter((i) => i.multi).map((i) => i.fields[0]!);
+    this.multiFields = multiFieldsOf(projection);
     const terms = termsTableFor(table);
     this.schemaVersion = db.prepare('SELECT schema_version FROM pragma_schema_version').pluck() as Statement<[], number>;
     this.statements = {
@@ -144,13 +149,14 @@ export class CollectionTable {
       insert: db.prepare(`INSERT INTO ${table} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`),
       update: db.prepare(`UPDATE ${table} SET workspace_id = ?, doc = ?, position = ? WHERE id = ?`),
       remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
-      ...(this.multiFields.length === 0
-        ? {}
-        : {
-            removeTerms: db.prepare(`DELETE FROM ${terms} WHERE id = ?`),
-            insertTerm: db.prepare(`INSERT OR IGNORE INTO ${terms} (id, field, value, workspace_id) VALUES (?, ?, ?, ?)`),
-          }),
     };
+    this.terms =
+      this.multiFields.length === 0
+        ? undefined
+        : {
+            remove: db.prepare(`DELETE FROM ${terms} WHERE id = ?`),
+            insert: db.prepare(`INSERT OR IGNORE INTO ${terms} (id, field, value, workspace_id) VALUES (?, ?, ?, ?)`),
+          };
   }
 
   /** True when the collection keeps a terms table (writes must parse the document). */
@@ -167,16 +173,21 @@ export class CollectionTable {
     if (kind === 'upsert') this.statements.upsert.run(id, workspaceId, json, position);
     else if (kind === 'insert') this.statements.insert.run(id, workspaceId, json, position);
     else this.statements.update.run(workspaceId, json, position, id);
-    if (this.multiFields.length > 0) this.writeTerms(id, workspaceId, document ?? (JSON.parse(json) as Document), kind !== 'insert');
+    if (this.terms) this.writeTerms(this.terms, id, workspaceId, document ?? (JSON.parse(json) as Document), kind !== 'insert');
   }
 
   remove(id: string): void {
     this.statements.remove.run(id);
-    this.statements.removeTerms?.run(id);
+    this.terms?.remove.run(id);
   }
 
   /** Existing documents of a workspace whose `field` equals (or, multi: contains) `value`, through its index. */
   selectWhere(workspaceId: string, field: string, value: Scalar): StoredRow[] {
+    return this.whereStatement(field).all(workspaceId, bindable(value));
+  }
+
+  /** The statement of `selectWhere` on a field, prepared on first use. */
+  private whereStatement(field: string): Statement<unknown[], StoredRow> {
     let statement = this.whereStatements.get(field);
     if (!statement) {
       if (this.multiFields.includes(field)) {
@@ -192,7 +203,7 @@ export class CollectionTable {
       }
       this.whereStatements.set(field, statement);
     }
-    return statement.all(workspaceId, bindable(value));
+    return statement;
   }
 
   query(workspaceId: string, query: Query): { rows: StoredRow[]; sortValues: Scalar[] } & Pick<QueryPage, 'next'> {
@@ -227,7 +238,7 @@ export class CollectionTable {
       statement = this.db.prepare(plan.sql);
       this.queryStatements.set(plan.key, statement);
     }
-    return statement.all(workspaceId, ...plan.params(query, workspaceId), query.limit + 1) as (StoredRow & { sort: Scalar })[];
+    return statement.all(workspaceId, ...plan.params(workspaceId), query.limit + 1) as (StoredRow & { sort: Scalar })[];
   }
 
   /**
@@ -265,28 +276,27 @@ export class CollectionTable {
   explainQuery(workspaceId: string, query: Query): string[] {
     this.checkSchema();
     const plan = this.plan(query);
-    return this.explain(plan.sql, [workspaceId, ...plan.params(query, workspaceId), query.limit + 1]);
+    return this.explain(plan.sql, [workspaceId, ...plan.params(workspaceId), query.limit + 1]);
   }
 
   /** SQLite's plan for a `where` selector's lookup. */
   explainWhere(workspaceId: string, field: string, value: Scalar): string[] {
-    this.selectWhere(workspaceId, field, value);
-    return this.explain(this.whereStatements.get(field)!.source, [workspaceId, bindable(value)]);
+    return this.explain(this.whereStatement(field).source, [workspaceId, bindable(value)]);
   }
 
   private explain(sql: string, params: unknown[]): string[] {
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
   }
 
-  private writeTerms(id: string, workspaceId: string, document: Document, replace: boolean): void {
-    if (replace) this.statements.removeTerms!.run(id);
+  private writeTerms(terms: TermStatements, id: string, workspaceId: string, document: Document, replace: boolean): void {
+    if (replace) terms.remove.run(id);
     for (const field of this.multiFields) {
       const values = document[field];
       if (!Array.isArray(values)) continue;
       for (const value of values as unknown[]) {
         // A null is no term (the terms key cannot hold one): "contains null" finds nothing.
         if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-          this.statements.insertTerm!.run(id, field, bindable(value), workspaceId);
+          terms.insert.run(id, field, bindable(value), workspaceId);
         }
       }
     }
@@ -297,7 +307,7 @@ export class CollectionTable {
    * must all have equality conditions. Conditions on multi fields go through the terms table;
    * the rest are checked on the rows the index yields.
    */
-  private plan(query: Query): { key: string; sql: string; params: (query: Query, workspaceId: string) => unknown[] } {
+  private plan(query: Query): { key: string; sql: string; params: (workspaceId: string) => unknown[] } {
     const conditions = Object.entries(query.where ?? {});
     const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
     const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
@@ -332,9 +342,8 @@ export class CollectionTable {
     }
     const shape: string[] = [];
     const where: string[] = ['workspace_id = ?'];
-    const binders: ((query: Query, workspaceId: string) => unknown[])[] = [];
+    const binders: ((workspaceId: string) => unknown[])[] = [];
     for (const [field, condition] of conditions) {
-      const value = (q: Query) => q.where![field]!;
       if (this.multiFields.includes(field)) {
         const terms = termsTableFor(this.table);
         if (isEquality(condition)) {
@@ -342,7 +351,7 @@ export class CollectionTable {
           // Not correlated with the outer row (the workspace is a parameter), so SQLite builds the
           // list of ids once instead of searching the terms again for every row it reads.
           where.push(`id IN (SELECT id FROM ${terms} WHERE workspace_id = ? AND field = '${field}' AND value = ?)`);
-          binders.push((q, workspaceId) => [workspaceId, bindable(value(q) as Scalar)]);
+          binders.push((workspaceId) => [workspaceId, bindable(condition)]);
           continue;
         }
         if ('in' in condition) {
@@ -353,7 +362,7 @@ export class CollectionTable {
               ? '0'
               : `id IN (SELECT id FROM ${terms} WHERE workspace_id = ? AND field = '${field}' AND value IN (${new Array(n).fill('?').join(', ')}))`,
           );
-          binders.push((q, workspaceId) => (n === 0 ? [] : [workspaceId, ...(value(q) as { in: Scalar[] }).in.map(bindable)]));
+          binders.push((workspaceId) => (n === 0 ? [] : [workspaceId, ...condition.in.map(bindable)]));
           continue;
         }
         throw new Error(`a range on the array field ${field} is not supported`);
@@ -362,42 +371,44 @@ export class CollectionTable {
       if (isEquality(condition)) {
         shape.push(`${field}:eq`);
         where.push(condition === null ? `${expression} IS NULL` : `${expression} = ?`);
-        if (condition !== null) binders.push((q) => [bindable(value(q) as Scalar)]);
+        if (condition !== null) binders.push(() => [bindable(condition)]);
       } else if ('in' in condition) {
         const n = condition.in.length;
         shape.push(`${field}:in${n}`);
         where.push(n === 0 ? '0' : `${expression} IN (${new Array(n).fill('?').join(', ')})`);
-        binders.push((q) => (value(q) as { in: Scalar[] }).in.map(bindable));
+        binders.push(() => condition.in.map(bindable));
       } else {
         for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
-          if (condition[op] === undefined) continue;
+          const bound = condition[op];
+          if (bound === undefined) continue;
           shape.push(`${field}:${op}`);
           where.push(`${expression} ${{ gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]} ?`);
-          binders.push((q) => [bindable((value(q) as Record<string, Scalar>)[op]!)]);
+          binders.push(() => [bindable(bound)]);
         }
       }
     }
     const sortExpression = fieldExpression(order);
-    if (query.after) {
+    const after = query.after;
+    if (after) {
       if (order === 'id') {
         shape.push('after');
         where.push('id > ?');
-        binders.push((q) => [q.after!.id]);
-      } else if (query.after.value === null) {
+        binders.push(() => [after.id]);
+      } else if (after.value === null) {
         // Nulls sort first: after (null, id) come the other nulls with a greater id, then every value.
         shape.push('after-null');
         where.push(`(${sortExpression} IS NOT NULL OR id > ?)`);
-        binders.push((q) => [q.after!.id]);
+        binders.push(() => [after.id]);
       } else {
         // Spelled out rather than as a row value `(sort, id) > (?, ?)`: SQLite does not bound an
         // index range on a row value over an expression, and would read every row before the
         // cursor. A null sort value fails both comparisons: nulls come before any cursor value.
         shape.push('after');
         where.push(`${sortExpression} >= ? AND (${sortExpression} > ? OR id > ?)`);
-        binders.push((q) => [bindable(q.after!.value), bindable(q.after!.value), q.after!.id]);
+        binders.push(() => [bindable(after.value), bindable(after.value), after.id]);
       }
     }
     const sql = `SELECT id, doc, position, ${sortExpression} AS sort FROM ${this.table} INDEXED BY ${this.indexName(chosen)} WHERE ${where.join(' AND ')} ORDER BY ${order === 'id' ? 'id' : `${sortExpression}, id`} LIMIT ?`;
-    return { key: `${order}|${shape.join(',')}`, sql, params: (q, workspaceId) => binders.flatMap((bind) => bind(q, workspaceId)) };
+    return { key: `${order}|${shape.join(',')}`, sql, params: (workspaceId) => binders.flatMap((bind) => bind(workspaceId)) };
   }
 }

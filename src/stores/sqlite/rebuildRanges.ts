@@ -110,13 +110,13 @@ export const rangeComputer = (
       for (const [slot, projection] of byType.get(event.type) ?? []) {
         const selector = projection.documents(event);
         // Documents found by a query, or several at once, are for the applying thread to find.
-        if (!('ids' in selector) || selector.ids.length !== 1) {
+        const id = 'ids' in selector && selector.ids.length === 1 ? selector.ids[0] : undefined;
+        if (id === undefined) {
           touches.push(row[0], slot, selectedElsewhere, selector.workspaceId, Speculation.failed, offset, 0);
           continue;
         }
-        const id = selector.ids[0]!;
         const workspaceId = selector.workspaceId;
-        let speculation: number = Speculation.failed;
+        let speculation: number;
         let length = 0;
         try {
           const doc = projection.evolve(null, event);

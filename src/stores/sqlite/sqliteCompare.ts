@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
 import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
-import type { CollectionComparison, CompareOptions, Comparison } from '../readModel.js';
+import { combinedChecksums, type CollectionComparison, type CompareOptions, type Comparison } from '../readModel.js';
 import { tableFor } from './sqliteStore.js';
 
 interface DocRow {
@@ -61,11 +61,10 @@ export const compareTables = (
   options: CompareOptions,
 ): Comparison => {
   const collections = pairs.map((pair) => compareTable(db, pair, options));
-  const sums = (side: 'current' | 'rebuilt') => combineChecksums(new Map(collections.map((c) => [c.collection, c.checksums![side]])));
   return {
     position,
     collections,
-    ...(options.checksums ? { checksums: { current: sums('current'), rebuilt: sums('rebuilt') } } : {}),
+    ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
   };
 };
 

@@ -261,13 +261,14 @@ class SqliteRebuild implements RebuildTarget {
     }
     // The rest: events appended meanwhile, and everything when no worker runs.
     const base = applied;
+    const onPage = options.onPage;
     return (
       base +
       (await this.catchUpInPages(
         options.pageSize,
-        options.onPage &&
+        onPage &&
           ((n, position) => {
-            options.onPage!(base + n, position);
+            onPage(base + n, position);
           }),
       ))
     );
@@ -529,7 +530,8 @@ class SqliteRebuild implements RebuildTarget {
       types: this.options.types ? [...new Set(this.options.types)] : [],
       timeZones: { ...(this.options.timeZones ?? {}) },
     };
-    const registry = this.settings.registry!.url;
+    const registry = this.settings.registry?.url;
+    if (registry === undefined) throw new Error('a parallel rebuild needs the registry module its workers load');
     const workers = Array.from({ length: count }, () => startWorker({ path: this.db.name, registry, ...setup }));
     const results = new Map<number, RangeReply>();
     let failure: Error | undefined;
@@ -540,22 +542,24 @@ class SqliteRebuild implements RebuildTarget {
     // At most two ranges per worker between "asked for" and "applied": one being computed, one
     // waiting, so that memory stays bounded even when one worker runs ahead of another.
     const window = 2 * workers.length;
-    const inFlight = new Map<Worker, number>(workers.map((worker) => [worker, 0]));
+    // Each worker with the number of its ranges asked for and not answered yet.
+    const lanes = workers.map((worker) => ({ worker, inFlight: 0 }));
     const refill = (): void => {
-      for (const worker of workers) {
-        while (inFlight.get(worker)! < 2 && nextLow < head && nextSeq < seq + window) {
+      for (const lane of lanes) {
+        while (lane.inFlight < 2 && nextLow < head && nextSeq < seq + window) {
           const request: RangeRequest = { seq: nextSeq, lo: nextLow, hi: Math.min(head, nextLow + pageSize) };
           nextSeq += 1;
           nextLow = request.hi;
-          inFlight.set(worker, inFlight.get(worker)! + 1);
-          worker.postMessage(request);
+          lane.inFlight += 1;
+          lane.worker.postMessage(request);
         }
       }
     };
-    for (const worker of workers) {
+    for (const lane of lanes) {
+      const worker = lane.worker;
       worker.on('message', (reply: RangeReply) => {
         results.set(reply.seq, reply);
-        inFlight.set(worker, inFlight.get(worker)! - 1);
+        lane.inFlight -= 1;
         refill();
         wake?.();
       });
@@ -595,7 +599,7 @@ class SqliteRebuild implements RebuildTarget {
     let cached: { position: number; event: StoredEvent } | undefined;
     const eventAt = (position: number): StoredEvent => {
       if (cached?.position !== position) {
-        const event = this.options.prepare(eventFromRow(this.readAt.get(position)!));
+        const event = this.options.prepare(this.recordedAt(position));
         if (event === null) throw new Error(`event at ${position} cannot be projected here but could in a worker`);
         cached = { position, event };
       }
@@ -604,7 +608,9 @@ class SqliteRebuild implements RebuildTarget {
     try {
       for (let i = 0; i < touches.length; i += touchWidth) {
         const position = touches[i] as number;
-        const slot = this.slots[touches[i + 1] as number]!;
+        const slotIndex = touches[i + 1] as number;
+        const slot = this.slots[slotIndex];
+        if (slot === undefined) throw new Error(`a rebuild worker named slot ${slotIndex} of ${this.slots.length}`);
         const id = touches[i + 2] as string;
         const workspaceId = touches[i + 3] as string;
         const speculation = touches[i + 4] as number;
@@ -635,7 +641,7 @@ class SqliteRebuild implements RebuildTarget {
         entry.position = position;
       }
       // Report what the worker could not project (rare), through the rebuild's own prepare.
-      for (const position of reply.skipped) this.options.prepare(eventFromRow(this.readAt.get(position)!));
+      for (const position of reply.skipped) this.options.prepare(this.recordedAt(position));
       this.flush();
       this.lastPosition = reply.hi;
     } catch (error) {
@@ -644,6 +650,13 @@ class SqliteRebuild implements RebuildTarget {
       throw error;
     }
     return reply.applied;
+  }
+
+  /** The event recorded at a position a worker read. */
+  private recordedAt(position: number): StoredEvent {
+    const row = this.readAt.get(position);
+    if (row === undefined) throw new Error(`no event at position ${position}, which a rebuild worker read`);
+    return eventFromRow(row);
   }
 
   /** Compares every slot's current and new table; call inside a transaction (one snapshot). */

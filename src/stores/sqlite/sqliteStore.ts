@@ -66,6 +66,9 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** What became of one caller's append in a group commit (its savepoint held or was rolled back). */
+type AppendOutcome = { pending: PendingAppend } & ({ ok: AppendResult[] } | { error: unknown });
+
 /** Default bound of the document cache, in bytes of stored JSON (a parsed document takes a small multiple of that). */
 export const defaultDocumentCacheBytes = 64 * 1024 * 1024;
 
@@ -131,7 +134,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   };
 
   private readonly appendOne: (pending: PendingAppend) => AppendResult[];
-  private readonly appendBatch: (batch: PendingAppend[]) => ({ ok: AppendResult[] } | { error: unknown })[];
+  private readonly appendBatch: (batch: PendingAppend[]) => AppendOutcome[];
   private readonly applyTransaction: (projections: readonly Projection[], events: readonly StoredEvent[]) => void;
 
   constructor(options: SqliteStoreOptions) {
@@ -187,11 +190,11 @@ export class SqliteStore implements EventStore, ReadModelStore {
 
     this.appendOne = this.db.transaction((pending: PendingAppend) => this.appendInTransaction(pending));
     this.appendBatch = this.db.transaction((batch: PendingAppend[]) =>
-      batch.map((pending) => {
+      batch.map((pending): AppendOutcome => {
         try {
-          return { ok: this.appendOne(pending) };
+          return { pending, ok: this.appendOne(pending) };
         } catch (error) {
-          return { error };
+          return { pending, error };
         }
       }),
     );
@@ -204,7 +207,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const [result] = await this.appendMany([{ streamId, events, expected }]);
-    return result!;
+    if (!result) throw new Error(`the append to ${streamId} answered no result`);
+    return result;
   }
 
   appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
@@ -243,8 +247,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
       params.push(pageSize);
       const rows = statement.all(...params);
       for (const row of rows) yield toStored(row);
-      if (rows.length < pageSize) return;
-      after = BigInt(rows[rows.length - 1]!.position);
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < pageSize) return;
+      after = BigInt(last.position);
     }
   }
 
@@ -312,7 +317,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcomes: ({ ok: AppendResult[] } | { error: unknown })[];
+    let outcomes: AppendOutcome[];
     const started = this.onCommit ? process.hrtime.bigint() : 0n;
     try {
       outcomes = this.appendBatch(batch);
@@ -321,11 +326,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
       for (const pending of batch) pending.reject(error);
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const pending = batch[i]!;
-      if ('ok' in outcome) pending.resolve(outcome.ok);
-      else pending.reject(outcome.error);
-    });
+    for (const outcome of outcomes) {
+      if ('ok' in outcome) outcome.pending.resolve(outcome.ok);
+      else outcome.pending.reject(outcome.error);
+    }
   }
 
   /** One caller's streams, in the caller's savepoint: all are written or none. */
@@ -361,7 +365,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
         event.metadata.eventId,
         event.type,
         event.metadata.schemaVersion,
-        event.metadata.workspaceId ?? null,
+        event.metadata.workspaceId,
         JSON.stringify(event.data),
         JSON.stringify(event.metadata),
       );
@@ -375,7 +379,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
       };
       recorded.push(last);
     }
-    return { nextRevision: last!.revision, position: last!.position };
+    if (!last) throw new Error(`an append to ${streamId} has no events`);
+    return { nextRevision: last.revision, position: last.position };
   }
 
   /**
@@ -384,8 +389,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
    */
   private alreadyAppended(streamId: string, events: EventToAppend[]): AppendResult | null {
     const rows = events.map((event) => this.stmt.eventById.get(event.metadata.eventId));
-    if (rows.every((row) => row !== undefined && row.stream_id === streamId)) {
-      const last = rows[rows.length - 1]!;
+    const last = rows[rows.length - 1];
+    if (last !== undefined && rows.every((row) => row?.stream_id === streamId)) {
       return { nextRevision: BigInt(last.revision), position: BigInt(last.position) };
     }
     return null;
@@ -482,7 +487,10 @@ export class SqliteStore implements EventStore, ReadModelStore {
     this.documents.set(key, entry);
     this.documentBytes += bytes;
     // Oldest first: a Map iterates in insertion order.
-    while (this.documentBytes > this.documentCacheBytes) this.forgetDocument(this.documents.keys().next().value!);
+    for (const oldest of this.documents.keys()) {
+      if (this.documentBytes <= this.documentCacheBytes) break;
+      this.forgetDocument(oldest);
+    }
     return entry;
   }
 
@@ -499,17 +507,20 @@ export class SqliteStore implements EventStore, ReadModelStore {
     }
   }
 
-  private register(projection: Projection): void {
-    // The first projection registered for a collection declares its indexes.
-    if (!this.owners.has(projection.collection)) this.owners.set(projection.collection, projection);
+  /** The projection that declares the collection's indexes: the first one registered for it. */
+  private register(projection: Projection): Projection {
+    const owner = this.owners.get(projection.collection);
+    if (owner) return owner;
+    this.owners.set(projection.collection, projection);
+    return projection;
   }
 
   /** The table of a projection's collection, created (with its indexes) on first use. */
   private tableOf(projection: Projection): CollectionTable {
-    this.register(projection);
+    const owner = this.register(projection);
     let table = this.collections.get(projection.collection);
     if (!table) {
-      table = new CollectionTable(this.db, tableFor(projection.collection), this.owners.get(projection.collection)!);
+      table = new CollectionTable(this.db, tableFor(projection.collection), owner);
       this.collections.set(projection.collection, table);
     }
     return table;
