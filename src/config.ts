@@ -50,7 +50,20 @@ export interface JwtConfig {
   development: boolean;
 }
 
-export interface Config {
+/**
+ * The event store chosen, with what it cannot be reached without (loadConfig refuses the
+ * configuration when that is missing).
+ */
+export type EventStoreChoice =
+  { eventStore: 'sqlite' } | { eventStore: 'kurrentdb'; kurrentdbUrl: string } | { eventStore: 'postgres'; postgres: PostgresConfig };
+
+/** The read store chosen, with what it cannot be reached without. */
+export type ReadStoreChoice =
+  { readStore: 'sqlite' } | { readStore: 'mongodb'; mongodbUrl: string } | { readStore: 'postgres'; postgres: PostgresConfig };
+
+export type Config = ConfigSettings & EventStoreChoice & ReadStoreChoice;
+
+export interface ConfigSettings {
   nodeEnv: string;
   host: string;
   port: number;
@@ -62,12 +75,12 @@ export interface Config {
   /** Bytes of stored JSON the SQLite read model keeps parsed in memory. */
   documentCacheBytes: number;
   jwt: JwtConfig;
-  eventStore: EventStoreKind;
-  readStore: ReadStoreKind;
+  /** Set whenever KURRENTDB_URL is (also when another event store is chosen); see EventStoreChoice. */
   kurrentdbUrl?: string;
+  /** Set whenever MONGODB_URL is (also when another read store is chosen); see ReadStoreChoice. */
   mongodbUrl?: string;
   mongodbDb: string;
-  /** Set when either store is PostgreSQL. */
+  /** Set when either store is PostgreSQL; see EventStoreChoice and ReadStoreChoice. */
   postgres?: PostgresConfig;
   projectionWaitMs: number;
   /**
@@ -121,7 +134,7 @@ type Env = Record<string, string | undefined>;
 
 const text = (env: Env, name: string): string | undefined => {
   const value = env[name]?.trim();
-  return value ? value : undefined;
+  return value === '' ? undefined : value;
 };
 
 const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
@@ -266,6 +279,10 @@ const jwtConfig = (env: Env, nodeEnv: string, developmentSecret: () => string): 
   return { secret: developmentSecret(), algorithms: ['HS256'], development: true, ...extra };
 };
 
+const required = (variable: string, because: string): never => {
+  throw new ConfigError(variable, `is required when ${because}`);
+};
+
 const postgresConfig = (env: Env, because: string): PostgresConfig => {
   const url = text(env, 'POSTGRES_URL');
   if (!url) throw new ConfigError('POSTGRES_URL', `is required when ${because}=postgres`);
@@ -304,22 +321,26 @@ export const loadConfig = (
   const readStore = oneOf(env, 'READ_STORE', ['sqlite', 'mongodb', 'postgres'] as const, 'sqlite');
   const kurrentdbUrl = text(env, 'KURRENTDB_URL');
   const mongodbUrl = text(env, 'MONGODB_URL');
-  if (eventStore === 'kurrentdb' && !kurrentdbUrl) {
-    throw new ConfigError('KURRENTDB_URL', 'is required when EVENT_STORE=kurrentdb');
-  }
-  if (readStore === 'mongodb' && !mongodbUrl) {
-    throw new ConfigError('MONGODB_URL', 'is required when READ_STORE=mongodb');
-  }
+  // Checked in this order: the URLs, the pair of stores, PostgreSQL's settings (added to a side below).
+  const events: Exclude<EventStoreChoice, { eventStore: 'postgres' }> | { eventStore: 'postgres' } =
+    eventStore === 'kurrentdb'
+      ? { eventStore, kurrentdbUrl: kurrentdbUrl ?? required('KURRENTDB_URL', 'EVENT_STORE=kurrentdb') }
+      : { eventStore };
+  const reads: Exclude<ReadStoreChoice, { readStore: 'postgres' }> | { readStore: 'postgres' } =
+    readStore === 'mongodb' ? { readStore, mongodbUrl: mongodbUrl ?? required('MONGODB_URL', 'READ_STORE=mongodb') } : { readStore };
   if (eventStore !== 'sqlite' && readStore === 'sqlite') {
     throw new ConfigError(
       'READ_STORE',
       `must be mongodb or postgres when EVENT_STORE=${eventStore} (the SQLite read model is embedded in one process)`,
     );
   }
-  const postgres =
-    eventStore === 'postgres' || readStore === 'postgres'
-      ? postgresConfig(env, eventStore === 'postgres' ? 'EVENT_STORE' : 'READ_STORE')
-      : undefined;
+  // Read once when PostgreSQL holds both sides.
+  const eventSide: EventStoreChoice =
+    events.eventStore === 'postgres' ? { eventStore: 'postgres', postgres: postgresConfig(env, 'EVENT_STORE') } : events;
+  const readSide: ReadStoreChoice =
+    reads.readStore === 'postgres'
+      ? { readStore: 'postgres', postgres: eventSide.eventStore === 'postgres' ? eventSide.postgres : postgresConfig(env, 'READ_STORE') }
+      : reads;
   const jwt = jwtConfig(env, nodeEnv, () => developmentSecret(dataDir));
   const host = text(env, 'HOST') ?? '0.0.0.0';
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -338,12 +359,11 @@ export const loadConfig = (
     rateLimit: rateLimitConfig(env),
     documentCacheBytes: byteSize(env, 'DOCUMENT_CACHE_SIZE', 64 * units.mb, 0, 16 * units.gb),
     jwt,
-    eventStore,
-    readStore,
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
     ...(mongodbUrl ? { mongodbUrl } : {}),
+    ...eventSide,
+    ...readSide,
     mongodbDb: text(env, 'MONGODB_DB') ?? 'sessions',
-    ...(postgres ? { postgres } : {}),
     projectionWaitMs: integer(env, 'PROJECTION_WAIT_MS', 5000, 0, 60000),
     projector: oneOf(env, 'PROJECTOR', ['in-process', 'external'] as const, 'in-process'),
     seedDemo: boolean(env, 'SEED_DEMO', nodeEnv !== 'production' && jwt.development),

@@ -128,7 +128,7 @@ export interface ConnectOptions {
 export const openEventSide = async (config: Config, options: ConnectOptions = {}): Promise<EventSide> => {
   const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMs;
   if (config.eventStore === 'kurrentdb') {
-    const url = config.kurrentdbUrl!;
+    const url = config.kurrentdbUrl;
     let store: KurrentEventStore;
     try {
       store = KurrentEventStore.fromConnectionString(url);
@@ -150,9 +150,9 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
     return { events: store, source: kurrentSubscriptionSource(store.client), kind: 'kurrentdb' };
   }
   if (config.eventStore === 'postgres') {
-    const db = await connectPostgres(config.postgres!, timeoutMs, 'sessions-events');
+    const db = await connectPostgres(config.postgres, timeoutMs, 'sessions-events');
     const events = new PostgresEventStore(db, { ownsDatabase: true });
-    return { events, source: notifySource(events, { url: config.postgres!.url }), kind: 'postgres' };
+    return { events, source: notifySource(events, { url: config.postgres.url }), kind: 'postgres' };
   }
   // The embedded log with MongoDB read models: no push subscription, so the projector polls.
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -161,9 +161,9 @@ export const openEventSide = async (config: Config, options: ConnectOptions = {}
 };
 
 /** Connects MongoDB, checks that it answers, and creates the read models' indexes. */
-export const openReadSide = async (config: Config, options: ConnectOptions = {}): Promise<MongoReadModel> => {
+export const openReadSide = async (config: Config & { readStore: 'mongodb' }, options: ConnectOptions = {}): Promise<MongoReadModel> => {
   const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMs;
-  const url = config.mongodbUrl!;
+  const url = config.mongodbUrl;
   let client: MongoClient;
   try {
     // Short: during an outage every operation waits this long for a server, and the API answers
@@ -208,9 +208,12 @@ export interface ReadSide {
 }
 
 /** Connects the read store the configuration names, with its indexes (MongoDB) or tables (PostgreSQL). */
-export const openReadStore = async (config: Config, options: ConnectOptions = {}): Promise<ReadSide> => {
+export const openReadStore = async (
+  config: Config & { readStore: 'mongodb' | 'postgres' },
+  options: ConnectOptions = {},
+): Promise<ReadSide> => {
   if (config.readStore === 'postgres') {
-    const db = await connectPostgres(config.postgres!, options.connectTimeoutMs ?? connectTimeoutMs, 'sessions-read-models');
+    const db = await connectPostgres(config.postgres, options.connectTimeoutMs ?? connectTimeoutMs, 'sessions-read-models');
     const readModel = new PostgresReadModel(db, { projections: allProjections, ownsDatabase: true });
     try {
       await readModel.ensureCollections();
@@ -221,7 +224,7 @@ export const openReadStore = async (config: Config, options: ConnectOptions = {}
     return {
       readModel,
       kind: 'postgres',
-      lease: (name) => ({ lease: new PostgresAdvisoryLease({ url: config.postgres!.url, name }), ...postgresLeaseTiming }),
+      lease: (name) => ({ lease: new PostgresAdvisoryLease({ url: config.postgres.url, name }), ...postgresLeaseTiming }),
       close: () => readModel.close(),
     };
   }
@@ -360,9 +363,9 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
  * the MongoDB read model, with the rebuild capability of src/stores/mongodb/mongoRebuild.ts on top.
  */
 export const openMongoRebuild = async (
-  config: Config,
+  config: Config & { readStore: 'mongodb' },
   settings: Partial<MongoRebuildSettings> = {},
-): Promise<{ store: RebuildSource; close(): Promise<void> }> => {
+): Promise<{ store: RebuildSource; close: () => Promise<void> }> => {
   const side = await openEventSide(config);
   try {
     const readModel = await openReadSide(config);
@@ -383,13 +386,15 @@ export const openMongoRebuild = async (
  * openers the service uses: the configured event log and the PostgreSQL read model, with the
  * rebuild capability of src/stores/postgres/postgresRebuild.ts on top.
  */
-export const openPostgresRebuild = async (config: Config): Promise<{ store: RebuildSource; close(): Promise<void> }> => {
+export const openPostgresRebuild = async (
+  config: Config & { readStore: 'postgres' },
+): Promise<{ store: RebuildSource; close: () => Promise<void> }> => {
   const side = await openEventSide(config);
   try {
     const readSide = await openReadStore(config);
     if (!(readSide.readModel instanceof PostgresReadModel)) throw new Error('READ_STORE must be postgres');
     return {
-      store: { events: side.events, readModel: postgresRebuildable(readSide.readModel, side.events, config.postgres!.url) },
+      store: { events: side.events, readModel: postgresRebuildable(readSide.readModel, side.events, config.postgres.url) },
       close: async () => {
         await Promise.allSettled([side.events.close(), readSide.close()]);
       },
