@@ -56,7 +56,7 @@ export const fillSessions = async (
   // Each worker answers its requests in order. (No Promise.race with a promise that never settles:
   // it would keep every answered chunk reachable.)
   const pending = workers.map(() => [] as { resolve: (rows: string[][]) => void; reject: (error: unknown) => void }[]);
-  let failure: unknown;
+  let failure: Error | undefined;
   workers.forEach((worker, i) => {
     worker.on('message', (packed: string) => pending[i]!.shift()?.resolve(packed.split('\u0002').map((row) => row.split('\u0001'))));
     worker.on('error', (error) => {

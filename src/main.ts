@@ -117,7 +117,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     verifier: createTokenVerifier(config.jwt),
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
-    health: stores.health,
+    health: () => stores.health(),
     rateLimiters,
     readiness: { projections, maxProjectionLag: config.readyMaxProjectionLag },
     metrics,
@@ -127,7 +127,15 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
 
   if (config.seedDemo) await seedDemo(config, commands, logger);
 
-  const http = createHttpServer(app.callback(), config.server, logger);
+  const handleRequest = app.callback();
+  const http = createHttpServer(
+    (req, res) => {
+      // Koa answers every failure itself (its promise does not reject): nothing to wait for here.
+      void handleRequest(req, res);
+    },
+    config.server,
+    logger,
+  );
   const { server } = http;
   server.listen(config.port, config.host);
   const url = await listen(server);

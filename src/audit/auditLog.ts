@@ -72,7 +72,7 @@ export interface AuditFilter {
 
 /** True when the event passes the filters that the store does not apply itself (actor, time). */
 export const matchesAudit = (event: StoredEvent, filter: AuditFilter): boolean => {
-  if (filter.actorId !== undefined && event.metadata.actor?.userId !== filter.actorId) return false;
+  if (filter.actorId !== undefined && event.metadata.actor.userId !== filter.actorId) return false;
   if (filter.from !== undefined || filter.to !== undefined) {
     const at = Date.parse(event.metadata.occurredAt);
     if (filter.from !== undefined && !(at >= filter.from.getTime())) return false;

@@ -79,7 +79,10 @@ export const createTokenVerifier = (config: JwtConfig, options: { cacheSize?: nu
       if (typeof payload === 'string') throw new AuthError('The token payload must be a JSON object.');
       const principal = toPrincipal(payload);
       cache.set(token, principal);
-      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      if (cache.size > cacheSize) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
       return principal;
     },
   };

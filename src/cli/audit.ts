@@ -30,7 +30,9 @@ const write = async (line: string): Promise<void> => {
   if (!process.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 };
 
-const tableColumns: [string, number, (e: AuditEntry) => string][] = [
+type TableColumn = [title: string, width: number, cell: (e: AuditEntry) => string];
+
+const tableColumns: TableColumn[] = [
   ['POSITION', 9, (e) => e.position],
   ['OCCURRED AT', 24, (e) => e.occurredAt],
   ['TYPE', 20, (e) => `${e.type} v${e.schemaVersion}`],
@@ -39,10 +41,11 @@ const tableColumns: [string, number, (e: AuditEntry) => string][] = [
   ['REQUEST', 36, (e) => e.requestId],
 ];
 
-const tableRow = (cells: string[]): string =>
-  cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(tableColumns[i]![1]))).join('  ');
+/** One line of the table: each column's text padded to its width, except the last. */
+const tableRow = (text: (column: TableColumn) => string): string =>
+  tableColumns.map((column, i) => (i === tableColumns.length - 1 ? text(column) : text(column).padEnd(column[1]))).join('  ');
 
-const openEventStore = async (): Promise<{ events: EventStore; close(): Promise<void> }> => {
+const openEventStore = async (): Promise<{ events: EventStore; close: () => Promise<void> }> => {
   const config = loadOperatorConfig();
   if (config.eventStore === 'sqlite') {
     const path = sqliteDatabasePath(config.dataDir);
@@ -96,14 +99,14 @@ const main = async (): Promise<number> => {
       ? await events.readStream(values.stream)
       : events.readAll({ workspaceId, ...(types.length > 0 ? { types } : {}) });
     const table = values.format === 'table';
-    if (table) await write(tableRow(tableColumns.map(([title]) => title)));
+    if (table) await write(tableRow(([title]) => title));
     let printed = 0;
     for await (const event of source) {
       if (event.metadata.workspaceId !== workspaceId) continue;
       if (types.length > 0 && !types.includes(event.type)) continue;
       if (!matchesAudit(event, filter)) continue;
       const entry = toAuditEntry(event);
-      await write(table ? tableRow(tableColumns.map(([, , cell]) => cell(entry))) : JSON.stringify(entry));
+      await write(table ? tableRow(([, , cell]) => cell(entry)) : JSON.stringify(entry));
       printed += 1;
     }
     if (table) await write(`(${printed} event${printed === 1 ? '' : 's'})`);

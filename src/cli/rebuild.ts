@@ -145,7 +145,9 @@ const main = async (): Promise<number> => {
     throw new UsageError(`--workers must be a whole number from 0 to 99\n${usage}`);
   const config = loadOperatorConfig();
   let store: RebuildStore;
-  let closeStores = async (): Promise<void> => {};
+  let closeStores = async (): Promise<void> => {
+    // Nothing opened here for the embedded store: rebuild() opens the database at its path and closes it.
+  };
   if (config.readStore === 'mongodb') {
     // A mistyped DATA_DIR would otherwise be an empty log, and the switch would empty the read models.
     const log = sqliteDatabasePath(config.dataDir);
@@ -166,7 +168,7 @@ const main = async (): Promise<number> => {
     store = path;
   }
 
-  const dryRun = values['dry-run'] ?? false;
+  const dryRun = values['dry-run'];
   const bar = process.stderr.isTTY ? progressBar() : undefined;
   const warnings: string[] = [];
   let result: RebuildResult;
@@ -175,7 +177,7 @@ const main = async (): Promise<number> => {
       store,
       projections,
       dryRun,
-      verify: values.verify ?? false,
+      verify: values.verify,
       pageSize,
       examples,
       ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),

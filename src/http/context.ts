@@ -12,10 +12,16 @@ export interface AppState extends DefaultState {
 
 export type AppContext = ParameterizedContext<AppState, Context & { params: Record<string, string> }>;
 
+/** Who made the request, for a route behind authenticate(): a programming error anywhere else. */
+export const principalOf = (ctx: AppContext): Principal => {
+  const principal = ctx.state.principal;
+  if (!principal) throw new Error('the route needs an authenticated request (authenticate() before it)');
+  return principal;
+};
+
 /** The request facts recorded on every event the request causes. Requires an authenticated request. */
 export const requestContext = (ctx: AppContext): RequestContext => {
-  const principal = ctx.state.principal;
-  if (!principal) throw new Error('requestContext needs an authenticated request');
+  const principal = principalOf(ctx);
   return {
     actor: { userId: principal.userId, ...(principal.name === undefined ? {} : { name: principal.name }) },
     requestId: ctx.state.requestId,

@@ -37,7 +37,8 @@ const postgresLimiter = (pool: pg.Pool, table: string, keyPrefix: string, points
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
       },
       (error?: Error) => {
-        error ? reject(error) : resolve(limiter);
+        if (error) reject(error);
+        else resolve(limiter);
       },
     );
   });
@@ -69,6 +70,8 @@ export const openRateLimiters = async (config: RateLimitConfig): Promise<RateLim
     return limiters;
   } catch (error) {
     await pool.end();
-    throw new Error(`RATE_LIMIT_POSTGRES_URL: cannot prepare the rate limit table "${config.postgresTable}": ${(error as Error).message}`);
+    throw new Error(`RATE_LIMIT_POSTGRES_URL: cannot prepare the rate limit table "${config.postgresTable}": ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 };

@@ -109,5 +109,11 @@ export const openEmbeddedRebuild = (
       });
     },
   };
-  return { events: store, readModel, close: async () => {} };
+  return {
+    events: store,
+    readModel,
+    close: async () => {
+      // The caller's store: it stays open for the caller.
+    },
+  };
 };

@@ -27,7 +27,12 @@ export const rebuild = async (options: ProfileRebuildOptions): Promise<RebuildRe
   const opened =
     typeof store === 'string' || store instanceof SqliteStore
       ? openEmbeddedRebuild(store, { workers, parallelThreshold })
-      : { ...store, close: async () => {} };
+      : {
+          ...store,
+          close: async () => {
+            // The caller opened this store and closes it.
+          },
+        };
   try {
     return await rebuildReadModels({ ...rest, store: { events: opened.events, readModel: opened.readModel } });
   } finally {

@@ -18,8 +18,8 @@ export const metricsRoutes = (options: { registry: Registry; token?: string }): 
   const expected = options.token === undefined ? undefined : digest(options.token);
   router.get(metricsPath, async function scrapeMetrics(ctx) {
     if (expected) {
-      const match = /^Bearer (\S+)$/i.exec(ctx.get('Authorization'));
-      if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      const token = /^Bearer (\S+)$/i.exec(ctx.get('Authorization'))?.[1];
+      if (token === undefined || !timingSafeEqual(digest(token), expected)) {
         throw new AuthError('GET /metrics needs the metrics token: Authorization: Bearer <METRICS_TOKEN>.');
       }
     }

@@ -76,8 +76,7 @@ interface Frame {
 
 const pathOf = (bytes: Uint8Array, frames: readonly Frame[], upTo: number): string => {
   let path = '';
-  for (let d = 0; d < upTo; d++) {
-    const frame = frames[d]!;
+  for (const frame of frames.slice(0, upTo)) {
     if (frame.array) path += `[${frame.commas}]`;
     else {
       let key: string;
@@ -102,6 +101,7 @@ export const checkJsonShape = (bytes: Uint8Array, { maxDepth, maxEntries, maxStr
   let inString = false;
   let stringStart = 0;
   for (let i = 0; i < bytes.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < bytes.length; for…of, which needs no assertion, is about 5 times slower over a Buffer
     const byte = bytes[i]!;
     if (inString) {
       if (byte === 0x5c)
@@ -207,7 +207,8 @@ export const jsonBody = (options: JsonBodyOptions) => {
     }
     if (!hasBody && options.optional) {
       ctx.request.body = {};
-      return next();
+      await next();
+      return;
     }
     if (!hasBody) {
       throw invalid('The request needs a JSON body.', 'must be a JSON object');

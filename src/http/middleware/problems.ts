@@ -82,7 +82,7 @@ export const problems = () =>
       if (ctx.status === 404 && ctx.body === undefined) {
         sendProblem(ctx, {
           type: problemType('not-found'),
-          title: titles[404]!,
+          title: problemTitle(404),
           status: 404,
           detail: `No route for ${ctx.method} ${ctx.path}.`,
         });
@@ -108,7 +108,7 @@ export const problems = () =>
       ctx.state.log.error({ err: error }, 'unhandled error');
       sendProblem(ctx, {
         type: problemType('internal-error'),
-        title: titles[500]!,
+        title: problemTitle(500),
         status: 500,
         detail: `The server failed to handle this request. Quote request id ${ctx.state.requestId} when reporting it.`,
       });

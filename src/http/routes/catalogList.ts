@@ -116,8 +116,7 @@ export const readCatalogList = async (
       limit: pageSize,
       ...(after ? { after } : {}),
     });
-    for (let i = 0; i < page.documents.length; i += 1) {
-      const doc = page.documents[i]!;
+    for (const [i, doc] of page.documents.entries()) {
       scanned += 1;
       if (q.search !== undefined && !String(doc.nameSearch).includes(q.search)) continue;
       found.push(doc);

@@ -26,20 +26,15 @@ export const decodeListCursor = (
   options: { maxLength: number; otherFilters: string },
 ): QueryCursor => {
   if (cursor.length > options.maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor('not a cursor issued by this API');
-  let body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown };
+  let parsed: unknown;
   try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof body;
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw badCursor('not a cursor issued by this API');
   }
-  if (
-    body === null ||
-    typeof body !== 'object' ||
-    body.v !== 1 ||
-    typeof body.s !== 'string' ||
-    typeof body.i !== 'string' ||
-    !objectIdPattern.test(body.i)
-  ) {
+  if (parsed === null || typeof parsed !== 'object') throw badCursor('not a cursor issued by this API');
+  const body: { v?: unknown; s?: unknown; i?: unknown; f?: unknown } = parsed;
+  if (body.v !== 1 || typeof body.s !== 'string' || typeof body.i !== 'string' || !objectIdPattern.test(body.i)) {
     throw badCursor('not a cursor issued by this API');
   }
   if (body.f !== filterKey(bound)) throw badCursor(options.otherFilters);

@@ -73,10 +73,11 @@ export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZo
   for (const bound of ['from', 'to'] as const) {
     const value = single(bound);
     if (value === undefined) continue;
+    const instant = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? parseIsoDateTime(value) : null;
     if (plainDate.test(value) && parseIsoDateTime(value) !== null) {
       query[bound] = startOfLocalDay(value, timeZone);
-    } else if (/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) && parseIsoDateTime(value) !== null) {
-      query[bound] = parseIsoDateTime(value)!.toISOString();
+    } else if (instant !== null) {
+      query[bound] = instant.toISOString();
     } else {
       errors.push({
         path: bound,

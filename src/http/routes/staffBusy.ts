@@ -19,24 +19,25 @@ export const staffBusyRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
         if (name !== 'from' && name !== 'to') errors.push({ path: name, message: 'is not a known parameter' });
       const instant = (name: 'from' | 'to'): string | undefined => {
         const value = ctx.query[name];
-        if (typeof value !== 'string' || !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || parseIsoDateTime(value) === null) {
+        const at = typeof value === 'string' && /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? parseIsoDateTime(value) : null;
+        if (at === null) {
           errors.push({
             path: name,
             message: Array.isArray(value) ? 'must be given once' : 'is required: an ISO 8601 instant with Z or an offset',
           });
           return undefined;
         }
-        return parseIsoDateTime(value)!.toISOString();
+        return at.toISOString();
       };
       const from = instant('from');
       const to = instant('to');
       if (from && to && from >= to) errors.push({ path: 'to', message: 'must be after from' });
       if (from && to && Date.parse(to) - Date.parse(from) > maxBusyRangeDays * 86_400_000)
         errors.push({ path: 'to', message: `must be at most ${maxBusyRangeDays} days after from` });
-      if (errors.length > 0)
+      if (errors.length > 0 || from === undefined || to === undefined)
         throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
       await findOr404(deps, 'staff', workspaceId, staffId, 'Staff member');
-      ctx.body = { staffId, from, to, busy: await staffBusy(deps.commands.events, workspaceId, staffId, from!, to!) };
+      ctx.body = { staffId, from, to, busy: await staffBusy(deps.commands.events, workspaceId, staffId, from, to) };
     },
   );
   return router;

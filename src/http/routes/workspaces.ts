@@ -4,7 +4,7 @@ import { parseCreateWorkspace } from '../../commands/createWorkspace.js';
 import { changeWorkspaceSpec, createWorkspaceSpec } from '../../commands/workspace.js';
 import { publicWorkspace, workspaceView, type WorkspaceView } from '../../projections/workspaceView.js';
 import type { Document } from '../../stores/readModel.js';
-import type { AppContext, AppState } from '../context.js';
+import { principalOf, type AppContext, type AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import {
@@ -28,7 +28,7 @@ export const workspaceRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
     jsonBody({ limitBytes: deps.bodyLimitBytes }),
     async function createWorkspace(ctx) {
       // Platform requests have no workspace: idempotency keys are scoped to the user instead.
-      const { input, request } = parseCreateRequest(ctx, `platform:${ctx.state.principal!.userId}`, parseCreateWorkspace);
+      const { input, request } = parseCreateRequest(ctx, `platform:${principalOf(ctx).userId}`, parseCreateWorkspace);
       const outcome = await executeCommand(deps, createWorkspaceSpec(input), request, workspaceView);
       ctx.set('ETag', `"${String(outcome.document.version)}"`);
       respondCreated(ctx, 'workspace', `/v1/workspace/${outcome.document.id}`, outcome, view);
