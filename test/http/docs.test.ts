@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { request } from '../support/http.js';
 import { document as openApi } from '../support/openapi.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -36,9 +37,9 @@ const documentedOperations = (): string[] =>
 describe('the docs page (GET /docs) in headless Chromium', function () {
   // A browser start and a 1.7 MB bundle on a loaded 2-core machine.
   this.timeout(120_000);
+  const opened = new Resources();
   let app: TestApp;
-  let context: BrowserContext | undefined;
-  let profile: string;
+  let context: BrowserContext;
 
   before(async function () {
     if (!fs.existsSync(chromiumPath)) {
@@ -46,16 +47,17 @@ describe('the docs page (GET /docs) in headless Chromium', function () {
       console.log(`      skipped: ${chromiumPath} is missing (apt-get install -y chromium)`);
       this.skip();
     }
-    app = await startTestApp({ env: { METRICS_TOKEN: 'docs-test-metrics-token-0123456789abcdefgh' } });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: flags });
+    app = opened.add(await startTestApp({ env: { METRICS_TOKEN: 'docs-test-metrics-token-0123456789abcdefgh' } }), (a) => a.destroy());
+    const profile = opened.add(fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-chromium-')), (dir) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    context = opened.add(
+      await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: flags }),
+      (c) => c.close(),
+    );
   });
 
-  after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    await app?.destroy();
-  });
+  after(() => opened.close());
 
   it('is an HTML page with a strict Content-Security-Policy, its assets served by the service', async () => {
     const page = await request(app.url, 'GET', '/docs');

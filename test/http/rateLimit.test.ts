@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request, type Reply } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { expectProblem, expectRejected, sessionBody, sessionsPath } from './helpers.js';
 
@@ -79,6 +80,7 @@ const postgresUrl = process.env.RATE_LIMIT_TEST_POSTGRES_URL ?? 'postgresql://po
 
 describe('rate limiting shared by two instances through PostgreSQL (RateLimiterPostgres)', function () {
   const table = `rate_limits_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const opened = new Resources();
   let first: TestApp;
   let second: TestApp;
 
@@ -100,12 +102,11 @@ describe('rate limiting shared by two instances through PostgreSQL (RateLimiterP
       RATE_LIMIT_POSTGRES_TABLE: table,
       RATE_LIMIT_PER_USER: '10',
     };
-    first = await startTestApp({ env });
-    second = await startTestApp({ env });
+    first = opened.add(await startTestApp({ env }), (app) => app.destroy());
+    second = opened.add(await startTestApp({ env }), (app) => app.destroy());
   });
   after(async () => {
-    await first?.destroy();
-    await second?.destroy();
+    await opened.close();
     const client = new pg.Client({ connectionString: postgresUrl });
     try {
       await client.connect();

@@ -10,6 +10,7 @@ import type { EventToAppend, StoredEvent } from '../../src/stores/eventStore.js'
 import { PostgresDatabase } from '../../src/stores/postgres/database.js';
 import { migrations } from '../../src/stores/postgres/migrations.js';
 import { notifySource } from '../../src/stores/postgres/notifySource.js';
+import { Resources } from '../support/resources.js';
 import { createTestDatabase, openPostgresStores, requirePostgres } from './support.js';
 
 const event = (workspaceId: string, n: number): EventToAppend => ({
@@ -36,17 +37,15 @@ describe('the PostgreSQL event log', function () {
   before(requirePostgres);
 
   describe('with one append held open in its transaction while others commit', () => {
+    const opened = new Resources();
     let stores: Awaited<ReturnType<typeof openPostgresStores>>;
     let held: pg.Client;
     before(async () => {
-      stores = await openPostgresStores();
-      held = new pg.Client({ connectionString: stores.database.url });
+      stores = opened.add(await openPostgresStores(), (s) => s.cleanup());
+      held = opened.add(new pg.Client({ connectionString: stores.database.url }), (client) => client.end());
       await held.connect();
     });
-    after(async () => {
-      await held?.end();
-      await stores?.cleanup();
-    });
+    after(() => opened.close());
 
     it('never lets a reader that follows the log from its last position skip the late commit', async () => {
       const ws = `ws-${randomUUID()}`;
@@ -150,11 +149,12 @@ describe('the PostgreSQL event log', function () {
   });
 
   describe('a LISTEN/NOTIFY subscription', () => {
+    const opened = new Resources();
     let stores: Awaited<ReturnType<typeof openPostgresStores>>;
     before(async () => {
-      stores = await openPostgresStores();
+      stores = opened.add(await openPostgresStores(), (s) => s.cleanup());
     });
-    after(async () => stores?.cleanup());
+    after(() => opened.close());
 
     it('delivers appends made after it started, in order, woken by notifications rather than its poll', async () => {
       const ws = `ws-${randomUUID()}`;

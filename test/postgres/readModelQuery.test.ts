@@ -12,6 +12,7 @@ import type { Projection } from '../../src/projections/projection.js';
 import type { StoredEvent } from '../../src/stores/eventStore.js';
 import type { Query, ReadModelStore } from '../../src/stores/readModel.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
+import { Resources } from '../support/resources.js';
 import { openPostgresStores, requirePostgres } from './support.js';
 
 type Item = Record<string, unknown> & {
@@ -97,16 +98,18 @@ const allPages = async (readModel: ReadModelStore, workspaceId: string, query: O
 };
 
 describe('PostgreSQL read-model queries and multi-document projections, against the SQLite reference', function () {
+  const opened = new Resources();
   let postgres: Awaited<ReturnType<typeof openPostgresStores>>;
   let sqlite: SqliteStore;
-  let dir: string;
   const workspaceId = `ws${randomUUID().slice(0, 8)}`;
 
   before(async function () {
     requirePostgres.call(this);
-    postgres = await openPostgresStores();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-query-'));
-    sqlite = new SqliteStore({ path: path.join(dir, 'q.db'), projections: [items] });
+    postgres = opened.add(await openPostgresStores(), (p) => p.cleanup());
+    const dir = opened.add(fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-query-')), (d) => {
+      fs.rmSync(d, { recursive: true, force: true });
+    });
+    sqlite = opened.add(new SqliteStore({ path: path.join(dir, 'q.db'), projections: [items] }), (store) => store.close());
     const events = seed(workspaceId, `other${randomUUID().slice(0, 8)}`);
     for (const store of [postgres.readModel as ReadModelStore, sqlite]) {
       // Two batches: the where selectors of the second see the documents the first wrote.
@@ -114,11 +117,7 @@ describe('PostgreSQL read-model queries and multi-document projections, against 
       await store.apply([items], events.slice(5));
     }
   });
-  after(async () => {
-    await sqlite?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    await postgres?.cleanup();
-  });
+  after(() => opened.close());
 
   it('applies where selectors (a multi field and a plain field) to the same documents as SQLite', async () => {
     const ids = names.map((_, i) => `item${String(i).padStart(2, '0')}`);

@@ -17,6 +17,7 @@ import { sqliteReadModelChecksum } from '../../src/stores/sqlite/sqliteRebuild.j
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { createSessions } from '../rebuild/support.js';
 import { requirePostgres } from './support.js';
@@ -59,17 +60,18 @@ const tables = async (app: TestApp): Promise<string[]> =>
   ).rows.map((r) => r.tablename);
 
 describe('rebuilding the PostgreSQL read models', function () {
+  const opened = new Resources();
   let app: TestApp;
   let catalogs: Catalog[];
 
   before(async function () {
     requirePostgres.call(this);
     // A custom database per app comes from startTestApp when POSTGRES_URL is the server's URL.
-    app = await startTestApp({ env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres' } });
+    app = opened.add(await startTestApp({ env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres' } }), (a) => a.destroy());
     catalogs = [await createCatalog(app, 'Clinic A'), await createCatalog(app, 'عيادة ب')];
     for (const [i, c] of catalogs.entries()) await createSessions(app, c, 30, `w${i}`);
   });
-  after(async () => app?.destroy());
+  after(() => opened.close());
 
   it('with verify, reports equal checksums of the live and rebuilt read models, equal to the SQLite profile for the same log', async () => {
     const before = await postgresReadModelChecksum(readModelOf(app).db, allProjections);

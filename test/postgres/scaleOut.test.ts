@@ -16,6 +16,7 @@ import { postgresRebuildable } from '../../src/stores/postgres/postgresRebuild.j
 import { projectorName } from '../../src/profiles/production.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { clientOf, startApi, startProjector, type ServiceProcess } from './processes.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from './support.js';
 
@@ -31,6 +32,7 @@ const sessionBody = (c: Catalog, i: number) => ({
 
 describe('three API processes and two projector processes on one PostgreSQL database', function () {
   this.timeout(420_000);
+  const opened = new Resources();
   let database: TestDatabase;
   let apis: ServiceProcess[] = [];
   let projectors: ServiceProcess[] = [];
@@ -41,7 +43,7 @@ describe('three API processes and two projector processes on one PostgreSQL data
 
   before(async function () {
     requirePostgres.call(this);
-    database = await createTestDatabase();
+    database = opened.add(await createTestDatabase(), (d) => d.drop());
     // All five at once: their schema migrations run concurrently on the empty database.
     const started = await Promise.all([
       startApi(database.url),
@@ -52,7 +54,7 @@ describe('three API processes and two projector processes on one PostgreSQL data
     ]);
     apis = started.slice(0, 3);
     projectors = started.slice(3);
-    db = new PostgresDatabase({ url: database.url });
+    db = opened.add(new PostgresDatabase({ url: database.url }), (d) => d.close());
     events = new PostgresEventStore(db);
     readModel = new PostgresReadModel(db, { projections: allProjections });
     c = await createCatalog(clientOf(apis[0]!.url), 'Scale-out clinic');
@@ -60,8 +62,7 @@ describe('three API processes and two projector processes on one PostgreSQL data
 
   after(async () => {
     await Promise.allSettled([...apis, ...projectors].map((p) => p.stop()));
-    await db?.close();
-    await database?.drop();
+    await opened.close();
   });
 
   const sessionsInReadModel = async (): Promise<string[]> =>

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request, type Reply } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { postgresUrl, requirePostgres } from './support.js';
 
@@ -44,6 +45,7 @@ const serverIsUp = (): boolean => {
 
 describe('restarting PostgreSQL under a load of creates', function () {
   this.timeout(180_000);
+  const opened = new Resources();
   let app: TestApp;
   let c: Catalog;
 
@@ -57,12 +59,15 @@ describe('restarting PostgreSQL under a load of creates', function () {
       );
       this.skip();
     }
-    app = await startTestApp({ env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_POOL_TIMEOUT_MS: '500' } });
+    app = opened.add(
+      await startTestApp({ env: { EVENT_STORE: 'postgres', READ_STORE: 'postgres', POSTGRES_POOL_TIMEOUT_MS: '500' } }),
+      (a) => a.destroy(),
+    );
     c = await createCatalog(app);
   });
   after(async () => {
     if (!serverIsUp()) cluster('start');
-    await app?.destroy();
+    await opened.close();
   });
 
   it('answers 503 with Retry-After while it is down, recovers by itself, and keeps every acknowledged write', async () => {

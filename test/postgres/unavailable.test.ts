@@ -8,33 +8,35 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { requirePostgres } from './support.js';
 
 describe('a PostgreSQL pool exhausted by slow queries', function () {
+  const opened = new Resources();
   let app: TestApp;
   let c: Catalog;
   let blocker: pg.Client;
 
   before(async function () {
     requirePostgres.call(this);
-    app = await startTestApp({
-      env: {
-        EVENT_STORE: 'postgres',
-        READ_STORE: 'postgres',
-        POSTGRES_POOL_MAX: '2',
-        POSTGRES_POOL_TIMEOUT_MS: '300',
-        POSTGRES_STATEMENT_TIMEOUT_MS: '120000',
-      },
-    });
+    app = opened.add(
+      await startTestApp({
+        env: {
+          EVENT_STORE: 'postgres',
+          READ_STORE: 'postgres',
+          POSTGRES_POOL_MAX: '2',
+          POSTGRES_POOL_TIMEOUT_MS: '300',
+          POSTGRES_STATEMENT_TIMEOUT_MS: '120000',
+        },
+      }),
+      (a) => a.destroy(),
+    );
     c = await createCatalog(app);
-    blocker = new pg.Client({ connectionString: app.config.postgres!.url });
+    blocker = opened.add(new pg.Client({ connectionString: app.config.postgres!.url }), (client) => client.end());
     await blocker.connect();
   });
-  after(async () => {
-    await blocker?.end();
-    await app?.destroy();
-  });
+  after(() => opened.close());
 
   it('answers 503 with Retry-After while the slow queries still run, appends nothing, and recovers', async () => {
     const body = (name: string) => ({

@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { MongoClient, type Db } from 'mongodb';
 import { MongoLease } from '../../src/stores/mongodb/mongoLease.js';
+import { Resources } from '../support/resources.js';
 
 const url = process.env.MONGODB_URL?.trim();
 
 describe('the projector lease in MongoDB', function () {
-  let client: MongoClient;
+  const opened = new Resources();
   let db: Db;
 
   before(async function () {
@@ -18,15 +19,11 @@ describe('the projector lease in MongoDB', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the lease tests against MongoDB");
       this.skip();
     }
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+    const client = opened.add(new MongoClient(url, { serverSelectionTimeoutMS: 5000 }), (mongo) => mongo.close());
     await client.connect();
-    db = client.db(`sessions_lease_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
+    db = opened.add(client.db(`sessions_lease_${randomUUID().replace(/-/g, '').slice(0, 12)}`), (d) => d.dropDatabase());
   });
-  after(async () => {
-    if (!client) return;
-    await db.dropDatabase();
-    await client.close();
-  });
+  after(() => opened.close());
 
   const name = () => `lease_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 

@@ -17,6 +17,7 @@ import { MongoReadModel, type StoredDocument } from '../../src/stores/mongodb/mo
 import { mongoRebuildable } from '../../src/stores/mongodb/mongoRebuild.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { encodePosition } from '../../src/stores/mongodb/positions.js';
+import { Resources } from '../support/resources.js';
 
 const url = process.env.MONGODB_URL?.trim();
 const workspaceId = 'w'.repeat(24);
@@ -52,6 +53,7 @@ const counted = (position: bigint, id: string): StoredEvent => ({
 });
 
 describe('the MongoDB read model against a real server', function () {
+  const opened = new Resources();
   let client: MongoClient;
   let db: Db;
 
@@ -60,14 +62,14 @@ describe('the MongoDB read model against a real server', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the MongoDB read-model tests");
       this.skip();
     }
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+    client = opened.add(new MongoClient(url, { serverSelectionTimeoutMS: 5000 }), (mongo) => mongo.close());
     await client.connect();
   });
-  after(async () => client?.close());
+  after(() => opened.close());
   beforeEach(() => {
     db = client.db(`sessions_rm_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
   });
-  afterEach(async () => db?.dropDatabase());
+  afterEach(async () => db.dropDatabase());
 
   it("creates the declared indexes at start, replaces a changed one, drops the undeclared and the legacy ones, keeps an operator's", async () => {
     const collection = db.collection('counters');

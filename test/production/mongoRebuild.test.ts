@@ -27,6 +27,7 @@ import { encodePosition } from '../../src/stores/mongodb/positions.js';
 import { projectableOnly } from '../../src/profiles/production.js';
 import type { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
+import { Resources } from '../support/resources.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { checksumOf, createSessions, sqliteOf } from '../rebuild/support.js';
 
@@ -34,6 +35,9 @@ const url = process.env.MONGODB_URL?.trim();
 const silentLogger = pino({ level: 'silent' });
 
 describe('rebuilding MongoDB read models from the event log', function () {
+  const opened = new Resources();
+  /** What each test opens (its database, its app), closed after it. */
+  const openedForTest = new Resources();
   let client: MongoClient;
   let db: Db;
   let readModel: MongoReadModel;
@@ -47,24 +51,21 @@ describe('rebuilding MongoDB read models from the event log', function () {
       console.log("      skipped: set MONGODB_URL (e.g. 'mongodb://localhost:27017') to run the MongoDB rebuild tests");
       this.skip();
     }
-    client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+    client = opened.add(new MongoClient(url, { serverSelectionTimeoutMS: 5000 }), (mongo) => mongo.close());
     await client.connect();
   });
-  after(async () => client?.close());
+  after(() => opened.close());
 
   beforeEach(async () => {
-    db = client.db(`sessions_rebuild_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
+    db = openedForTest.add(client.db(`sessions_rebuild_${randomUUID().replace(/-/g, '').slice(0, 12)}`), (d) => d.dropDatabase());
     readModel = new MongoReadModel(db);
     await readModel.ensureIndexes(allProjections);
-    app = await startTestApp({ env: { EVENT_STORE: 'sqlite', READ_STORE: 'sqlite' } });
+    app = openedForTest.add(await startTestApp({ env: { EVENT_STORE: 'sqlite', READ_STORE: 'sqlite' } }), (a) => a.destroy());
     c = await createCatalog(app);
     sessions = await createSessions(app, c, 8);
     log = sqliteOf(app);
   });
-  afterEach(async () => {
-    await app?.destroy();
-    await db?.dropDatabase();
-  });
+  afterEach(() => openedForTest.close());
 
   const target = (settings: Parameters<typeof mongoRebuildable>[2] = {}) => ({
     events: log,
