@@ -85,6 +85,7 @@ describe('the import rules (.dependency-cruiser.cjs) on a tree with one wrong im
     }
     fs.copyFileSync(path.join(root, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
     const cli = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+    // dependency-cruiser exits non-zero when it finds violations; its report is still on stdout.
     const result = await run(
       process.execPath,
       [cli, 'src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'json'],
@@ -92,7 +93,9 @@ describe('the import rules (.dependency-cruiser.cjs) on a tree with one wrong im
         cwd: dir,
         maxBuffer: 16 * 1024 * 1024,
       },
-    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    ).catch((error: unknown) => ({
+      stdout: error instanceof Error && 'stdout' in error && typeof error.stdout === 'string' ? error.stdout : '',
+    }));
     const violations = (JSON.parse(result.stdout) as { summary: { violations: Violation[] } }).summary.violations;
     found = violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
   });

@@ -14,7 +14,8 @@ describe('paging the audit log while sessions keep being created', () => {
   after(async () => app.destroy());
 
   it("neither skips nor repeats an event: the pages put together are exactly the workspace's log", async () => {
-    let writing = true;
+    // A property, not a `let`: the writer changes it while this test awaits, which TypeScript's flow analysis cannot see.
+    const progress = { writing: true };
     const create = (catalog: Catalog, i: number) =>
       request(app.url, 'POST', `/v1/workspace/${catalog.workspaceId}/sessions`, {
         token: catalog.token,
@@ -26,14 +27,14 @@ describe('paging the audit log while sessions keep being created', () => {
         const replies = await Promise.all([create(c, i), create(c, i + 1000), create(other, i)]);
         for (const reply of replies) expect(reply.status, reply.text).to.equal(201);
       }
-      writing = false;
+      progress.writing = false;
     })();
 
     const seen: { eventId: string; position: bigint }[] = [];
     let cursor: string | undefined;
     let pagesWhileWriting = 0;
     for (;;) {
-      const stillWriting = writing;
+      const stillWriting = progress.writing;
       const reply = await request(app.url, 'GET', `/v1/workspace/${c.workspaceId}/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`, {
         token: c.token,
       });

@@ -7,6 +7,7 @@ import { parseCancelSession, type CancelSession } from '../../src/commands/cance
 import { evolveCatalog, initialCatalogState } from '../../src/commands/catalogState.js';
 import type { CompleteSession } from '../../src/commands/completeSession.js';
 import { parseCreateSession, type CreateSession } from '../../src/commands/createSession.js';
+import { fold } from '../../src/commands/decider.js';
 import { sessionDecider, type SessionContext } from '../../src/commands/session.js';
 import type { StartSession } from '../../src/commands/startSession.js';
 import { parseUpdateSession, type UpdateSession } from '../../src/commands/updateSession.js';
@@ -99,7 +100,7 @@ const timesOf = (e: SessionCreated): SessionTimes => ({
 const historyIn = (status: SessionStatus, body: Record<string, unknown> = {}): SessionEvent[] => {
   const first = created(body);
   const spec = (command: Parameters<typeof sessionDecider.decide>[0], history: SessionEvent[]) =>
-    sessionDecider.decide(command, history.reduce(sessionDecider.evolve, null), noCatalog);
+    sessionDecider.decide(command, fold(sessionDecider, history), noCatalog);
   if (status === 'scheduled') return [first];
   if (status === 'in-progress') return [first, ...spec(start(first), [first])];
   if (status === 'completed') return [first, ...spec(complete(first), [first])];
@@ -593,10 +594,7 @@ describe('the session lifecycle decisions', () => {
             metadata: emitted(workspaceId, action === 'cancel' ? { occurredAt: '2024-01-15T10:00:00.000Z' } : {}),
           } as SessionEvent,
         ]);
-        const state = [...history, ...sessionDecider.decide(command, history.reduce(sessionDecider.evolve, null), noCatalog)].reduce(
-          sessionDecider.evolve,
-          null,
-        );
+        const state = fold(sessionDecider, [...history, ...sessionDecider.decide(command, fold(sessionDecider, history), noCatalog)]);
         expect(state!.status).to.equal(to);
         expect(state!.version).to.equal(history.length + 1);
       });

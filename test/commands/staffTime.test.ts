@@ -57,7 +57,8 @@ describe('staff time (no double bookings)', () => {
       error = e;
     }
     const problem = expectAppError(error, { status: 409, code: 'slot-conflict' });
-    expect((problem as SlotConflictError).problemExtensions()).to.deep.equal({
+    expect(problem).to.be.instanceOf(SlotConflictError);
+    expect(problem.problemExtensions()).to.deep.equal({
       conflicts: [{ sessionId: nine.sessionId, startAt: nine.startAt, endAt: nine.endAt }],
     });
   });

@@ -70,7 +70,8 @@ const expectConcurrencyError = async (
 
 export const eventStoreContract = (adapterName: string, open: () => Promise<OpenedEventStore>): void => {
   describe(`EventStore contract: ${adapterName}`, () => {
-    let opened: OpenedEventStore;
+    /** Unset when `before` failed: `after` runs all the same. */
+    let opened: OpenedEventStore | undefined;
     let store: EventStore;
     let workspaceId: string;
     /** The head before each test: the test's own events come strictly after it. */

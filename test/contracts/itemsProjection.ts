@@ -113,6 +113,9 @@ export const itemsProjection = (name: string): Projection<Item> => ({
   },
 });
 
+/** An id as part of a stream name (tag ids are strings or numbers). */
+const streamKey = (id: unknown): string | undefined => (typeof id === 'string' || typeof id === 'number' ? String(id) : undefined);
+
 /** A recorded event of this projection at a position the caller chooses (each test owns its projection's checkpoint). */
 export const itemEvent = (
   position: bigint,
@@ -120,7 +123,7 @@ export const itemEvent = (
   data: Record<string, unknown> & { workspaceId: string },
   eventId = `e-${position}-${type}`,
 ): StoredEvent => ({
-  streamId: `contract-item-${String(data.itemId ?? data.groupId ?? data.tagId ?? 'many')}`,
+  streamId: `contract-item-${streamKey(data.itemId) ?? streamKey(data.groupId) ?? streamKey(data.tagId) ?? 'many'}`,
   revision: 0n,
   position,
   type,

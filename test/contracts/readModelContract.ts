@@ -64,7 +64,7 @@ const counterProjection = (): Projection<Counter> => ({
 
 /** Synthetic recorded events with positions chosen by the test (each test has its own checkpoint). */
 const recorded = (position: bigint, type: string, data: Record<string, unknown>, workspaceId: string): StoredEvent => ({
-  streamId: `counter-${String(data.counterId ?? 'none')}`,
+  streamId: `counter-${typeof data.counterId === 'string' ? data.counterId : 'none'}`,
   revision: 0n,
   position,
   type,
@@ -81,7 +81,8 @@ export const contractProjections: readonly Projection[] = [itemsProjection('cont
 
 export const readModelContract = (adapterName: string, open: (projections: readonly Projection[]) => Promise<OpenedReadModel>): void => {
   describe(`ReadModelStore contract: ${adapterName}`, () => {
-    let opened: OpenedReadModel;
+    /** Unset when `before` failed: `after` runs all the same. */
+    let opened: OpenedReadModel | undefined;
     let readModel: ReadModelStore;
     let workspaceId: string;
     let otherWorkspace: string;

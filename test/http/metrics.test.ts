@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { allProjections } from '../../src/projections/index.js';
-import type { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
+import { sqliteOf } from '../rebuild/support.js';
 import { parsePrometheus, type Scrape } from '../support/prometheus.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 import { expectProblem, expectRejected, sessionBody, sessionsPath } from './helpers.js';
@@ -164,7 +164,7 @@ describe('GET /readyz', () => {
   it('answers 503 while a projection is more events behind than READY_MAX_PROJECTION_LAG, and 200 once it is not', async function () {
     // Holds a projection back by writing to the embedded store's checkpoint table.
     if (app.config.eventStore !== 'sqlite') this.skip();
-    const db = (app.running.stores.readModel as SqliteStore).db;
+    const { db } = sqliteOf(app);
     const head = Number(await app.head());
     // Move the services projection's checkpoint back two events: the log holds two it has not applied.
     db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?').run(head - 2, 'services');

@@ -29,7 +29,7 @@ describe('session lifecycle over HTTP', () => {
   let day = 0;
   const ownDay = () => new Date(Date.UTC(2024, 0, 20 + (day++ % 300))).toISOString().slice(0, 10);
   const newSession = async (overrides: Record<string, unknown> = {}) =>
-    (await createSession(app, c, { ...('date' in overrides ? {} : { date: ownDay() }), ...overrides })).body.session as Record<string, any>;
+    (await createSession(app, c, { ...('date' in overrides ? {} : { date: ownDay() }), ...overrides })).body.session;
   /** The session streams' events after `head` (staff-day claims are another stream's business). */
   const sessionEventsAfter = async (head: bigint | null) => (await eventsAfter(app, head)).filter((e) => e.streamId.startsWith('session-'));
   const patch = (id: string, body: unknown, headers: Record<string, string> = {}, token = c.token) =>

@@ -9,7 +9,8 @@ import { PostgresDatabase } from '../../src/stores/postgres/database.js';
 import { PostgresEventStore } from '../../src/stores/postgres/postgresEventStore.js';
 import { PostgresReadModel } from '../../src/stores/postgres/postgresReadModel.js';
 
-export const postgresUrl = process.env.POSTGRES_URL?.trim() || undefined;
+const configuredUrl = process.env.POSTGRES_URL?.trim();
+export const postgresUrl = configuredUrl === '' ? undefined : configuredUrl;
 const inCi = process.env.CI === 'true';
 
 export const skipReason = "set POSTGRES_URL (e.g. 'postgres://postgres@127.0.0.1:5432/postgres') to run the PostgreSQL suites";
@@ -37,7 +38,9 @@ const admin = async <T>(url: string, work: (client: pg.Client) => Promise<T>): P
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL at POSTGRES_URL does not answer: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`PostgreSQL at POSTGRES_URL does not answer: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   try {
     return await work(client);
@@ -49,8 +52,9 @@ const admin = async <T>(url: string, work: (client: pg.Client) => Promise<T>): P
 /** Creates the database on the server of `url` unless it exists. */
 export const ensureDatabase = (url: string, name: string): Promise<void> =>
   admin(url, async (client) => {
-    await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-      if (error.code !== '42P04') throw error;
+    await client.query(`CREATE DATABASE ${name}`).catch((error: unknown) => {
+      const alreadyExists = error instanceof pg.DatabaseError && error.code === '42P04';
+      if (!alreadyExists) throw error;
     });
   });
 
@@ -81,7 +85,7 @@ export const openPostgresStores = async (
   db: PostgresDatabase;
   events: PostgresEventStore;
   readModel: PostgresReadModel;
-  cleanup(): Promise<void>;
+  cleanup: () => Promise<void>;
 }> => {
   const database = await createTestDatabase();
   const db = new PostgresDatabase({ url: database.url, ...options });

@@ -67,36 +67,36 @@ class ScriptedServer implements SubscriptionSource {
     const steps = this.scripts.shift() ?? [{ silence: true }];
     let onClose!: () => void;
     const closed = new Promise<void>((resolve) => (onClose = resolve));
-    const server = this;
     return {
-      async *[Symbol.asyncIterator]() {
-        let previousLast: bigint | undefined;
-        for (const step of steps) {
-          if ('batch' in step) {
-            if (previousLast !== undefined) {
-              const stored = await server.readModel.checkpoint('workspaces');
-              if (stored !== previousLast)
-                server.outOfOrder.push(`next batch asked with checkpoint ${String(stored)} before ${previousLast}`);
-            }
-            previousLast = step.batch[step.batch.length - 1]!.position;
-            yield step.batch;
-          } else if ('fail' in step) {
-            throw new Error(step.fail);
-          } else if ('end' in step) {
-            return;
-          } else {
-            server.silentCount += 1;
-            for (const wake of server.silentWaiters.splice(0)) wake();
-            await closed;
-            return;
-          }
-        }
-      },
+      [Symbol.asyncIterator]: () => this.play(steps, closed),
       close: async () => {
-        server.closes += 1;
+        this.closes += 1;
         onClose();
       },
     };
+  }
+
+  private async *play(steps: Step[], closed: Promise<void>): AsyncGenerator<StoredEvent[]> {
+    let previousLast: bigint | undefined;
+    for (const step of steps) {
+      if ('batch' in step) {
+        if (previousLast !== undefined) {
+          const stored = await this.readModel.checkpoint('workspaces');
+          if (stored !== previousLast) this.outOfOrder.push(`next batch asked with checkpoint ${String(stored)} before ${previousLast}`);
+        }
+        previousLast = step.batch[step.batch.length - 1]!.position;
+        yield step.batch;
+      } else if ('fail' in step) {
+        throw new Error(step.fail);
+      } else if ('end' in step) {
+        return;
+      } else {
+        this.silentCount += 1;
+        for (const wake of this.silentWaiters.splice(0)) wake();
+        await closed;
+        return;
+      }
+    }
   }
 }
 

@@ -100,9 +100,10 @@ describe('KurrentDB multi-stream append requests', () => {
     ]);
     expect(requests[1]!.events.map((e) => e.id)).to.deep.equal([toEventUuid('not-a-uuid'), toEventUuid('also-not')]);
     for (const event of requests.flatMap((r) => r.events)) {
-      const meta = event.metadata as Record<string, unknown>;
-      // The client's own check before it sends anything.
-      expect(meta !== null && typeof meta === 'object' && !Array.isArray(meta)).to.equal(true);
+      const meta = event.metadata;
+      // The client's own check before it sends anything: an object (not bytes, a list or text) of strings.
+      if (typeof meta !== 'object' || Array.isArray(meta) || meta instanceof Uint8Array)
+        expect.fail(`the metadata of ${event.id} is not an object`);
       expect(Object.values(meta).every((value) => typeof value === 'string')).to.equal(true);
       expect(event.contentType).to.equal('application/json');
     }

@@ -52,14 +52,14 @@ describe('MongoDB and SQLite query planning', () => {
           for (const orderBy of ['id', ...fields]) {
             const query = { where: { ...a, ...b }, orderBy, limit: 10 } as Query;
             total += 1;
-            let sqliteIndex: string | null = null;
+            let sqliteIndex: string | null;
             try {
               const detail = table.explainQuery(workspaceId, query).join(' ');
               sqliteIndex = /INDEX ix_[0-9a-f]+_([a-z0-9_]+)/.exec(detail)?.[1] ?? 'unknown';
             } catch {
               sqliteIndex = null;
             }
-            let mongoIndex: string | null = null;
+            let mongoIndex: string | null;
             try {
               mongoIndex = planQuery(projection, workspaceId, query).hint.replace(/^ix_/, '');
             } catch {

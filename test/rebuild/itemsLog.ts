@@ -22,7 +22,9 @@ const random = (seed: number): (() => number) => {
 const workspaces = ['64a000000000000000000001', '64a000000000000000000002'];
 
 export const itemsLog = (count: number, tag = 'log'): (EventToAppend & { streamId: string })[] => {
-  const next = random([...tag].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261));
+  let seed = 2166136261; // FNV-1a over the tag's UTF-16 code units
+  for (let i = 0; i < tag.length; i += 1) seed = Math.imul(seed ^ tag.charCodeAt(i), 16777619);
+  const next = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const itemIds = (workspace: number) => Array.from({ length: 14 }, (_, i) => `${workspace}item${String(i).padStart(19, '0')}`);
   const log: (EventToAppend & { streamId: string })[] = [];

@@ -23,6 +23,13 @@ export const checksumOf = (store: SqliteStore): string => sqliteReadModelChecksu
 
 export const tempDataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-rebuild-'));
 
+/** A year of its own per tag (2024 to 2073), from the sum of the tag's UTF-16 code units. */
+const yearOf = (tag: string): number => {
+  let sum = 0;
+  for (let i = 0; i < tag.length; i += 1) sum += tag.charCodeAt(i);
+  return 2024 + (sum % 50);
+};
+
 /** Creates `count` sessions with varied bodies (staff or not, explicit or summed duration, field values, idempotency keys). */
 export const createSessions = async (app: TestApp, c: Catalog, count: number, tag = 's'): Promise<string[]> => {
   const ids: string[] = [];
@@ -32,7 +39,7 @@ export const createSessions = async (app: TestApp, c: Catalog, count: number, ta
       clientId: c.clientId,
       serviceIds: i % 3 === 0 ? [c.consultationId, c.checkupId] : i % 3 === 1 ? [c.openEndedId] : [c.checkupId],
       // A day of its own per session and tag: a staff member cannot be booked twice at once.
-      date: `${new Date(Date.UTC(2024 + ([...tag].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 50), 0, 1) + i * 86_400_000).toISOString().slice(0, 10)}T${String(i % 24).padStart(2, '0')}:15:00Z`,
+      date: `${new Date(Date.UTC(yearOf(tag), 0, 1) + i * 86_400_000).toISOString().slice(0, 10)}T${String(i % 24).padStart(2, '0')}:15:00Z`,
       startTime: `${String(i % 24).padStart(2, '0')}:${i % 2 === 0 ? '00' : '45'}`,
     };
     if (i % 2 === 0) body.staffId = c.staffId;

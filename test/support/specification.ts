@@ -5,7 +5,7 @@
  * - for any projection: events given, then the document(s) they fold into.
  */
 import { expect } from 'chai';
-import type { Decider } from '../../src/commands/decider.js';
+import { fold, type Decider } from '../../src/commands/decider.js';
 import type { Event, StoredEvent } from '../../src/events/envelope.js';
 import { AppError, type FieldError } from '../../src/errors.js';
 import type { Document, Projection } from '../../src/projections/projection.js';
@@ -53,7 +53,7 @@ export interface DeciderThen<E> {
 export const deciderSpec = <C, E, S, Ctx>(decider: Decider<C, E, S, Ctx>) => ({
   given: (...history: E[]) => ({
     when(command: C, context: Ctx): DeciderThen<E> {
-      const state = history.reduce(decider.evolve, decider.initialState());
+      const state = fold(decider, history);
       let outcome: { events: E[] } | { error: unknown };
       try {
         outcome = { events: decider.decide(command, state, context) };
