@@ -39,11 +39,10 @@ export const documentAfter = async (deps: ReadBackDeps, projection: Projection, 
   };
   // A repeat answers as the original did: the document as of the request's own events.
   if (written.replayed) return fromEvents();
-  if (written.appended.length === 0) {
-    return (await deps.readModel.find(projection.collection, written.workspaceId, written.id)) ?? fromEvents();
-  }
   const { position } = written;
-  if (position === null) throw new Error(`the write to ${written.streamId} appended events but has no position`);
+  if (position === null) throw new Error(`the write to ${written.streamId} has no position: its stream is empty`);
+  // A change that changed nothing waits too: it was decided on the stream as read (If-Match may
+  // have named its newest version), which a lagging read model may not have reached yet.
   // The events are stored: from here on a read store that fails (a restart) must not turn the
   // acknowledged write into an error; the answer then comes from the events themselves.
   if (await deps.progress.waitFor(projection.name, position, deps.projectionWaitMs).catch(() => false)) {

@@ -11,7 +11,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { parseCreateSession } from '../../src/commands/createSession.js';
 import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../src/commands/handle.js';
-import { createSessionSpec } from '../../src/commands/session.js';
+import { createSessionSpec, updateSessionSpec } from '../../src/commands/session.js';
+import { parseUpdateSession } from '../../src/commands/updateSession.js';
 import { documentAfter, type ReadBackDeps } from '../../src/projections/readBack.js';
 import type { EventToAppend } from '../../src/stores/eventStore.js';
 import type { EventMetadata } from '../../src/events/envelope.js';
@@ -219,6 +220,34 @@ describe('a create under asynchronous projection', () => {
     } finally {
       await projector.stop();
     }
+  });
+
+  it('answers a change that changes nothing with the version it was decided on, not the older document of a read model that lags', async () => {
+    const { logger } = capturingLogger();
+    const progress = checkpointProgress({ events: store, readModel: store, projections: allProjections, pollMs: 10 });
+    const d = deps(logger, progress, 50);
+    const created = await executeCreate(d, createSessionSpec(store, workspaceId, sessionInput()), request());
+    const id = created.document.id;
+    await catchUp(store, store, allProjections);
+    // Renamed at version 1 while no projector runs: the read model stays at version 1.
+    const rename = (expectedVersion: number) =>
+      executeCreate(d, updateSessionSpec(store, workspaceId, id, parseUpdateSession({ name: 'Renamed' })), {
+        ...request(),
+        expectedVersion,
+      });
+    const renamed = await rename(1);
+    expect(renamed.document).to.deep.include({ version: 2, name: 'Renamed' });
+    expect(await store.find('sessions', workspaceId, id)).to.deep.include({ version: 1, name: 'Consultation' });
+    // The same rename at version 2 (the If-Match a 412 would have named) appends nothing, and its
+    // 200 shows version 2: with version 1's document and ETag the client's next change would be a 412.
+    const head = await store.headPosition();
+    const again = await rename(2);
+    expect(await store.headPosition()).to.equal(head);
+    expect(again.replayed).to.equal(false);
+    expect(again.document).to.deep.equal(renamed.document);
+    // Once the read model has caught up, the answer is its document, the same one.
+    await catchUp(store, store, allProjections);
+    expect((await rename(2)).document).to.deep.equal(await store.find('sessions', workspaceId, id));
   });
 
   it('reports the lag as the number of events after the slowest checkpoint, up to the limit', async () => {
