@@ -88,21 +88,27 @@ export const fillSessions = async (
     const insertDocument = store.db.prepare(
       `INSERT INTO ${tableFor(sessionView.collection)} (id, workspace_id, doc, position) VALUES (?, ?, ?, ?)`,
     );
+    const toEvent = ([streamId, , type, , data, metadata]: string[], position: number): StoredEvent => ({
+      streamId: streamId!,
+      revision: 0n,
+      position: BigInt(position),
+      type: type!,
+      data: JSON.parse(data!),
+      metadata: JSON.parse(metadata!),
+    });
+    // The workspace's bounds (longest session) are a document of the sessions view too: the event
+    // of the longest session is applied through the port at the end, which raises them to it.
+    let longest: { minutes: number; event: StoredEvent } | undefined;
     const writeChunk = store.db.transaction((rows: string[][]): StoredEvent => {
       let position = 0;
-      for (const [streamId, eventId, type, version, data, metadata, docId, doc] of rows) {
+      for (const row of rows) {
+        const [streamId, eventId, type, version, data, metadata, docId, doc, minutes] = row;
         position = Number(insertEvent.run(streamId!, eventId!, type!, Number(version), workspaceId, data!, metadata!).lastInsertRowid);
         insertDocument.run(docId!, workspaceId, doc!, position);
+        if (longest === undefined || Number(minutes) > longest.minutes)
+          longest = { minutes: Number(minutes), event: toEvent(row, position) };
       }
-      const [streamId, , type, , data, metadata] = rows[rows.length - 1]!;
-      return {
-        streamId: streamId!,
-        revision: 0n,
-        position: BigInt(position),
-        type: type!,
-        data: JSON.parse(data!),
-        metadata: JSON.parse(metadata!),
-      };
+      return toEvent(rows[rows.length - 1]!, position);
     });
     let last: StoredEvent | undefined;
     const ahead: Promise<string[][]>[] = [];
@@ -122,8 +128,8 @@ export const fillSessions = async (
       onProgress?.(done);
     }
     // Every projection's checkpoint to the head, through the port: re-applying the last event
-    // changes no document (its position is already recorded) and moves every checkpoint.
-    if (last) await store.apply(allProjections, [last]);
+    // changes no session (its position is already recorded) and moves every checkpoint.
+    if (last) await store.apply(allProjections, longest && longest.event.position < last.position ? [longest.event, last] : [last]);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
     await store.close();

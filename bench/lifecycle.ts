@@ -202,7 +202,7 @@ const measureStore = async (
 
 export const runLifecycle = async (options: BenchOptions): Promise<LifecycleResult> => {
   // The smoke run's small store must hold a fresh session for every PATCH a quiet machine sends in 2 s.
-  const [smallSize, largeSize] = options.smoke ? [4_000, 8_000] : [10_000, 1_000_000];
+  const [smallSize, largeSize] = [options.smoke ? 4_000 : 10_000, options.lifecycleSessions];
   // One catalog, seeded through HTTP once, copied under both stores.
   const seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessions-bench-lifecycle-seed-'));
   let small, large;

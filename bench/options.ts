@@ -14,6 +14,8 @@ export interface BenchOptions {
   eventsGiven: boolean;
   /** Existing sessions for the history measurement (0 skips it). */
   history: number;
+  /** Sessions in the lifecycle phase's large store (the small one holds 10,000). */
+  lifecycleSessions: number;
   /** Also measure the store with group commit off (the "before"). */
   baseline: boolean;
   /** LOG_LEVEL of the API under load (production default: info). */
@@ -38,6 +40,9 @@ const usage = `Usage: npm run bench -- [options]
   --events N        events replayed by the rebuild measurement (0 skips); without it the rebuild
                     replays the history store's log (history + 131 catalog events), else a log
                     of exactly N events is built for it
+  --lifecycle-sessions N
+                    sessions in the lifecycle phase's large store (default 1000000; the small
+                    one holds 10000)
   --no-baseline     skip the group-commit-off run
   --log-level L     LOG_LEVEL of the API under load (default info, as in production)
   --cpu-prof DIR    write CPU profiles of the API under load (group commit on, history) into DIR
@@ -66,6 +71,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
       connections: { type: 'string' },
       events: { type: 'string' },
       history: { type: 'string' },
+      'lifecycle-sessions': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
       'cpu-prof': { type: 'string' },
@@ -98,6 +104,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
     events: positive('events', values.events, smoke ? 20_000 : 1_000_000),
     eventsGiven: values.events !== undefined,
     history: positive('history', values.history, smoke ? 2_000 : 1_000_000),
+    lifecycleSessions: positive('lifecycle-sessions', values['lifecycle-sessions'], smoke ? 8_000 : 1_000_000, 1),
     baseline: !values['no-baseline'],
     logLevel: values['log-level'] ?? 'info',
     ...(values['cpu-prof'] ? { cpuProf: values['cpu-prof'] } : {}),

@@ -9,11 +9,14 @@ import { decideCreateSession, type CreateSessionInput } from '../src/commands/cr
 import type { CatalogState } from '../src/commands/catalogState.js';
 import { systemIds } from '../src/commands/deps.js';
 import { sessionStream } from '../src/events/streams.js';
-import { sessionView } from '../src/projections/sessionView.js';
+import { sessionMinutes, sessionView } from '../src/projections/sessionView.js';
 import { sessionBody, type BenchCatalog } from './workload.js';
 
 export interface SessionRows {
-  /** Per session: stream id, event id, event type, schema version, data JSON, metadata JSON, document id, document JSON. */
+  /**
+   * Per session: stream id, event id, event type, schema version, data JSON, metadata JSON,
+   * document id, document JSON, and how long it lasts in minutes (what the view's bounds count).
+   */
   rows: string[][];
 }
 
@@ -71,7 +74,7 @@ export const sessionRows = (catalog: BenchCatalog, state: CatalogState, first: n
     );
     const streamId = sessionStream(sessionId);
     // The document does not depend on the position, so it can be made before the row has one.
-    const doc = sessionView.evolve(null, { ...event!, streamId, revision: 0n, position: 0n });
+    const doc = sessionView.evolve(null, { ...event!, streamId, revision: 0n, position: 0n }, sessionId);
     rows.push([
       streamId,
       event!.metadata.eventId,
@@ -81,6 +84,7 @@ export const sessionRows = (catalog: BenchCatalog, state: CatalogState, first: n
       JSON.stringify(event!.metadata),
       sessionId,
       JSON.stringify(doc),
+      String(sessionMinutes(event!.data)),
     ]);
   }
   return rows;

@@ -50,8 +50,11 @@ export interface Projection<D extends Document = Document> {
   readonly indexes?: readonly IndexSpec[];
   /** The documents an event of a handled type touches. */
   documents(event: StoredEvent): DocumentSelector;
-  /** Next document, or null to delete it. */
-  evolve(current: D | null, event: StoredEvent): D | null;
+  /**
+   * Next document, or null to delete it. `id` is the document's (as the selector named it or a
+   * `where` found it): a view that keeps documents of more than one kind tells them apart by it.
+   */
+  evolve(current: D | null, event: StoredEvent, id: string): D | null;
 }
 
 export const handlesEvent = (projection: Projection, event: StoredEvent): boolean => projection.handles.includes(event.type);
@@ -59,7 +62,7 @@ export const handlesEvent = (projection: Projection, event: StoredEvent): boolea
 /** The one document an event touches, for selectors that name ids. */
 export const byId = (workspaceId: string, id: string): DocumentSelector => ({ workspaceId, ids: [id] });
 
-/** A document as stored: its contents and the position of the last event applied to it. */
+/** A document as stored: its contents and the position of the last event that changed it. */
 export interface StoredDocument {
   document: Document | null;
   position: bigint;
@@ -68,16 +71,33 @@ export interface StoredDocument {
 /**
  * The rule every adapter applies: an event is applied to a document only when the document has
  * not seen it yet (its stored position is before the event's), so replays change nothing.
- * Returns the next stored state, or null when the event must be skipped for this document.
+ * Returns the next stored state, or null when there is nothing to write: the document has seen
+ * the event, or `evolve` gave back the very document it was given (the event changes nothing in
+ * it, so applying it again on a replay would change nothing either, and the stored position may
+ * stay where it is). A view's per-workspace document that most events leave as it is (the
+ * sessions view's bounds) then costs a read, not a write.
  */
-export const evolveStored = (projection: Projection, stored: StoredDocument | null, event: StoredEvent): StoredDocument | null => {
+export const evolveStored = (
+  projection: Projection,
+  id: string,
+  stored: StoredDocument | null,
+  event: StoredEvent,
+): StoredDocument | null => {
   if (stored !== null && stored.position >= event.position) return null;
-  return { document: projection.evolve(stored?.document ?? null, event), position: event.position };
+  const current = stored?.document ?? null;
+  const document = projection.evolve(current, event, id);
+  if (document === current) return null;
+  return { document, position: event.position };
 };
 
-/** Folds a stream's events (in order) into one document in memory: for answers from the events themselves. */
-export const projectEvents = (projection: Projection, events: readonly StoredEvent[], initial: Document | null = null): Document | null =>
-  events.reduce<Document | null>((doc, event) => (handlesEvent(projection, event) ? projection.evolve(doc, event) : doc), initial);
+/** Folds a stream's events (in order) into document `id` in memory: for answers from the events themselves. */
+export const projectEvents = (
+  projection: Projection,
+  id: string,
+  events: readonly StoredEvent[],
+  initial: Document | null = null,
+): Document | null =>
+  events.reduce<Document | null>((doc, event) => (handlesEvent(projection, event) ? projection.evolve(doc, event, id) : doc), initial);
 
 /** The index a `where` selector or a query filter on `field` uses, or undefined when none is declared. */
 export const indexFor = (projection: Pick<Projection, 'indexes'>, field: string): IndexSpec | undefined =>

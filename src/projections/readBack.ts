@@ -33,7 +33,7 @@ export interface WrittenAggregate {
 
 export const documentAfter = async (deps: ReadBackDeps, projection: Projection, written: WrittenAggregate): Promise<Document> => {
   const fromEvents = (): Document => {
-    const document = projectEvents(projection, written.stream);
+    const document = projectEvents(projection, written.id, written.stream);
     if (!document) throw new Error(`projection ${projection.name} produced no document for ${written.streamId}`);
     return document;
   };

@@ -39,6 +39,44 @@ export interface SessionView {
   overbooked: { reason: string; by: { userId: string; name?: string } } | null;
 }
 
+/**
+ * Kept per workspace beside its sessions, in the same collection and the same writes: how far
+ * before an instant a session that overlaps it may start. The list query reads the start index
+ * from `from` minus `longestMinutes` instead of minus the longest a session may last (a day).
+ * It never decreases: when the longest session is shortened or cancelled, the next longest is
+ * not known without reading every session, and a bound too large costs a few rows read where
+ * one too small would lose sessions.
+ */
+export interface SessionBounds {
+  [key: string]: unknown;
+  id: string;
+  workspaceId: string;
+  /** The longest any session of the workspace has lasted (endAt − startAt), in whole minutes rounded up. */
+  longestMinutes: number;
+  /**
+   * True when the view saw the workspace created, so every session of it went through this
+   * document. False when the document began with a later event (a read model built before the
+   * view kept bounds): sessions stored before it are not counted, and the query must not trust
+   * `longestMinutes` alone until the view is rebuilt.
+   */
+  sinceCreation: boolean;
+}
+
+/** Not hexadecimal, so never a session id (ObjectIds). */
+export const sessionBoundsIdPrefix = 'bounds-';
+export const sessionBoundsId = (workspaceId: string): string => `${sessionBoundsIdPrefix}${workspaceId}`;
+
+export const sessionMinutes = (t: Pick<SessionTimes, 'startAt' | 'endAt'>): number =>
+  Math.ceil((Date.parse(t.endAt) - Date.parse(t.startAt)) / 60_000);
+
+/** The bounds after a session took these times. */
+const lasting = (current: SessionBounds | null, workspaceId: string, t: Pick<SessionTimes, 'startAt' | 'endAt'>): SessionBounds => {
+  const minutes = sessionMinutes(t);
+  if (current === null) return { id: sessionBoundsId(workspaceId), workspaceId, longestMinutes: minutes, sinceCreation: false };
+  // The very same document when nothing grows: the store then has nothing to write (evolveStored).
+  return minutes > current.longestMinutes ? { ...current, longestMinutes: minutes } : current;
+};
+
 /** Every session event touches its own session; each change also moves `updatedAt` and `version`. */
 const change = <T extends SessionEvent['type']>(
   apply: (current: SessionView, event: Recorded<Extract<SessionEvent, { type: T }>>) => Partial<SessionView>,
@@ -65,7 +103,7 @@ const times = (t: SessionTimes) => ({
   endAt: t.endAt,
 });
 
-export const sessionView = defineProjection<SessionView>({
+export const sessionView = defineProjection<SessionView, SessionBounds>({
   name: 'sessions',
   collection: 'sessions',
   // The list and calendar queries (by day, by staff member, by client, by service), and the
@@ -148,6 +186,17 @@ export const sessionView = defineProjection<SessionView>({
     StaffMemberRenamed: {
       documents: (e) => ({ workspaceId: e.data.workspaceId, where: { field: 'staffId', equals: e.data.staffId } }),
       evolve: (current, e) => (current?.staffId !== e.data.staffId ? current : { ...current, staffName: e.data.to }),
+    },
+  },
+  workspaceDocument: {
+    idPrefix: sessionBoundsIdPrefix,
+    on: {
+      WorkspaceCreated: (current, e) =>
+        current === null
+          ? { id: sessionBoundsId(e.data.workspaceId), workspaceId: e.data.workspaceId, longestMinutes: 0, sinceCreation: true }
+          : { ...current, sinceCreation: true },
+      SessionCreated: (current, e) => lasting(current, e.data.workspaceId, e.data),
+      SessionRescheduled: (current, e) => lasting(current, e.data.workspaceId, e.data.to),
     },
   },
 });

@@ -177,9 +177,9 @@ export const multiDocumentContract = (getReadModel: () => ReadModelStore): void 
       await readModel.apply([projection], [a]);
       const failing: Projection = {
         ...projection,
-        evolve: (current, event) => {
+        evolve: (current, event, id) => {
           if (event.type === itemEventTypes.groupRenamed && (event.data as { name: string }).name === 'boom') throw new Error('boom');
-          return projection.evolve(current, event);
+          return projection.evolve(current, event, id);
         },
       };
       const checkpoint = await readModel.checkpoint(projection.name);

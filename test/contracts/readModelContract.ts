@@ -247,7 +247,7 @@ export const readModelContract = (adapterName: string, open: (projections: reado
         const event: StoredEvent = { streamId: `session-${sessionId}`, revision: 0n, position: 5n, ...created };
         await readModel.apply([sessions], [event]);
         const doc = await readModel.find('sessions', workspaceId, sessionId);
-        expect(doc).to.deep.equal(sessionView.evolve(null, event));
+        expect(doc).to.deep.equal(sessionView.evolve(null, event, sessionId));
         expect(doc).to.deep.include({
           serviceNames: ['استشارة طبية', 'فحص عام'],
           staffId: null,

@@ -65,7 +65,7 @@ export const readModelQueryContract = (getReadModel: () => ReadModelStore): void
       for (const event of events) {
         const data = event.data as { itemId?: string; workspaceId: string };
         if (data.workspaceId !== workspaceId || data.itemId === undefined) continue;
-        const next = projection.evolve(items.get(data.itemId) ?? null, event) as Item | null;
+        const next = projection.evolve(items.get(data.itemId) ?? null, event, data.itemId) as Item | null;
         if (next) items.set(next.id, next);
         else items.delete(data.itemId);
       }

@@ -5,6 +5,8 @@
  * under concurrent creates.
  */
 import { expect } from 'chai';
+import { sessionBoundsId } from '../../src/projections/sessionView.js';
+import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request, type Reply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
@@ -545,6 +547,68 @@ describe('session lifecycle over HTTP', () => {
       const reply = await request(app.url, 'GET', '/v1/workspace/eeeeeeeeeeeeeeeeeeeeeeee/sessions', { token: platform });
       expect([403, 404]).to.include(reply.status);
       expectProblem(reply, reply.status);
+    });
+
+    it('lists a long session that began the day before, reading the start index only as far back as the longest session stored', async () => {
+      const free = { staffId: null };
+      // 20:00 on 1 May for 600 minutes: it ends at 06:00 on the day listed.
+      const long = await newSession({ ...free, date: '2024-05-01', startTime: '20:00', durationMinutes: 600 });
+      const morning = await newSession({ ...free, date: '2024-05-02', startTime: '09:00', durationMinutes: 30 });
+      await newSession({ ...free, date: '2024-05-01', startTime: '08:00', durationMinutes: 30 });
+      const day = async () => (await list('?from=2024-05-02&to=2024-05-03')).body.sessions.map((s: { id: string }) => s.id) as string[];
+      expect(await day()).to.deep.equal([long.id, morning.id]);
+      const readModel = app.running.stores.readModel;
+      const bounds = () => readModel.find('sessions', c.workspaceId, sessionBoundsId(c.workspaceId));
+      expect(await bounds()).to.deep.equal({
+        id: sessionBoundsId(c.workspaceId),
+        workspaceId: c.workspaceId,
+        longestMinutes: 600,
+        sinceCreation: true,
+      });
+
+      // On the embedded store, a row the bound says cannot exist: it starts 700 minutes before the
+      // day (more than the longest session, less than a day) and overlaps it. A query that read
+      // the index from a day before `from` would list it; one bounded by the longest session does
+      // not read it.
+      const sqlite = readModel instanceof SqliteStore ? readModel : null;
+      const planted = { ...long, id: 'eeeeeeeeeeeeeeeeeeeeee01', startAt: '2024-05-01T12:20:00.000Z', endAt: '2024-05-02T01:00:00.000Z' };
+      const withPlanted = (ids: string[]) => (sqlite ? [planted.id, ...ids] : ids);
+      if (sqlite) {
+        sqlite.db
+          .prepare('INSERT INTO rm_sessions (id, workspace_id, doc, position) VALUES (?, ?, ?, 1)')
+          .run(planted.id, c.workspaceId, JSON.stringify(planted));
+        expect(await day()).to.deep.equal([long.id, morning.id]);
+        // Bounds the view did not keep from the workspace's creation are not trusted: a day back.
+        const setSinceCreation = (value: boolean) => {
+          sqlite.db
+            .prepare("UPDATE rm_sessions SET doc = json_set(doc, '$.sinceCreation', json(?)) WHERE id = ?")
+            .run(String(value), sessionBoundsId(c.workspaceId));
+          sqlite.invalidateDocumentCache();
+        };
+        setSinceCreation(false);
+        expect(await day()).to.deep.equal(withPlanted([long.id, morning.id]));
+        setSinceCreation(true);
+        expect(await day()).to.deep.equal([long.id, morning.id]);
+      }
+
+      // A PATCH that lengthens a session raises the bound in the same write (the planted row is now in range).
+      const longer = await patch(morning.id, { durationMinutes: 800 });
+      expect(longer.status, longer.text).to.equal(200);
+      expect(await bounds()).to.deep.include({ longestMinutes: 800 });
+      expect(await day()).to.deep.equal(withPlanted([long.id, morning.id]));
+      // Shortening it again does not lower the bound.
+      expect((await patch(morning.id, { durationMinutes: 30 }, { 'if-match': '"2"' })).status).to.equal(200);
+      expect(await bounds()).to.deep.include({ longestMinutes: 800 });
+
+      // The bounds document is never listed, not even without any filter.
+      const all = await list('?limit=200');
+      expect(all.status, all.text).to.equal(200);
+      expect(all.body.sessions.map((s: { id: string }) => s.id)).to.not.include(sessionBoundsId(c.workspaceId));
+      expect(all.body.sessions).to.have.length(withPlanted([]).length + 3);
+      if (sqlite) {
+        sqlite.db.prepare('DELETE FROM rm_sessions WHERE id = ?').run(planted.id);
+        sqlite.invalidateDocumentCache();
+      }
     });
 
     it('paging under concurrent creates returns every session that matched before paging began exactly once', async () => {

@@ -213,13 +213,13 @@ describe('MongoDB document writes', () => {
 
   it('after another writer changed or inserted the document, re-apply their events to what it stored', () => {
     // We evolved event 9 from "no document"; meanwhile another writer inserted the state after event 5.
-    const state = reapply(items, stored('a', 5n, 1), [touched(9n, 'a')]);
+    const state = reapply(items, 'a', stored('a', 5n, 1), [touched(9n, 'a')]);
     expect(state).to.deep.equal({ document: { id: 'a', workspaceId, count: 2 }, position: 9n });
   });
 
   it('after losing to a writer that has seen the events, write nothing', () => {
-    expect(reapply(items, stored('a', 9n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.equal(null);
-    expect(reapply(items, stored('a', 8n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.deep.equal({
+    expect(reapply(items, 'a', stored('a', 9n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.equal(null);
+    expect(reapply(items, 'a', stored('a', 8n, 3), [touched(8n, 'a'), touched(9n, 'a')])).to.deep.equal({
       document: { id: 'a', workspaceId, count: 4 },
       position: 9n,
     });
@@ -313,7 +313,7 @@ describe('the session list queries on MongoDB', () => {
       ],
     ];
     for (const [list, index] of cases) {
-      expect(planQuery(sessionView, workspaceId, sessionReadQuery(list)).hint, JSON.stringify(list)).to.equal(index);
+      expect(planQuery(sessionView, workspaceId, sessionReadQuery(list, 1440)).hint, JSON.stringify(list)).to.equal(index);
     }
   });
 });

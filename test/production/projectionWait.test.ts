@@ -154,7 +154,7 @@ describe('a create under asynchronous projection', () => {
     expect(events.map((e) => e.type)).to.deep.equal(['SessionCreated']);
     const [created] = events;
     expect(outcome.replayed).to.equal(false);
-    expect(outcome.document).to.deep.equal(sessionView.evolve(null, created!));
+    expect(outcome.document).to.deep.equal(sessionView.evolve(null, created!, outcome.document.id));
     expect(outcome.document).to.deep.include({
       workspaceId,
       clientName: 'John Doe',

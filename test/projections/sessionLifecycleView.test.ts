@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { EventMetadata } from '../../src/events/envelope.js';
 import type { SessionCreated, SessionEvent, SessionTimes } from '../../src/events/session.js';
-import { sessionView, type SessionView } from '../../src/projections/sessionView.js';
+import { sessionBoundsId, sessionView, type SessionView } from '../../src/projections/sessionView.js';
 import {
   clientRegistered,
   commandMetadata,
@@ -52,7 +52,7 @@ describe('session view: the lifecycle events', () => {
     view()
       .given(created)
       .thenDocument(sessionId, (d) => {
-        base = d;
+        base = d as SessionView;
       });
   });
   const expectAfter = (events: SessionEvent[], changes: Partial<SessionView>) =>
@@ -200,7 +200,7 @@ describe('session view: the lifecycle events', () => {
     );
   });
 
-  it('every lifecycle event touches exactly its own session', () => {
+  it('every lifecycle event touches exactly its own session, and a reschedule the workspace bounds too', () => {
     for (const type of [
       'SessionRescheduled',
       'SessionServicesChanged',
@@ -220,7 +220,8 @@ describe('session view: the lifecycle events', () => {
         revision: 1n,
         position: 2n,
       };
-      expect(sessionView.documents(event), type).to.deep.equal({ workspaceId, ids: [sessionId] });
+      const bounds = type === 'SessionRescheduled' ? [sessionBoundsId(workspaceId)] : [];
+      expect(sessionView.documents(event), type).to.deep.equal({ workspaceId, ids: [sessionId, ...bounds] });
     }
   });
 

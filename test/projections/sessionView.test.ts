@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { SessionCreated } from '../../src/events/session.js';
-import { sessionView } from '../../src/projections/sessionView.js';
+import { sessionBoundsId, sessionView } from '../../src/projections/sessionView.js';
 import { clientRegistered, createSession, given, newId, serviceDefined, staffMemberAdded, workspaceCreated } from '../commands/scenario.js';
 import { projectionSpec } from '../support/specification.js';
 
@@ -73,14 +73,16 @@ describe('session view', () => {
       });
   });
 
-  it('touches exactly the session the event names', () => {
+  it('touches exactly the session the event names, and the bounds of its workspace', () => {
     const [event] = [{ ...created, streamId: `session-${sessionId}`, revision: 0n, position: 1n }];
-    expect(sessionView.documents(event)).to.deep.equal({ workspaceId, ids: [sessionId] });
+    expect(sessionView.documents(event)).to.deep.equal({ workspaceId, ids: [sessionId, sessionBoundsId(workspaceId)] });
   });
 
-  it('ignores catalog events', () => {
+  it('makes nothing of catalog events but the bounds of a new workspace', () => {
     projectionSpec(sessionView)
       .given(...catalog)
-      .thenAll({});
+      .thenAll({
+        [sessionBoundsId(workspaceId)]: { id: sessionBoundsId(workspaceId), workspaceId, longestMinutes: 0, sinceCreation: true },
+      });
   });
 });

@@ -27,7 +27,8 @@ describe('npm run rebuild (the CLI), while the API keeps serving from the same d
     expect(run.code, run.stderr).to.equal(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).to.equal(`compared at position ${head}:`);
-    expect(lines).to.include('  sessions: current 3 docs, rebuilt 3 docs; missing 0; extra 0; changed 0');
+    // Three sessions and the workspace's bounds.
+    expect(lines).to.include('  sessions: current 4 docs, rebuilt 4 docs; missing 0; extra 0; changed 0');
     expect(lines).to.include(`checksum current ${before}`);
     expect(lines).to.include(`checksum rebuilt ${before}`);
     expect(lines).to.include('checksums match');
@@ -51,7 +52,8 @@ describe('npm run rebuild (the CLI), while the API keeps serving from the same d
     const tampered = checksumOf(sqliteOf(app));
     const run = await runCli('rebuild', ['--dry-run', '--projection', 'sessions'], app.dataDir);
     expect(run.code, run.stderr).to.equal(1);
-    expect(run.stdout).to.include(`  sessions: current 4 docs, rebuilt 4 docs; missing 0; extra 0; changed 1 (e.g. ${sessions[1]})\n`);
+    // The four sessions (one created after the first rebuild) and the workspace's bounds.
+    expect(run.stdout).to.include(`  sessions: current 5 docs, rebuilt 5 docs; missing 0; extra 0; changed 1 (e.g. ${sessions[1]})\n`);
     expect(run.stdout).to.include('the rebuilt read model DIFFERS from the current one');
     expect(run.stdout.trim().split('\n').at(-1)).to.match(
       /^rebuild sessions: \d+ events applied in .*; dry run: rebuilt tables dropped, current read model unchanged$/,

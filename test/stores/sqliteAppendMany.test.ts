@@ -125,9 +125,9 @@ describe('SQLite appendMany in group commit', () => {
       inlineProjections: [
         {
           ...projection,
-          evolve: (current, event) => {
+          evolve: (current, event, id) => {
             if ((event.data as { rank?: number }).rank === -1) throw new Error('cannot project this');
-            return projection.evolve(current, event);
+            return projection.evolve(current, event, id);
           },
         },
       ],

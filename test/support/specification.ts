@@ -127,7 +127,7 @@ export const projectionSpec = <D extends Document>(projection: Projection<D>, st
               })
               .map((doc) => doc.id);
       for (const id of ids) {
-        const next = projection.evolve(documents.get(id) ?? null, event);
+        const next = projection.evolve(documents.get(id) ?? null, event, id);
         if (next === null) documents.delete(id);
         else documents.set(id, next);
       }

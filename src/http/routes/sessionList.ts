@@ -2,13 +2,15 @@
  * GET /sessions: the list and calendar query. A session matches `from`/`to` when its
  * [startAt, endAt) overlaps [from, to). Served from the read model through the sessions view's
  * indexes (by start, by staff member, by client, by service), keyset-paged on (startAt, id) with
- * an opaque cursor bound to the filters it was issued for.
+ * an opaque cursor bound to the filters it was issued for. The start index is read from `from`
+ * minus the longest session the workspace has had (see sessionLookBehindMinutes).
  */
 import { parseIsoDateTime } from '../../commands/calendar.js';
 import { maxDurationMinutes } from '../../commands/sessionRules.js';
 import { startOfLocalDay } from '../../commands/schedule.js';
 import { objectIdPattern } from '../../commands/validation.js';
 import { sessionStatuses } from '../../events/session.js';
+import { sessionBoundsId, sessionView, type SessionBounds } from '../../projections/sessionView.js';
 import { ValidationError, type FieldError } from '../../errors.js';
 import type { Condition, Document, Query, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
 import { decodeListCursor, encodeListCursor } from './listCursor.js';
@@ -121,19 +123,33 @@ export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZo
 };
 
 /**
- * The read-model query. Sessions last at most a day, so one that overlaps `from` starts at most a
- * day before it: the index range on startAt is bounded on both sides, and endAt is checked on the
- * rows in that range.
+ * How long before `from` a session that overlaps it may start: the longest session the
+ * workspace has had, from the bounds the sessions view keeps beside its sessions (written with
+ * them, so never behind them). A workspace the view did not see created (a read model built
+ * before it kept bounds, until it is rebuilt) and one without sessions fall back to the longest a
+ * session may last.
  */
-export const sessionReadQuery = (q: SessionListQuery): Query => {
+export const sessionLookBehindMinutes = async (readModel: ReadModelStore, workspaceId: string): Promise<number> => {
+  const bounds = (await readModel.find(sessionView.collection, workspaceId, sessionBoundsId(workspaceId))) as SessionBounds | null;
+  if (bounds === null) return maxDurationMinutes;
+  return bounds.sinceCreation ? bounds.longestMinutes : Math.max(bounds.longestMinutes, maxDurationMinutes);
+};
+
+/**
+ * The read-model query. A session that overlaps `from` starts at most `lookBehindMinutes` before
+ * it: the index range on startAt is bounded on both sides, and endAt is checked on the rows in
+ * that range. Without `from` the range still starts somewhere (every startAt is a non-empty
+ * string): the workspace's bounds document, which has none, is never listed.
+ */
+export const sessionReadQuery = (q: SessionListQuery, lookBehindMinutes: number): Query => {
   const where: Record<string, Condition> = {};
-  const startAt: { gte?: string; lt?: string } = {};
+  const startAt: { gte: string; lt?: string } = { gte: '' };
   if (q.from !== undefined) {
-    startAt.gte = new Date(Date.parse(q.from) - maxDurationMinutes * 60_000).toISOString();
+    startAt.gte = new Date(Date.parse(q.from) - lookBehindMinutes * 60_000).toISOString();
     where.endAt = { gt: q.from };
   }
   if (q.to !== undefined) startAt.lt = q.to;
-  if (startAt.gte !== undefined || startAt.lt !== undefined) where.startAt = startAt;
+  where.startAt = startAt;
   if (q.staffId !== undefined) where.staffId = q.staffId;
   if (q.clientId !== undefined) where.clientId = q.clientId;
   if (q.serviceId !== undefined) where.serviceIds = q.serviceId;

@@ -16,7 +16,14 @@ import type { Document } from '../../stores/readModel.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import { clientOverlapWarnings, encodeSessionCursor, parseSessionListQuery, sessionReadQuery, type SessionWarning } from './sessionList.js';
+import {
+  clientOverlapWarnings,
+  encodeSessionCursor,
+  parseSessionListQuery,
+  sessionLookBehindMinutes,
+  sessionReadQuery,
+  type SessionWarning,
+} from './sessionList.js';
 import {
   executeCommand,
   findOr404,
@@ -72,7 +79,8 @@ export const sessionRoutes = (deps: RouteDeps): Router<AppState, AppContext> => 
     const { workspaceId } = ctx.params as { workspaceId: string };
     const workspace = await findOr404(deps, 'workspaces', workspaceId, workspaceId, 'Workspace');
     const query = parseSessionListQuery(ctx.query, workspaceId, String(workspace.timeZone));
-    const page = await deps.commands.readModel.query('sessions', workspaceId, sessionReadQuery(query));
+    const lookBehind = query.from === undefined ? 0 : await sessionLookBehindMinutes(deps.commands.readModel, workspaceId);
+    const page = await deps.commands.readModel.query('sessions', workspaceId, sessionReadQuery(query, lookBehind));
     ctx.body = { sessions: page.documents, nextCursor: page.next ? encodeSessionCursor(workspaceId, query, page.next) : null };
   });
 

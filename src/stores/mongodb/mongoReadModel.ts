@@ -136,11 +136,16 @@ export const writeOperation = (
  * A document's events applied again to the document as it is stored now (after a concurrent
  * writer's insert), skipping those it has already seen. Null when it has seen them all.
  */
-export const reapply = (projection: Projection, stored: StoredDocument | null, events: readonly StoredEvent[]): DocumentState | null => {
+export const reapply = (
+  projection: Projection,
+  id: string,
+  stored: StoredDocument | null,
+  events: readonly StoredEvent[],
+): DocumentState | null => {
   let state: DocumentState | null = stored ? { document: fromStored(stored), position: decodePosition(stored._position) } : null;
   let changed = false;
   for (const event of events) {
-    const next = evolveStored(projection, state, event);
+    const next = evolveStored(projection, id, state, event);
     if (next === null) continue;
     state = next;
     changed = true;
@@ -341,7 +346,7 @@ export class MongoReadModel implements ReadModelStore {
       }
       for (const id of ids) {
         const entry = known.get(id);
-        const next = evolveStored(projection, entry?.state ?? null, event);
+        const next = evolveStored(projection, id, entry?.state ?? null, event);
         if (next === null) continue;
         const base = entry?.base ?? null;
         known.set(id, { state: next, workspaceId, base });
@@ -379,7 +384,7 @@ export class MongoReadModel implements ReadModelStore {
       const stored = new Map((await collection.find({ _id: { $in: lost.map((p) => p.id) } }).toArray()).map((s) => [s._id, s]));
       pending = lost.flatMap((document) => {
         const current = stored.get(document.id) ?? null;
-        const state = reapply(projection, current, document.events);
+        const state = reapply(projection, document.id, current, document.events);
         return state === null ? [] : [{ ...document, state, base: current ? decodePosition(current._position) : null }];
       });
     }

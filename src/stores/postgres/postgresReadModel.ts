@@ -185,7 +185,7 @@ export class PostgresReadModel implements ReadModelStore {
       }
       for (const [id, entry] of touched) {
         const stored = entry?.stored ?? null;
-        const next = evolveStored(projection, stored, event);
+        const next = evolveStored(projection, id, stored, event);
         if (next === null) continue;
         if (next.document === null && stored === null) continue;
         working.set(id, { workspaceId: selector.workspaceId, stored: next.document === null ? null : next, dirty: true });

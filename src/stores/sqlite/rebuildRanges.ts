@@ -1,10 +1,10 @@
 /**
  * The JSON work of a parallel rebuild, for one range of the log: read the events, parse, upcast,
- * and for every projection compute the document's key and, speculatively, `evolve(null, event)`
- * serialized to UTF-8: the document as if it did not exist yet. The applying thread uses it only
- * when the document indeed does not exist, and applies the event itself otherwise; projections
- * are pure, so the speculative document is exactly what it would have computed. Runs in worker
- * threads (./rebuildWorker.ts).
+ * and for every projection and every document the event names, its key and, speculatively,
+ * `evolve(null, event)` serialized to UTF-8: the document as if it did not exist yet. The applying
+ * thread uses it only when the document indeed does not exist, and applies the event itself
+ * otherwise; projections are pure, so the speculative document is exactly what it would have
+ * computed. Runs in worker threads (./rebuildWorker.ts).
  */
 import type Database from 'better-sqlite3';
 import type { EventMetadata } from '../../events/envelope.js';
@@ -37,7 +37,7 @@ export const Speculation = { document: 0, none: 1, failed: 2 } as const;
 /** Fields per touch in `touches`: position, slot, id, workspaceId, speculation, offset, length. */
 export const touchWidth = 7;
 
-/** The id of a touch whose documents the applying thread selects itself (a `where` selector, or several ids). */
+/** The id of a touch whose documents the applying thread selects itself (a `where` selector). */
 export const selectedElsewhere = '';
 
 export interface ComputedRange {
@@ -109,35 +109,37 @@ export const rangeComputer = (
       applied += 1;
       for (const [slot, projection] of byType.get(event.type) ?? []) {
         const selector = projection.documents(event);
-        // Documents found by a query, or several at once, are for the applying thread to find.
-        const id = 'ids' in selector && selector.ids.length === 1 ? selector.ids[0] : undefined;
-        if (id === undefined) {
+        // Documents found by a query are for the applying thread to find.
+        if (!('ids' in selector)) {
           touches.push(row[0], slot, selectedElsewhere, selector.workspaceId, Speculation.failed, offset, 0);
           continue;
         }
         const workspaceId = selector.workspaceId;
-        let speculation: number;
-        let length = 0;
-        try {
-          const doc = projection.evolve(null, event);
-          if (doc === null) {
-            speculation = Speculation.none;
-          } else {
-            const json = JSON.stringify(doc);
-            // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-            if (buffer.length - offset < json.length * 3) {
-              const grown = new Uint8Array(Math.max(buffer.length * 2, offset + json.length * 3));
-              grown.set(buffer.subarray(0, offset));
-              buffer = grown;
+        // One touch per document (an id named twice is still one document, evolved once).
+        for (const id of selector.ids.length === 1 ? selector.ids : new Set(selector.ids)) {
+          let speculation: number;
+          let length = 0;
+          try {
+            const doc = projection.evolve(null, event, id);
+            if (doc === null) {
+              speculation = Speculation.none;
+            } else {
+              const json = JSON.stringify(doc);
+              // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+              if (buffer.length - offset < json.length * 3) {
+                const grown = new Uint8Array(Math.max(buffer.length * 2, offset + json.length * 3));
+                grown.set(buffer.subarray(0, offset));
+                buffer = grown;
+              }
+              length = encoder.encodeInto(json, buffer.subarray(offset)).written;
+              speculation = Speculation.document;
             }
-            length = encoder.encodeInto(json, buffer.subarray(offset)).written;
-            speculation = Speculation.document;
+          } catch {
+            speculation = Speculation.failed;
           }
-        } catch {
-          speculation = Speculation.failed;
+          touches.push(row[0], slot, id, workspaceId, speculation, offset, length);
+          offset += length;
         }
-        touches.push(row[0], slot, id, workspaceId, speculation, offset, length);
-        offset += length;
       }
     }
     return { seq: request.seq, hi: request.hi, applied, skipped, touches, buffer: buffer.buffer };

@@ -394,6 +394,7 @@ class SqliteRebuild implements RebuildTarget {
       const current = entry.bytes ? (JSON.parse(entry.bytes.toString('utf8')) as Record<string, unknown>) : entry.doc;
       const next = evolveStored(
         slot.projection,
+        id,
         entry.position < 0 && current === null ? null : { document: current as never, position: BigInt(entry.position) },
         event,
       );
@@ -633,10 +634,16 @@ class SqliteRebuild implements RebuildTarget {
             : { doc: null, workspaceId, position: -1, existed: false };
           slot.pending.set(id, entry);
         }
-        if (entry.position >= position) continue;
         const current = entry.bytes ? (JSON.parse(entry.bytes.toString('utf8')) as Record<string, unknown>) : entry.doc;
+        const next = evolveStored(
+          slot.projection,
+          id,
+          entry.position < 0 && current === null ? null : { document: current as never, position: BigInt(entry.position) },
+          eventAt(position),
+        );
+        if (next === null) continue;
         delete entry.bytes;
-        entry.doc = slot.projection.evolve(current as never, eventAt(position));
+        entry.doc = next.document;
         entry.workspaceId = workspaceId;
         entry.position = position;
       }

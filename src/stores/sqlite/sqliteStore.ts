@@ -419,7 +419,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
                 stored: { document: JSON.parse(row.doc) as Document, position: BigInt(row.position) },
               }));
         for (const { id, stored } of touched) {
-          const next = evolveStored(projection, stored, event);
+          const next = evolveStored(projection, id, stored, event);
           if (next === null) continue;
           if (next.document === null) {
             if (stored !== null) table.remove(id);
