@@ -1,11 +1,20 @@
 import type Router from '@koa/router';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
-import { createCatalog, type Catalog } from '../support/catalog.js';
-import { request } from '../support/http.js';
-import { checkExchange, ContractViolation, document, matchPath, schemaAt } from '../support/openapi.js';
+import { createCatalog, platformToken, type Catalog } from '../support/catalog.js';
+import { request, type Reply } from '../support/http.js';
+import { checkExchange, ContractViolation, document, matchPath, queryValue, schemaAt } from '../support/openapi.js';
+import {
+  boundarySamples,
+  checkedViolations,
+  deref,
+  objectViolations,
+  validSample,
+  valueViolations,
+  type Violation,
+} from '../support/openapiSamples.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
-import { sessionBody, sessionsPath } from './helpers.js';
+import { createSession, sessionBody, sessionsPath } from './helpers.js';
 
 type Json = Record<string, unknown>;
 const methods = ['get', 'put', 'post', 'delete', 'patch'];
@@ -218,5 +227,187 @@ describe('checking a response against the OpenAPI document', () => {
     expect(violation({ method: 'GET', path: '/nothing', status: 404, headers, body: { ...problem, stack: 'x' }, text: '{}' })).to.include(
       'does not match',
     );
+  });
+});
+
+const pointer = (...segments: string[]): string => `#/${segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+
+/** The 400 names the field: itself, or the object or array that holds it (a nested unknown property is reported on its object). */
+const namesField = (reply: Reply, path: string): boolean =>
+  ((reply.body?.errors ?? []) as { path: string }[]).some(
+    (e) => e.path === path || (e.path !== '' && (path.startsWith(`${e.path}.`) || path.startsWith(`${e.path}[`))),
+  );
+
+describe('the request bodies and query parameters the OpenAPI document states', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let c: Catalog;
+  let sessionId: string;
+
+  before(async () => {
+    app = await startTestApp();
+    c = await createCatalog(app);
+    sessionId = (await createSession(app, c)).body.session.id as string;
+  });
+  after(async () => app.destroy());
+
+  const concrete = (template: string): string => {
+    const ids: Record<string, string> = { clients: c.clientId, services: c.consultationId, staff: c.staffId };
+    return template
+      .replace('{workspaceId}', c.workspaceId)
+      .replace(/\/(clients|services|staff)\/\{id\}/, (_m, collection: string) => `/${collection}/${ids[collection]!}`)
+      .replace('{sessionId}', sessionId)
+      .replace('{staffId}', c.staffId);
+  };
+  const tokenFor = (template: string): string => (template === '/v1/workspaces' ? platformToken(app) : c.token);
+  const parametersOf = (operation: Json): Json[] => (operation.parameters ?? []) as Json[];
+  const takesIfMatch = (operation: Json): boolean => parametersOf(operation).some((p) => p.$ref === '#/components/parameters/If-Match');
+
+  /** The current ETag of what a change names (the resource itself, or the one an action acts on). */
+  const currentEtag = async (path: string): Promise<string> => {
+    const resource = path.replace(/\/(archive|unarchive|start|complete|cancel)$/, '');
+    const reply = await request(app.url, 'GET', resource, { token: c.token });
+    return reply.headers.get('etag') ?? '"1"';
+  };
+
+  const bodied = operations.filter((o) => o.operation.requestBody);
+  const queried = operations.filter((o) => parametersOf(o.operation).some((p) => p.in === 'query'));
+
+  it('states a request body for every POST and PATCH, and query parameters for every list', () => {
+    expect(bodied.map((o) => `${o.method} ${o.path}`)).to.have.length(operations.filter((o) => o.method !== 'get').length);
+    expect(queried.length).to.be.greaterThanOrEqual(6);
+  });
+
+  it('accepts every body built from the examples: all fields, and the required ones only (no 400, no 422)', async () => {
+    let sent = 0;
+    for (const { path, method, operation } of bodied) {
+      const schema = ((operation.requestBody as Json).content as Record<string, Json>)['application/json']!.schema as Json;
+      for (const mode of ['all', 'required'] as const) {
+        const body = validSample(schema, mode);
+        const concretePath = concrete(path);
+        const headers = takesIfMatch(operation) ? { 'if-match': await currentEtag(concretePath) } : undefined;
+        const reply = await request(app.url, method.toUpperCase(), concretePath, {
+          token: tokenFor(path),
+          body,
+          ...(headers ? { headers } : {}),
+        });
+        expect([400, 422], `${method.toUpperCase()} ${path} (${mode}) ${JSON.stringify(body)}: ${reply.text}`).not.to.include(reply.status);
+        sent += 1;
+      }
+    }
+    expect(sent).to.equal(bodied.length * 2);
+  });
+
+  it('accepts a body with any one field at a bound the document states (longest text, most elements, lowest and highest number)', async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    for (const { path, method, operation } of bodied) {
+      const at = pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema');
+      const schema = ((operation.requestBody as Json).content as Record<string, Json>)['application/json']!.schema as Json;
+      for (const sample of boundarySamples(at, schema)) {
+        const concretePath = concrete(path);
+        const headers = takesIfMatch(operation) ? { 'if-match': await currentEtag(concretePath) } : undefined;
+        const reply = await request(app.url, method.toUpperCase(), concretePath, {
+          token: tokenFor(path),
+          body: sample.value,
+          ...(headers ? { headers } : {}),
+        });
+        sent += 1;
+        if (reply.status === 400 || reply.status === 422)
+          failures.push(`${method.toUpperCase()} ${path} ${sample.label}: ${reply.text.slice(0, 300)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+    expect(sent).to.be.greaterThan(20);
+  });
+
+  it('refuses, with a 400 naming the field, a body breaking any one constraint the document states', async () => {
+    let sent = 0;
+    const failures: string[] = [];
+    for (const { path, method, operation } of bodied) {
+      const at = pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema');
+      const schema = ((operation.requestBody as Json).content as Record<string, Json>)['application/json']!.schema as Json;
+      const { violations, unsampled } = checkedViolations(at, objectViolations(schema));
+      expect(unsampled, `${method.toUpperCase()} ${path}: constraints no sample breaks alone`).to.deep.equal([]);
+      for (const violation of violations) {
+        const reply = await request(app.url, method.toUpperCase(), concrete(path), {
+          token: tokenFor(path),
+          body: violation.value,
+          headers: { 'if-match': '"1"' },
+        });
+        sent += 1;
+        if (
+          reply.status !== 400 ||
+          !(namesField(reply, violation.path) || (violation.or !== undefined && namesField(reply, violation.or)))
+        ) {
+          failures.push(
+            `${method.toUpperCase()} ${path} ${violation.label}: ${JSON.stringify(violation.value).slice(0, 200)} answered ${reply.status} ${reply.text.slice(0, 300)}`,
+          );
+        }
+      }
+    }
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+    expect(sent).to.be.greaterThan(300);
+  });
+
+  /** A query of every parameter that has an example, as `[name, values]`. */
+  const exampleQuery = (operation: Json): [string, string[]][] =>
+    parametersOf(operation)
+      .filter((p) => p.in === 'query' && Array.isArray(deref(p.schema as Json).examples))
+      .map((p) => {
+        const value = validSample(p.schema as Json);
+        return [p.name as string, (Array.isArray(value) ? value : [value]).map(String)];
+      });
+  const queryString = (entries: [string, string[]][]): string => {
+    const search = new URLSearchParams();
+    for (const [name, values] of entries) for (const value of values) search.append(name, value);
+    const text = search.toString();
+    return text === '' ? '' : `?${text}`;
+  };
+
+  it('answers 200 to a query of every parameter with its example', async () => {
+    for (const { path, operation } of queried) {
+      const reply = await request(app.url, 'GET', `${concrete(path)}${queryString(exampleQuery(operation))}`, { token: c.token });
+      expect(reply.status, `GET ${path}: ${reply.text}`).to.equal(200);
+    }
+  });
+
+  it('refuses, with a 400 naming the parameter, a query breaking any one constraint the document states, an unknown parameter or one given twice', async () => {
+    let sent = 0;
+    const failures: string[] = [];
+    for (const { path, method, operation } of queried) {
+      const base = exampleQuery(operation);
+      const cases: Violation[] = [{ label: 'unknown parameter', value: [['unknownParameter', ['1']]], path: 'unknownParameter' }];
+      parametersOf(operation).forEach((parameter, index) => {
+        if (parameter.in !== 'query') return;
+        const name = parameter.name as string;
+        const schema = deref(parameter.schema as Json);
+        const others = base.filter(([n]) => n !== name);
+        if (parameter.required === true) cases.push({ label: `required ${name}`, value: others, path: name });
+        const candidates = valueViolations(schema, '')
+          // Every query value is a string: a wrong JSON type cannot be sent, only text its type does not read.
+          .filter((v) => v.keyword !== 'type' || (v.path === '' && (schema.type === 'integer' || schema.type === 'boolean')))
+          .filter((v) => (v.value !== null && typeof v.value !== 'object') || Array.isArray(v.value))
+          .map((v) => ({ ...v, value: (Array.isArray(v.value) ? v.value : [v.value]).map(String) }));
+        const example = base.find(([n]) => n === name)?.[1];
+        if (example && !schema.type?.toString().includes('array'))
+          candidates.push({ keyword: 'type', label: `given twice ${name}`, value: [example[0]!, example[0]!], path: '' });
+        const at = pointer('paths', path, method, 'parameters', String(index), 'schema');
+        const { violations, unsampled } = checkedViolations(at, candidates, { wrap: (v) => queryValue(schema, v as string[]) });
+        expect(unsampled, `GET ${path} ${name}: constraints no sample breaks alone`).to.deep.equal([]);
+        for (const v of violations)
+          cases.push({ label: `${name}: ${v.label}`, value: [...others, [name, v.value as string[]]], path: name });
+      });
+      for (const testCase of cases) {
+        const query = queryString(testCase.value as [string, string[]][]);
+        const reply = await request(app.url, 'GET', `${concrete(path)}${query}`, { token: c.token });
+        sent += 1;
+        if (reply.status !== 400 || !namesField(reply, testCase.path)) {
+          failures.push(`GET ${path} ${testCase.label}: ${query.slice(0, 200)} answered ${reply.status} ${reply.text.slice(0, 300)}`);
+        }
+      }
+    }
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+    expect(sent).to.be.greaterThan(50);
   });
 });

@@ -57,6 +57,8 @@ ajv.addVocabulary([
   'security',
   'tags',
   'externalDocs',
+  // A schema extension of ours: the field's valid values are a list kept elsewhere (time zone names).
+  'x-values',
 ]);
 ajv.addSchema({ ...document, $id: documentId });
 
@@ -127,6 +129,40 @@ const checkBody = (exchange: Exchange, at: string): void => {
   }
 };
 
+/**
+ * The value a query parameter's schema validates: the strings as sent, read as the parameter's
+ * type says (a repeated parameter as an array, `5` as an integer, `true` as a boolean).
+ */
+export const queryValue = (schema: Json, values: readonly string[]): unknown => {
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type];
+  if (types.includes('array')) return [...values];
+  if (values.length !== 1) return [...values];
+  const value = values[0]!;
+  if (types.includes('integer') && /^-?\d+$/.test(value)) return Number(value);
+  if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+};
+
+const checkQuery = (exchange: Exchange, operation: Json, operationAt: string): void => {
+  const search = new URL(exchange.path, 'http://service.test').searchParams;
+  const parameters = (operation.parameters ?? []) as Json[];
+  for (const name of new Set(search.keys())) {
+    const index = parameters.findIndex((p) => p.in === 'query' && p.name === name);
+    if (index < 0)
+      throw new ContractViolation(exchange, `the service accepted the query parameter ${name}, which the document does not list`);
+    const at = `${operationAt}/parameters/${index}/schema`;
+    const validate = schemaAt(at);
+    const value = queryValue(parameters[index]!.schema as Json, search.getAll(name));
+    if (!validate(value)) {
+      throw new ContractViolation(
+        exchange,
+        `the service accepted ${name}=${JSON.stringify(value)}, which ${at} rejects`,
+        describeErrors(validate.errors),
+      );
+    }
+  }
+};
+
 export const checkExchange = (exchange: Exchange): void => {
   const pathname = new URL(exchange.path, 'http://service.test').pathname;
   const template = matchPath(pathname);
@@ -185,7 +221,8 @@ export const checkExchange = (exchange: Exchange): void => {
     checkBody(exchange, `${responseAt}/content/${escape(type)}/schema`);
   }
 
-  // A request the service accepted must be one the document calls valid.
+  // A request the service accepted must be one the document calls valid: its query, then its body.
+  if (exchange.status >= 200 && exchange.status < 300) checkQuery(exchange, operation, operationAt);
   const requestBody = operation.requestBody as Json | undefined;
   if (exchange.status >= 200 && exchange.status < 300 && requestBody && exchange.requestBody !== undefined) {
     const at = `${operationAt}/requestBody/content/application~1json/schema`;

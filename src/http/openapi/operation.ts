@@ -270,3 +270,15 @@ export const pathParameter = (name: string, description: string): Schema => ({
   description,
   schema: { type: 'string' },
 });
+
+/**
+ * A query parameter. Every list refuses a parameter it does not know, and one given twice (but
+ * the audit log's `type`), with a 400 naming it.
+ */
+export const queryParameter = (name: string, description: string, schema: Schema, extra: { required?: boolean } = {}): Schema => ({
+  name,
+  in: 'query',
+  ...(extra.required ? { required: true } : {}),
+  description,
+  schema,
+});

@@ -3,8 +3,25 @@
  * schemas forbid properties they do not list, so a field added to a response without being
  * documented here fails the HTTP test suite, which validates every response against them.
  */
-import { disambiguations } from '../../commands/schedule.js';
 import { cancellationReasons, sessionStatuses } from '../../events/session.js';
+import {
+  cancellationNoteField,
+  cancellationReasonField,
+  changeReasonField,
+  emailField,
+  nameField,
+  noteRequiredForOther,
+  nullable,
+  objectId as objectIdField,
+  overlapTogether,
+  phoneField,
+  scopeField,
+  serviceDurationField,
+  sessionRequestFields,
+  sessionStatusField,
+  timeZoneField,
+  updateDurationField,
+} from './fields.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -12,9 +29,7 @@ export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${na
 
 const objectId = { type: 'string', pattern: '^[0-9a-f]{24}$', description: '24-character lowercase hexadecimal id' };
 const instant = { type: 'string', format: 'date-time' };
-const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type, 'null'] });
-const name = { type: 'string', minLength: 1, maxLength: 200, description: 'Any Unicode text, 1 to 200 characters after trimming' };
-const email = { type: 'string', format: 'email', maxLength: 320 };
+const name = { type: 'string', minLength: 1, maxLength: 200, description: 'Any Unicode text, 1 to 200 characters, stored trimmed' };
 const timeOfDay = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: '24-hour time, HH:mm' };
 
 /** A closed object: every listed property required unless named in `optional`. */
@@ -26,13 +41,22 @@ const record = (properties: Record<string, Schema>, optional: string[] = [], des
   additionalProperties: false,
 });
 
-/** A request body: only `required` must be present; unknown properties are a 400. */
-const requestBody = (properties: Record<string, Schema>, required: string[]): Schema => ({
+/** A request body: only `required` must be present; an unknown property is a 400 naming it. */
+const requestBody = (properties: Record<string, Schema>, required: string[], description?: string): Schema => ({
   type: 'object',
+  ...(description ? { description } : {}),
   required,
   properties,
   additionalProperties: false,
 });
+
+/** A JSON merge patch: every field optional; `{}` is accepted, changes nothing and appends nothing. */
+const patchBody = (properties: Record<string, Schema>, description: string): Schema =>
+  requestBody(
+    properties,
+    [],
+    `A JSON merge patch: only the fields named change. ${description} A patch that changes nothing appends nothing.`,
+  );
 
 const fieldValue = {
   type: 'object',
@@ -43,42 +67,6 @@ const fieldValue = {
     phase: { type: 'string', minLength: 1, maxLength: 50 },
   },
   additionalProperties: false,
-};
-
-/** The fields of a session request, shared by create (some required) and PATCH (all optional). */
-const sessionRequestFields: Record<string, Schema> = {
-  name,
-  clientId: objectId,
-  serviceIds: { type: 'array', items: objectId, minItems: 1, maxItems: 50, uniqueItems: true, description: 'Services of scope "sessions"' },
-  staffId: nullable(objectId),
-  date: {
-    type: 'string',
-    description: 'ISO 8601 date or datetime naming a real day (no offset: UTC); the local day in the workspace zone',
-  },
-  startTime: { ...timeOfDay, description: 'Local time in the workspace zone, HH:mm' },
-  durationMinutes: {
-    type: 'integer',
-    minimum: 1,
-    maximum: 1440,
-    description: "Default: the sum of the services' durations (a service without one counts 0); a sum of 0 becomes 60",
-  },
-  fieldValues: {
-    type: 'array',
-    maxItems: 100,
-    description: 'Pre-session custom field values; fieldKey unique; phase defaults to "pre" and may not be "post"',
-    items: { ...fieldValue, required: ['fieldKey', 'value'] },
-  },
-  disambiguation: {
-    type: 'string',
-    enum: [...disambiguations],
-    description: 'For a local time that a DST change skips or repeats: the earlier or the later instant (without it, a 422)',
-  },
-  allowOverlap: {
-    type: 'boolean',
-    const: true,
-    description: "Book over the staff member's other sessions on purpose (needs sessions.overbook); without it such a booking is a 409",
-  },
-  overlapReason: { type: 'string', minLength: 1, maxLength: 500, description: 'Required with allowOverlap, allowed only with it' },
 };
 
 const version = { type: 'integer', minimum: 1, description: 'Events in the stream; the ETag, and what If-Match names' };
@@ -96,8 +84,7 @@ const historyEntry: Record<string, Schema> = {
 };
 
 export const schemas: Record<string, Schema> = {
-  ObjectId: objectId,
-  ChangeRequest: { type: 'object', description: 'A JSON merge patch of the fields of the create request (only those named change).' },
+  ObjectId: objectIdField,
 
   FieldError: record({
     path: { type: 'string', description: 'The failing field ("" for the body as a whole)' },
@@ -138,7 +125,7 @@ export const schemas: Record<string, Schema> = {
     id: objectId,
     workspaceId: objectId,
     name,
-    email: nullable(email),
+    email: emailField,
     phone: nullable({ type: 'string' }),
     archived: { type: 'boolean' },
     version,
@@ -160,7 +147,7 @@ export const schemas: Record<string, Schema> = {
     id: objectId,
     workspaceId: objectId,
     name,
-    email: nullable(email),
+    email: emailField,
     archived: { type: 'boolean' },
     version,
     createdAt: instant,
@@ -229,43 +216,40 @@ export const schemas: Record<string, Schema> = {
     }),
   }),
 
-  CreateWorkspaceRequest: requestBody({ name, timeZone: { type: 'string', description: 'IANA time zone name (default UTC)' } }, ['name']),
-  RegisterClientRequest: requestBody(
-    { name, email: nullable(email), phone: nullable({ type: 'string', pattern: '^\\+?[0-9 ()./-]{3,40}$' }) },
-    ['name'],
+  CreateWorkspaceRequest: requestBody({ name: nameField(1000), timeZone: { ...timeZoneField(100), default: 'UTC' } }, ['name']),
+  ChangeWorkspaceRequest: patchBody(
+    { name: nameField(), timeZone: timeZoneField() },
+    'Sessions keep the zone they were scheduled in; a new zone applies to bookings and reschedules from now on.',
   ),
-  DefineServiceRequest: requestBody(
-    {
-      name,
-      scope: { type: 'string', minLength: 1, maxLength: 50, description: 'e.g. "sessions" or "products"' },
-      durationMinutes: nullable({ type: 'integer', minimum: 0, maximum: 1440 }),
-    },
-    ['name', 'scope'],
+  RegisterClientRequest: requestBody({ name: nameField(1000), email: emailField, phone: phoneField }, ['name']),
+  ChangeClientRequest: patchBody({ name: nameField(), email: emailField, phone: phoneField }, 'null clears email or phone.'),
+  DefineServiceRequest: requestBody({ name: nameField(1000), scope: scopeField, durationMinutes: serviceDurationField }, ['name', 'scope']),
+  ChangeServiceRequest: patchBody(
+    { name: nameField(), durationMinutes: serviceDurationField },
+    'A new duration applies to sessions booked from now on. `scope` is fixed once the service is defined (a 400).',
   ),
-  AddStaffMemberRequest: requestBody({ name, email: nullable(email) }, ['name']),
-  CreateSessionRequest: requestBody(
-    { ...sessionRequestFields, status: { type: 'string', enum: [...sessionStatuses], default: 'scheduled' } },
-    ['name', 'clientId', 'serviceIds', 'date', 'startTime'],
-  ),
-  UpdateSessionRequest: {
-    ...requestBody(
-      {
-        ...sessionRequestFields,
-        durationMinutes: nullable({ ...sessionRequestFields.durationMinutes, description: 'null: derive it from the services again' }),
-        reason: nullable({ type: 'string', maxLength: 500, description: 'Why, recorded on the events' }),
-      },
-      [],
-    ),
-    description: 'A JSON merge patch: only the fields named change. A patch that changes nothing appends nothing.',
+  AddStaffMemberRequest: requestBody({ name: nameField(1000), email: emailField }, ['name']),
+  ChangeStaffMemberRequest: patchBody({ name: nameField(), email: emailField }, 'null clears the email.'),
+  CreateSessionRequest: {
+    ...requestBody({ ...sessionRequestFields, status: sessionStatusField }, ['name', 'clientId', 'serviceIds', 'date', 'startTime']),
+    ...overlapTogether,
   },
-  StatusActionRequest: { type: 'object', maxProperties: 0, description: 'Empty: `{}` or no body at all.' },
-  CancelSessionRequest: requestBody(
-    {
-      reason: { type: 'string', enum: [...cancellationReasons], description: '`no-show` only once the session was due to start' },
-      note: nullable({ type: 'string', maxLength: 500, description: 'Required when reason is "other"' }),
-    },
-    ['reason'],
-  ),
+  UpdateSessionRequest: {
+    ...patchBody(
+      { ...sessionRequestFields, durationMinutes: updateDurationField, reason: changeReasonField },
+      'Each field follows the create rules.',
+    ),
+    ...overlapTogether,
+  },
+  StatusActionRequest: {
+    type: ['object', 'null'],
+    maxProperties: 0,
+    description: 'Empty: `{}` or no body at all (a JSON `null` reads as `{}`).',
+  },
+  CancelSessionRequest: {
+    ...requestBody({ reason: cancellationReasonField, note: cancellationNoteField }, ['reason']),
+    ...noteRequiredForOther,
+  },
 
   Actor: record({ userId: { type: 'string' }, name: { type: 'string' } }, ['name']),
   HistoryEntry: record(historyEntry),

@@ -1,8 +1,9 @@
 import { auditLimits } from '../../routes/audit.js';
-import { jsonResponse, operation, parameterRef, pathParameter } from '../operation.js';
+import { isoDateOrDateTime } from '../fields.js';
+import { jsonResponse, operation, parameterRef, pathParameter, queryParameter as query } from '../operation.js';
 import { ref } from '../schemas.js';
 
-const query = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: 'query', description, schema });
+const eventType = '[A-Za-z][A-Za-z0-9]{0,99}';
 
 export const auditPaths = {
   '/v1/workspace/{workspaceId}/sessions/{sessionId}/history': {
@@ -27,17 +28,36 @@ export const auditPaths = {
       access: { token: 'workspace', permission: 'audit.read' },
       parameters: [
         parameterRef('workspaceId'),
-        query('type', `Event types, comma-separated or repeated (at most ${auditLimits.maxTypes}).`, { type: 'string' }),
-        query('actorId', "Only events of this user (the token's sub).", { type: 'string', minLength: 1, maxLength: 200 }),
-        query('from', 'occurredAt at or after this ISO 8601 instant.', { type: 'string' }),
-        query('to', 'occurredAt before this ISO 8601 instant.', { type: 'string' }),
+        {
+          ...query('type', `Event types, comma-separated or repeated (at most ${auditLimits.maxTypes} in all).`, {
+            type: 'array',
+            maxItems: auditLimits.maxTypes,
+            items: { type: 'string', examples: ['SessionCreated'], pattern: `^\\s*${eventType}\\s*(?:,\\s*${eventType}\\s*)*$` },
+            examples: [['SessionCreated', 'SessionCancelled']],
+          }),
+          style: 'form',
+          explode: true,
+        },
+        query('actorId', "Only events of this user (the token's sub).", {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+          examples: ['user-1'],
+        }),
+        query('from', 'occurredAt at or after this.', isoDateOrDateTime('An ISO 8601 date or datetime (no offset: UTC)', '2024-01-01')),
+        query('to', 'occurredAt before this; after from.', isoDateOrDateTime('As from', '2024-12-31T23:59:59Z')),
         query('limit', 'Items per page.', {
           type: 'integer',
           minimum: 1,
           maximum: auditLimits.maxLimit,
           default: auditLimits.defaultLimit,
+          examples: [50],
         }),
-        query('cursor', 'The nextCursor of a previous page.', { type: 'string' }),
+        query('cursor', 'The nextCursor of a previous page.', {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_-]{1,200}$',
+          description: 'Opaque; a cursor this API did not issue, or issued for another workspace, is a 400',
+        }),
       ],
       responses: { 200: jsonResponse('One page of the log.', ref('AuditPage')) },
       errors: [400, 404],

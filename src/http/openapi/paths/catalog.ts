@@ -7,9 +7,12 @@ import {
   operation,
   parameterRef,
   pathParameter,
+  queryParameter as query,
   wrapped,
 } from '../operation.js';
 import { maxBusyRangeDays } from '../../../commands/staffBusy.js';
+import { catalogListLimits } from '../../routes/catalogList.js';
+import { cursorField as cursorSchema, isoInstant, trimmedText } from '../fields.js';
 import { ref } from '../schemas.js';
 
 interface CatalogDoc {
@@ -20,7 +23,11 @@ interface CatalogDoc {
   entity: string;
   label: string;
   request: string;
+  /** The PATCH body's component schema. */
+  change: string;
   example: Record<string, unknown>;
+  /** The list filters by `scope` (services). */
+  scoped?: boolean;
 }
 
 const idParameter = (doc: CatalogDoc) => pathParameter('id', `The ${doc.label}'s id (any other string is a 404).`);
@@ -55,14 +62,24 @@ const catalogPaths = (doc: CatalogDoc) => ({
       access: { token: 'workspace', permission: `${doc.collection}.read` },
       parameters: [
         parameterRef('workspaceId'),
-        {
-          name: 'query',
-          in: 'query',
-          description: 'Filters (search, scope, includeArchived, limit, cursor); unknown ones are a 400.',
-          schema: { type: 'object', additionalProperties: { type: 'string' } },
-          style: 'form',
-          explode: true,
-        },
+        query('search', 'A substring of the name, matched ignoring letter case, accents and marks.', {
+          type: 'string',
+          pattern: trimmedText(200),
+          description: '1 to 200 characters after trimming, not only spaces or marks',
+          examples: ['smi'],
+        }),
+        ...(doc.scoped
+          ? [query('scope', 'Only services of this scope.', { type: 'string', pattern: trimmedText(50), examples: ['sessions'] })]
+          : []),
+        query('includeArchived', 'Archived entries too (default: only the others).', { type: 'boolean', default: false, examples: [true] }),
+        query('limit', 'Entries per page.', {
+          type: 'integer',
+          minimum: 1,
+          maximum: catalogListLimits.maxLimit,
+          default: catalogListLimits.defaultLimit,
+          examples: [20],
+        }),
+        query('cursor', 'The nextCursor of the previous page, with the same filters.', cursorSchema(2000)),
       ],
       responses: {
         200: jsonResponse(`One page of ${doc.label}s.`, {
@@ -106,7 +123,7 @@ const catalogPaths = (doc: CatalogDoc) => ({
       tags: [doc.tag],
       access: { token: 'workspace', permission: `${doc.collection}.update` },
       parameters: [parameterRef('workspaceId'), idParameter(doc)],
-      requestBody: { schema: ref('ChangeRequest'), alsoAs: ['application/merge-patch+json'] },
+      requestBody: { schema: ref(doc.change), alsoAs: ['application/merge-patch+json'] },
       idempotent: true,
       ifMatch: true,
       responses: { 200: withEtag(`The ${doc.label} after the change.`, doc) },
@@ -129,14 +146,15 @@ const staffBusy = {
       parameters: [
         parameterRef('workspaceId'),
         pathParameter('staffId', "The staff member's id."),
-        { name: 'from', in: 'query', required: true, description: 'An ISO 8601 instant with Z or an offset.', schema: { type: 'string' } },
-        {
-          name: 'to',
-          in: 'query',
+        query('from', 'The start of the range.', isoInstant('An ISO 8601 instant with Z or an offset', '2024-06-03T00:00:00Z'), {
           required: true,
-          description: `After from, at most ${maxBusyRangeDays} days later.`,
-          schema: { type: 'string' },
-        },
+        }),
+        query(
+          'to',
+          `The end of the range: after from, at most ${maxBusyRangeDays} days later.`,
+          isoInstant('An ISO 8601 instant with Z or an offset', '2024-06-04T00:00:00Z'),
+          { required: true },
+        ),
       ],
       responses: { 200: jsonResponse('The busy intervals.', ref('StaffBusy')) },
       errors: [400, 404],
@@ -153,6 +171,7 @@ export const catalogPathsAll = {
     entity: 'Client',
     label: 'client',
     request: 'RegisterClientRequest',
+    change: 'ChangeClientRequest',
     example: { name: 'John Doe', email: 'john@example.com', phone: '+33 1 23 45 67 89' },
   }),
   ...catalogPaths({
@@ -162,6 +181,8 @@ export const catalogPathsAll = {
     entity: 'Service',
     label: 'service',
     request: 'DefineServiceRequest',
+    change: 'ChangeServiceRequest',
+    scoped: true,
     example: { name: 'استشارة طبية', scope: 'sessions', durationMinutes: 30 },
   }),
   ...catalogPaths({
@@ -171,6 +192,7 @@ export const catalogPathsAll = {
     entity: 'StaffMember',
     label: 'staff member',
     request: 'AddStaffMemberRequest',
+    change: 'ChangeStaffMemberRequest',
     example: { name: 'Dr. Smith', email: 'smith@example.com' },
   }),
 };

@@ -1,12 +1,22 @@
 import { cancellationReasons, sessionStatuses } from '../../../events/session.js';
 import { sessionListLimits } from '../../routes/sessionList.js';
 import { createSessionRequestExample, createSessionResponseExample } from '../examples.js';
-import { headerRef, jsonResponse, notModifiedResponse, operation, parameterRef, pathParameter, wrapped } from '../operation.js';
+import { cursorField, isoInstantOrDate, objectId } from '../fields.js';
+import {
+  headerRef,
+  jsonResponse,
+  notModifiedResponse,
+  operation,
+  parameterRef,
+  pathParameter,
+  queryParameter as query,
+  wrapped,
+} from '../operation.js';
 import { ref } from '../schemas.js';
 
 const tags = ['Sessions'];
 const sessionId = pathParameter('sessionId', "The session's id (any other string is a 404).");
-const query = (name: string, description: string, schema: Record<string, unknown>) => ({ name, in: 'query', description, schema });
+const statusList = `(?:${sessionStatuses.join('|')})`;
 const etag = { ETag: headerRef('ETag') };
 
 /** `{ session, warnings? }`: what a create or a change answers. */
@@ -79,21 +89,31 @@ export const sessionPaths = {
       access: { token: 'workspace', permission: 'sessions.read' },
       parameters: [
         parameterRef('workspaceId'),
-        query('from', 'An instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace zone).', {
+        query(
+          'from',
+          'Sessions that end after this.',
+          isoInstantOrDate(
+            'An ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace zone)',
+            '2024-01-20',
+          ),
+        ),
+        query('to', 'Sessions that start before this; after from.', isoInstantOrDate('As from', '2024-01-21T00:00:00Z')),
+        query('staffId', 'Only this staff member’s sessions.', objectId),
+        query('clientId', 'Only this client’s sessions.', objectId),
+        query('serviceId', 'Only sessions with this service.', objectId),
+        query('status', `Comma-separated statuses: ${sessionStatuses.join(', ')}.`, {
           type: 'string',
+          pattern: `^\\s*${statusList}\\s*(?:,\\s*${statusList}\\s*)*$`,
+          examples: ['scheduled,in-progress'],
         }),
-        query('to', 'As `from`; must be after it.', { type: 'string' }),
-        query('staffId', 'Only this staff member’s sessions.', ref('ObjectId')),
-        query('clientId', 'Only this client’s sessions.', ref('ObjectId')),
-        query('serviceId', 'Only sessions with this service.', ref('ObjectId')),
-        query('status', `Comma-separated statuses: ${sessionStatuses.join(', ')}.`, { type: 'string' }),
         query('limit', 'Sessions per page.', {
           type: 'integer',
           minimum: 1,
           maximum: sessionListLimits.maxLimit,
           default: sessionListLimits.defaultLimit,
+          examples: [20],
         }),
-        query('cursor', 'The nextCursor of the previous page, with the same filters.', { type: 'string' }),
+        query('cursor', 'The nextCursor of the previous page, with the same filters.', cursorField(300)),
       ],
       responses: { 200: jsonResponse('One page of sessions.', ref('SessionPage')) },
       errors: [400, 404],

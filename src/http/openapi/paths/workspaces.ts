@@ -34,7 +34,7 @@ export const workspacePaths = {
       tags: ['Workspaces'],
       access: { token: 'workspace', permission: 'workspaces.update' },
       parameters: [parameterRef('workspaceId')],
-      requestBody: { schema: ref('ChangeRequest'), alsoAs: ['application/merge-patch+json'] },
+      requestBody: { schema: ref('ChangeWorkspaceRequest'), alsoAs: ['application/merge-patch+json'] },
       idempotent: true,
       ifMatch: true,
       responses: {
