@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type Koa from 'koa';
 import { Registry } from 'prom-client';
@@ -20,7 +19,7 @@ import { openRateLimiters } from './http/rateLimiters.js';
 import { createHttpServer } from './http/server.js';
 import type { AppContext, AppState } from './http/context.js';
 import { countingEventStore } from './http/metrics/countingEventStore.js';
-import { buildMetricsApp } from './http/metrics/metricsApp.js';
+import { listeningUrl, startMetricsListener, type MetricsListener } from './http/metrics/metricsListener.js';
 import { projectionProgress } from './http/metrics/projectionProgress.js';
 import { createServiceMetrics, registerStateGauges, type ServiceMetrics } from './http/metrics/serviceMetrics.js';
 import { openApiDocument } from './http/openapi/document.js';
@@ -56,16 +55,6 @@ const packageVersion = (): string => {
     if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
   }
   return 'unversioned';
-};
-
-const listen = async (server: Server): Promise<string> => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
-  return `http://${host}:${port}`;
 };
 
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
@@ -138,19 +127,18 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   );
   const { server } = http;
   server.listen(config.port, config.host);
-  const url = await listen(server);
-  let metricsServer: Server | undefined;
-  let metricsUrl: string | undefined;
+  const url = await listeningUrl(server);
+  let metricsListener: MetricsListener | undefined;
   if (config.metrics.port !== undefined) {
-    metricsServer = buildMetricsApp({ registry, logger }).listen(config.metrics.port, config.metrics.host);
     try {
-      metricsUrl = await listen(metricsServer);
+      metricsListener = await startMetricsListener({ registry, logger, port: config.metrics.port, host: config.metrics.host });
     } catch (error) {
       server.close();
       await stores.close();
       throw error;
     }
   }
+  const metricsUrl = metricsListener?.url;
   logger.info(
     { url, metricsUrl, eventStore: config.eventStore, readStore: config.readStore, dataDir: config.dataDir, limits: config.server },
     'listening',
@@ -161,17 +149,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     (stopping ??= (async () => {
       await http.drain(config.shutdownTimeoutMs);
       await rateLimiters.close();
-      if (metricsServer) {
-        const closing = metricsServer;
-        // A scrape is cheap to repeat: no waiting for it.
-        const closed = new Promise<void>((resolve) =>
-          closing.close(() => {
-            resolve();
-          }),
-        );
-        closing.closeAllConnections();
-        await closed;
-      }
+      await metricsListener?.close();
       await stores.close();
       logger.info('stopped');
     })());

@@ -273,7 +273,13 @@ export const createProjector = (
     ...(onApplied ? { onApplied } : {}),
   });
 
-const check = async (kind: string, ping: () => Promise<void>): Promise<{ kind: string; ok: boolean; error?: string }> => {
+export interface StoreCheck {
+  kind: string;
+  ok: boolean;
+  error?: string;
+}
+
+const check = async (kind: string, ping: () => Promise<void>): Promise<StoreCheck> => {
   try {
     await withTimeout(kind, healthTimeoutMs, ping);
     return { kind, ok: true };
@@ -281,6 +287,13 @@ const check = async (kind: string, ping: () => Promise<void>): Promise<{ kind: s
     return { kind, ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 };
+
+/** Whether the event store and the read store answer within 2 s: /healthz of the API and of the projector process. */
+export const pingStores = (
+  side: Pick<EventSide, 'events' | 'kind'>,
+  readSide: Pick<ReadSide, 'readModel' | 'kind'>,
+): Promise<[StoreCheck, StoreCheck]> =>
+  Promise.all([check(side.kind, () => side.events.ping()), check(readSide.kind, () => readSide.readModel.ping())]);
 
 export const openProductionStores = async (config: Config, logger: Logger, options: ConnectOptions = {}): Promise<Stores> => {
   if (config.readStore === 'sqlite') {
@@ -332,10 +345,7 @@ export const openProductionStores = async (config: Config, logger: Logger, optio
     readModel,
     progress,
     health: async () => {
-      const [eventStore, readStore] = await Promise.all([
-        check(side.kind, () => side.events.ping()),
-        check(readSide.kind, () => readModel.ping()),
-      ]);
+      const [eventStore, readStore] = await pingStores(side, { kind: readSide.kind, readModel });
       let projectionLag: number | null = null;
       if (eventStore.ok && readStore.ok) {
         projectionLag = await withTimeout('projection lag', healthTimeoutMs, () => progress.lag()).then(Number, () => null);

@@ -14,7 +14,7 @@ const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export interface ServiceProcess {
   child: ChildProcess;
   pid: number;
-  /** The API's base URL (empty for a projector). */
+  /** The API's base URL; a projector's metrics listener (empty without METRICS_PORT). */
   url: string;
   output(): string;
   exited: Promise<number | null>;
@@ -76,7 +76,11 @@ export const startApi = (databaseUrl: string, extra: Record<string, string> = {}
   launch(path.join('src', 'main.ts'), baseEnv(databaseUrl, { PROJECTOR: 'external', ...extra }), /"url":"(http:\/\/[^"]+)"/);
 
 export const startProjector = (databaseUrl: string, extra: Record<string, string> = {}): Promise<ServiceProcess> =>
-  launch(path.join('src', 'cli', 'projector.ts'), baseEnv(databaseUrl, extra), /projector process started/);
+  launch(
+    path.join('src', 'cli', 'projector.ts'),
+    baseEnv(databaseUrl, extra),
+    /(?:"metricsUrl":"(http:\/\/[^"]+)"[^\n]*)?projector process started/,
+  );
 
 /** Enough of a TestApp for the catalog and session helpers: a base URL and tokens. */
 export const clientOf = (url: string): TestApp => {
