@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type Router from '@koa/router';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
@@ -72,6 +73,19 @@ describe('the OpenAPI document', () => {
   it('documents exactly the routes the app serves', () => {
     const documented = operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
     expect(servedRoutes(app)).to.deep.equal(documented);
+  });
+
+  it("is the route table of README.md, route for route (README's {a,b} and :param spelled out)", () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## What it does'), readme.indexOf('The contract of Create Session'));
+    const spellOut = (path: string): string[] => {
+      const choice = /\{([^}]*,[^}]*)\}/.exec(path);
+      return choice ? choice[1]!.split(',').flatMap((option) => spellOut(path.replace(choice[0], option))) : [path];
+    };
+    const listed = [...table.matchAll(/^\| `([A-Z]+) ([^`?]+)[^`]*`/gm)].flatMap(([, method, path]) =>
+      spellOut(path!).map((p) => `${method!} ${p.replace(/:([A-Za-z]+)/g, '{$1}')}`),
+    );
+    expect(listed.sort()).to.deep.equal(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort());
   });
 
   it('names the permission of each route as the route enforces it: a token with every other permission gets 403', async () => {

@@ -45,8 +45,8 @@ export const projectorProbeRoutes = (deps: ProjectorProbeDeps): Router<AppState,
       status: reasons.length === 0 ? 'ready' : 'not-ready',
       role: status.holdsLease ? 'writer' : 'standby',
       reasons,
-      projector: status,
-      checks,
+      // As in /healthz: each store, and the projector's status.
+      checks: { ...checks, projector: status },
     };
   });
   return [healthRoutes(deps.health), readiness];
