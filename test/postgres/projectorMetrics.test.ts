@@ -5,6 +5,7 @@
  * appended, the lag the number of events appended while no projector wrote, the batches the
  * events applied. /readyz is 200 for the writer and for a standby, and says which.
  */
+import fs from 'node:fs';
 import { expect } from 'chai';
 import { projectorName } from '../../src/profiles/production.js';
 import { allProjections } from '../../src/projections/index.js';
@@ -149,6 +150,13 @@ describe('the projector process serves its metrics and probes on METRICS_PORT (P
     expect(s.value('sessions_projector_state', { state: 'waiting-for-lease' })).to.equal(0);
     expect(s.value('sessions_projector_resubscriptions_total')).to.equal(0);
     expect(s.types.get('sessions_projector_apply_duration_seconds')).to.equal('histogram');
+    // README's metrics table lists exactly the service's metrics this process serves.
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('**Metrics.**'), readme.indexOf('**Readiness.**'));
+    const listed = [...table.matchAll(/^\| (`sessions_[^|]+) \|[^|]*\|[^|]*\|([^|]*)\|/gm)]
+      .filter(([, , servedBy]) => servedBy!.includes('projector'))
+      .flatMap(([, names]) => [...names!.matchAll(/`(sessions_[a-z_]+)`/g)].map(([, name]) => name!));
+    expect([...s.types.keys()].filter((name) => name.startsWith('sessions_')).sort()).to.deep.equal(listed.sort());
     // prom-client's default process metrics.
     expect(s.value('process_cpu_user_seconds_total')).to.be.greaterThan(0);
     expect(s.matching('nodejs_heap_size_total_bytes')).to.have.length(1);
