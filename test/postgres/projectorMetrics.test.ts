@@ -13,6 +13,7 @@ import { PostgresDatabase } from '../../src/stores/postgres/database.js';
 import { PostgresAdvisoryLease } from '../../src/stores/postgres/postgresLease.js';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
+import { Resources } from '../support/resources.js';
 import { parsePrometheus, type Scrape } from '../support/prometheus.js';
 import { clientOf, startApi, startProjector, type ServiceProcess } from './processes.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from './support.js';
@@ -54,8 +55,7 @@ const eventually = async <T>(what: string, read: () => Promise<T>, check: (value
 
 describe('the projector process serves its metrics and probes on METRICS_PORT (PostgreSQL)', function () {
   this.timeout(300_000);
-  // False when the suite is skipped (no PostgreSQL): `after` runs all the same.
-  let started = false;
+  const opened = new Resources();
   let database: TestDatabase;
   let db: PostgresDatabase;
   let apiProcess: ServiceProcess | undefined;
@@ -70,9 +70,8 @@ describe('the projector process serves its metrics and probes on METRICS_PORT (P
 
   before(async function () {
     requirePostgres.call(this);
-    database = await createTestDatabase();
-    db = new PostgresDatabase({ url: database.url });
-    started = true;
+    database = opened.add(await createTestDatabase(), (d) => d.drop());
+    db = opened.add(new PostgresDatabase({ url: database.url }), (d) => d.close());
     // A create waits at most a second for the read model (answering from its event after that), so that
     // appends while no projector writes stay quick.
     const api = startApi(database.url, { PROJECTION_WAIT_MS: '1000' });
@@ -90,11 +89,10 @@ describe('the projector process serves its metrics and probes on METRICS_PORT (P
   });
 
   after(async () => {
-    if (!started) return;
+    // The processes come and go during the suite: whichever run now are stopped first.
     await Promise.allSettled([apiProcess, projector, standby].flatMap((p) => (p ? [p.stop()] : [])));
     await lease?.release();
-    await db.close();
-    await database.drop();
+    await opened.close();
   });
 
   /** The log as the database holds it: how many events, and the position of the last. */
