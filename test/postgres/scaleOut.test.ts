@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { createCatalog, type Catalog } from '../support/catalog.js';
 import { request } from '../support/http.js';
 import { Resources } from '../support/resources.js';
+import { sessionBoundsIdPrefix } from '../../src/projections/sessionView.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { clientOf } from './processes.js';
 import { lifecycleAcrossInstances } from './scaleOutLifecycle.js';
@@ -44,9 +45,12 @@ describe('three API processes and three projector processes on one PostgreSQL da
   });
 
   const sessionsInReadModel = async (): Promise<string[]> =>
-    (await running().db.query<{ id: string }>('SELECT id FROM rm_sessions WHERE workspace_id = $1 ORDER BY id', [c.workspaceId])).rows.map(
-      (r) => r.id,
-    );
+    (
+      await running().db.query<{ id: string }>(
+        `SELECT id FROM rm_sessions WHERE workspace_id = $1 AND id NOT LIKE '${sessionBoundsIdPrefix}%' ORDER BY id`,
+        [c.workspaceId],
+      )
+    ).rows.map((r) => r.id);
 
   const createdEvents = async (): Promise<string[]> =>
     (
