@@ -3,7 +3,7 @@ import type { ClientContactChanged, ClientRenamed } from '../events/client.js';
 import { clientContactChangedVersion, clientRenamedVersion } from '../events/client.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { phoneField } from './registerClient.js';
-import { emailField, nameField, validate } from './validation.js';
+import { emailField, nameField, normalizeName, validate } from './validation.js';
 
 const fields = ['name', 'email', 'phone'] as const;
 const schema = yup.object({ name: nameField().optional(), email: emailField(), phone: phoneField() });
@@ -19,7 +19,7 @@ export const parseChangeClient = (body: unknown): ClientPatch => {
   const valid = validate(schema, body, fields);
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   return {
-    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
+    ...(valid.name !== undefined ? { name: normalizeName(valid.name) } : {}),
     ...(has('email') ? { email: valid.email ?? null } : {}),
     ...(has('phone') ? { phone: valid.phone ?? null } : {}),
   };

@@ -8,7 +8,7 @@ import {
 import { ValidationError, type FieldError } from '../errors.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { serviceDurationField } from './defineService.js';
-import { nameField, validate } from './validation.js';
+import { nameField, normalizeName, validate } from './validation.js';
 
 const schema = yup.object({ name: nameField().optional(), durationMinutes: serviceDurationField() });
 
@@ -33,7 +33,7 @@ export const parseChangeService = (body: unknown): ServicePatch => {
   if (errors.length > 0)
     throw new ValidationError(`The request has invalid fields: ${errors.map((e) => e.path || '(body)').join(', ')}.`, errors);
   return {
-    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
+    ...(valid.name !== undefined ? { name: normalizeName(valid.name) } : {}),
     ...(has('durationMinutes') ? { durationMinutes: valid.durationMinutes ?? null } : {}),
   };
 };

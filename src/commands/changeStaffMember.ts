@@ -6,7 +6,7 @@ import {
   type StaffMemberRenamed,
 } from '../events/staff.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
-import { emailField, nameField, validate } from './validation.js';
+import { emailField, nameField, normalizeName, validate } from './validation.js';
 
 const schema = yup.object({ name: nameField().optional(), email: emailField() });
 
@@ -20,7 +20,7 @@ export const parseChangeStaffMember = (body: unknown): StaffPatch => {
   const valid = validate(schema, body, ['name', 'email']);
   const has = (key: string) => Object.prototype.hasOwnProperty.call(body, key);
   return {
-    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
+    ...(valid.name !== undefined ? { name: normalizeName(valid.name) } : {}),
     ...(has('email') ? { email: valid.email ?? null } : {}),
   };
 };

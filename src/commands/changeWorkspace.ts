@@ -7,7 +7,7 @@ import {
 } from '../events/workspace.js';
 import { changeOf, type ChangeEntry } from './catalogCommand.js';
 import { acceptedTimeZone, timeZoneField } from './createWorkspace.js';
-import { nameField, validate } from './validation.js';
+import { nameField, normalizeName, validate } from './validation.js';
 
 const schema = yup.object({ name: nameField().optional(), timeZone: timeZoneField() });
 
@@ -19,7 +19,7 @@ export interface WorkspacePatch {
 export const parseChangeWorkspace = (body: unknown): WorkspacePatch => {
   const valid = validate(schema, body, ['name', 'timeZone']);
   return {
-    ...(valid.name !== undefined ? { name: valid.name.trim() } : {}),
+    ...(valid.name !== undefined ? { name: normalizeName(valid.name) } : {}),
     ...(valid.timeZone !== undefined ? { timeZone: acceptedTimeZone(valid.timeZone) } : {}),
   };
 };

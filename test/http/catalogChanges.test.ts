@@ -110,6 +110,31 @@ describe('catalog changes over HTTP', () => {
       expect(await app.head()).to.equal(head);
     });
 
+    it('stores a new name in NFC, as a create does, so that a decomposed spelling of the same name changes nothing', async () => {
+      const decomposed = 'Rene\u0301e Caf\u0065\u0301';
+      const composed = 'Ren\u00e9e Caf\u00e9';
+      const before = await app.head();
+      const renamed = await patch('clients', c.clientId, { name: ` ${decomposed} ` });
+      expect(renamed.status, renamed.text).to.equal(200);
+      expect(renamed.body.client.name).to.equal(composed);
+      const events = await eventsAfter(app, before);
+      expect(events.map((e) => [e.type, (e.data as { to: string }).to])).to.deep.equal([['ClientRenamed', composed]]);
+
+      const head = await app.head();
+      const again = await patch('clients', c.clientId, { name: decomposed }, { 'If-Match': '"2"' });
+      expect(again.status, again.text).to.equal(200);
+      expect(again.body.client).to.include({ name: composed, version: 2 });
+      expect(await app.head()).to.equal(head);
+      for (const [kind, id, key] of [
+        ['services', c.consultationId, 'service'],
+        ['staff', c.staffId, 'staff'],
+      ] as const) {
+        const reply = await patch(kind, id, { name: decomposed });
+        expect(reply.status, reply.text).to.equal(200);
+        expect(reply.body[key].name).to.equal(composed);
+      }
+    });
+
     it('rejects invalid fields (400), a token without clients.update (403), and unknown or foreign clients (404)', async () => {
       await expectRejected(
         app,
