@@ -205,4 +205,27 @@ describe('SQLite appendMany in group commit', () => {
     expect(await tagged('t1')).to.deep.equal([]);
     expect(await tagged('t3')).to.deep.equal(['i1']);
   });
+
+  it('takes back only the failing caller of a large turn (a savepoint journal far past 64 KiB), and leaves temp_store as it was', async () => {
+    const tempStore = store.db.pragma('temp_store', { simple: true });
+    await store.append('big-shared', [put('big-shared')], 'no_stream');
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        i === 30
+          ? store.appendMany([
+              { streamId: 'big-30', events: [put('big-30')], expected: 'no_stream' },
+              { streamId: 'big-shared', events: [put('big-shared', { rank: 9 })], expected: 7n },
+            ])
+          : store.append(`big-${i}`, [put(`big-${i}`, { label: 'x'.repeat(2000), tags: [{ id: `t${i}`, name: 'n' }] })], 'no_stream'),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'rejected')).to.have.length(1);
+    expect(attempts[30]?.status).to.equal('rejected');
+    expect(await find('big-30')).to.equal(null);
+    expect(await find('big-29')).to.not.equal(null);
+    expect(await find('big-31')).to.not.equal(null);
+    expect(eventsOf()).to.have.length(60);
+    expect(await find('big-shared')).to.deep.include({ rank: 1 });
+    expect(store.db.pragma('temp_store', { simple: true })).to.equal(tempStore);
+  });
 });
