@@ -22,12 +22,14 @@ export interface BenchOptions {
   logLevel: string;
   /** Write the server's CPU profile (node --cpu-prof) of the group-commit-on run into this directory. */
   cpuProf?: string;
-  /** Only run these phases (comma list of bare, api, baseline, history, rebuild, rename, lifecycle); default all. */
+  /** Only run these phases (comma list of bare, api, baseline, history, rebuild, rename, lifecycle, ab); default all but ab. */
   only?: Set<string>;
   /** Keep the temp data dirs (for inspection). */
   keep: boolean;
   /** The API's entry point (default dist/main.js): another build, to compare a change before and after. */
   apiEntry?: string;
+  /** Rounds of the ab phase (one burst of each build per round). */
+  rounds: number;
   /** sqlite (default): the phases above; postgres: the PostgreSQL profile next to SQLite (bench/postgres.ts). */
   profile: 'sqlite' | 'postgres';
 }
@@ -46,8 +48,12 @@ const usage = `Usage: npm run bench -- [options]
   --no-baseline     skip the group-commit-off run
   --log-level L     LOG_LEVEL of the API under load (default info, as in production)
   --cpu-prof DIR    write CPU profiles of the API under load (group commit on, history) into DIR
-  --only LIST       run only some phases: bare,api,baseline,history,rebuild,rename,lifecycle
-                    (lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create)
+  --only LIST       run only some phases: bare,api,baseline,history,rebuild,rename,lifecycle,ab
+                    (lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create;
+                    ab, only when named: creates against the --api-entry build (A) and this
+                    one (B) side by side in alternating bursts of --duration S, e.g. main's
+                    build against a change; reports the median CPU per create of each)
+  --rounds N        rounds of the ab phase (default 6)
   --keep            keep the temporary data directories
   --api-entry FILE  run the API from another build (default dist/main.js), e.g. to compare a change
   --profile P       sqlite (default) or postgres: creates on PostgreSQL vs SQLite, list queries and
@@ -78,6 +84,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'api-entry': { type: 'string' },
+      rounds: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -92,7 +99,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
   const profile = values.profile ?? 'sqlite';
   if (profile !== 'sqlite' && profile !== 'postgres') throw new Error(`--profile must be sqlite or postgres, got "${profile}"`);
   const phases =
-    profile === 'postgres' ? ['api', 'list', 'rebuild'] : ['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle'];
+    profile === 'postgres' ? ['api', 'list', 'rebuild'] : ['bare', 'api', 'baseline', 'history', 'rebuild', 'rename', 'lifecycle', 'ab'];
   for (const phase of only ?? []) {
     if (!phases.includes(phase)) throw new Error(`--only: unknown phase "${phase}" (${profile}: ${phases.join(', ')})`);
   }
@@ -111,6 +118,7 @@ export const parseOptions = (argv: string[]): BenchOptions => {
     ...(only ? { only } : {}),
     keep: values.keep,
     ...(values['api-entry'] ? { apiEntry: values['api-entry'] } : {}),
+    rounds: positive('rounds', values.rounds, smoke ? 2 : 6, 1),
     profile,
   };
 };

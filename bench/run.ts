@@ -6,7 +6,8 @@
  *     group commit off (before) and on (after);
  *  3. the same load against a store already holding many sessions (cost per create vs history);
  *  4. a rebuild of the read models from a log of N events, in its own process;
- *  5. the session lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create.
+ *  5. the session lifecycle: list queries on 10,000 vs 1,000,000 sessions, PATCH vs create;
+ *  6. only when asked (--only ab): creates against another build and this one, side by side.
  *
  * Human-readable lines go to stderr; the last stdout line is the JSON summary.
  */
@@ -23,6 +24,7 @@ import { allPermissions, signToken } from '../src/auth/tokens.js';
 import { benchJwt, catalogSize, seedCatalog, sessionBody, type BenchCatalog } from './workload.js';
 import { runRename, type RenameResult } from './rename.js';
 import { runPostgresBench } from './postgres.js';
+import { runAb, type AbResult } from './ab.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -202,7 +204,8 @@ const ratio = (a: number | undefined, b: number | undefined): number | null =>
 
 const main = async (): Promise<void> => {
   const options = parseOptions(process.argv.slice(2));
-  const wants = (phase: string) => !options.only || options.only.has(phase);
+  // ab compares two builds: only run when named.
+  const wants = (phase: string) => (options.only ? options.only.has(phase) : phase !== 'ab');
   const started = performance.now();
   const entry = path.resolve(repoRoot, options.apiEntry ?? path.join('dist', 'main.js'));
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
@@ -293,6 +296,11 @@ const main = async (): Promise<void> => {
     );
   }
   if (wants('lifecycle')) lifecycle = await runLifecycle(options);
+  let ab: AbResult | undefined;
+  if (wants('ab')) {
+    if (!options.apiEntry) throw new Error('--only ab needs --api-entry: the build to compare this one (dist/main.js) with');
+    ab = await runAb(options, options.apiEntry, path.join('dist', 'main.js'));
+  }
 
   const ratios = {
     oursOverBare: ratio(after?.requestsPerSec, bare?.requestsPerSec),
@@ -324,7 +332,7 @@ const main = async (): Promise<void> => {
   }
   if (rename && rename.sessionsRenamed !== rename.sessions)
     failures.push(`rename: reached ${rename.sessionsRenamed} of ${rename.sessions} sessions`);
-  failures.push(...(lifecycle?.failures ?? []));
+  failures.push(...(lifecycle?.failures ?? []), ...(ab?.failures ?? []));
   if (bare && (bare.non2xx > 0 || bare.errors > 0 || !(bare.requestsPerSec > 0))) failures.push('bare Koa: errors or no throughput');
   const expectedEvents = rebuildOnHistory
     ? 1 + catalogSize.clients + catalogSize.services + catalogSize.staff + options.history
@@ -350,6 +358,7 @@ const main = async (): Promise<void> => {
     rebuild: rebuild ?? null,
     rename: rename ?? null,
     lifecycle: lifecycle ? { ...lifecycle, failures: undefined } : null,
+    ab: ab ? { ...ab, failures: undefined } : null,
     ratios,
     targets,
     checks: { passed: failures.length === 0, failures },

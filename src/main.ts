@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.js';
 import { systemClock, systemIds, type Clock, type IdGenerator } from './commands/deps.js';
 import type { CommandDeps } from './commands/handle.js';
+import { StreamLocks } from './commands/streamLocks.js';
 import type { ReadBackDeps } from './projections/readBack.js';
 import { ConfigError, loadConfig, projectionLagCountLimit, type Config } from './config.js';
 import { seedDemo } from './demo.js';
@@ -91,6 +92,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     clock: options.clock ?? systemClock,
     ids: options.ids ?? systemIds,
     logger,
+    locks: new StreamLocks(),
   };
   const reads: ReadBackDeps = { readModel, progress: stores.progress, logger, projectionWaitMs: config.projectionWaitMs, pending };
   let rateLimiters;

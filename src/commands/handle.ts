@@ -13,11 +13,19 @@
 import type { EventMetadata, RequestContext, StoredEvent } from '../events/envelope.js';
 import { ConflictError, IdempotencyKeyReusedError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { ConcurrencyError, type EventStore, type EventToAppend, type ExpectedRevision, type StreamWrite } from '../stores/eventStore.js';
+import {
+  ConcurrencyError,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type StreamWrite,
+} from '../stores/eventStore.js';
 import type { ReadModelStore } from '../stores/readModel.js';
 import type { Decider } from './decider.js';
 import type { Clock, IdGenerator } from './deps.js';
 import { idempotentId, requestHash } from './idempotency.js';
+import type { StreamLocks } from './streamLocks.js';
 
 export interface CommandDeps {
   events: EventStore;
@@ -26,6 +34,8 @@ export interface CommandDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /** Turns on boundary streams among this process's commands (one per process, shared by every request). */
+  locks: StreamLocks;
 }
 
 export interface CommandRequest {
@@ -68,7 +78,8 @@ export interface AggregateCommand<Command, Event extends EventToAppend, State, C
  * A consistency boundary beyond the aggregate (e.g. a staff member's days). After the aggregate
  * decided, the handler reads the streams the boundary names, lets it decide their events (and
  * events it adds to the aggregate's), and appends everything in one atomic multi-stream append,
- * each stream at the revision read. When one of those streams moved meanwhile, it all runs again.
+ * each stream at the revision read. When one of those streams moved meanwhile (another process
+ * appended to it; this process's commands take turns on them), it all runs again.
  */
 export interface Boundary<Command, Event, State> {
   streams(before: State, after: State): string[];
@@ -160,39 +171,46 @@ export const handleCommand = async <Command, Event extends EventToAppend, State,
       ...(idempotency === undefined ? {} : { idempotencyKey: idempotency.key, requestHash: idempotency.hash }),
     };
     const command = spec.command(id, metadata);
-    let decided = spec.decider.decide(command, state, context);
+    const decided = spec.decider.decide(command, state, context);
     if (decided.length === 0) return outcome(false, [], 0);
-    const writes: StreamWrite[] = [];
-    if (spec.boundary) {
-      const after = decided.reduce((s, event) => spec.decider.evolve(s, event), state);
-      const names = [...new Set(spec.boundary.streams(state, after))];
-      const read = new Map(await Promise.all(names.map(async (name) => [name, await deps.events.readStream(name)] as const)));
-      const extra = spec.boundary.decide(read, { before: state, after, command, metadata });
-      decided = [...decided, ...extra.aggregate];
-      for (const write of extra.writes) {
-        writes.push({ streamId: write.streamId, events: write.events, expected: expectedAfter(read.get(write.streamId) ?? []) });
-      }
-    }
-    // Each event gets its own id; the first keeps the one above.
-    let firstEvent = true;
-    const withIds = <E extends EventToAppend>(list: readonly E[]): E[] =>
-      list.map((event) => {
-        if (firstEvent) {
-          firstEvent = false;
-          return event;
-        }
-        return { ...event, metadata: { ...event.metadata, eventId: deps.ids.uuid() } };
-      });
-    const events = withIds(decided);
-    for (const write of writes) write.events = withIds(write.events);
+    const boundary = spec.boundary;
+    const after = boundary ? decided.reduce((s, event) => spec.decider.evolve(s, event), state) : state;
+    const names = boundary ? [...new Set(boundary.streams(state, after))] : [];
     const expected = expectedAfter(stream);
 
-    let appended;
+    let appended: AppendResult;
+    let events: Event[];
     try {
-      appended =
-        writes.length === 0
-          ? await deps.events.append(streamId, events, expected)
-          : await appendWithBoundary(deps.events, { streamId, events, expected }, writes);
+      // From reading the boundary's streams to appending: this process's other commands on them wait their turn.
+      ({ appended, events } = await deps.locks.hold(names, async () => {
+        const writes: StreamWrite[] = [];
+        let all = decided;
+        if (boundary) {
+          const read = new Map(await Promise.all(names.map(async (name) => [name, await deps.events.readStream(name)] as const)));
+          const extra = boundary.decide(read, { before: state, after, command, metadata });
+          all = [...decided, ...extra.aggregate];
+          for (const write of extra.writes) {
+            writes.push({ streamId: write.streamId, events: write.events, expected: expectedAfter(read.get(write.streamId) ?? []) });
+          }
+        }
+        // Each event gets its own id; the first keeps the one above.
+        let firstEvent = true;
+        const withIds = <E extends EventToAppend>(list: readonly E[]): E[] =>
+          list.map((event) => {
+            if (firstEvent) {
+              firstEvent = false;
+              return event;
+            }
+            return { ...event, metadata: { ...event.metadata, eventId: deps.ids.uuid() } };
+          });
+        const toAppend = withIds(all);
+        for (const write of writes) write.events = withIds(write.events);
+        const result =
+          writes.length === 0
+            ? await deps.events.append(streamId, toAppend, expected)
+            : await appendWithBoundary(deps.events, { streamId, events: toAppend, expected }, writes);
+        return { appended: result, events: toAppend };
+      }));
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       // A boundary stream moved (another booking of the same staff member's day): decide again.

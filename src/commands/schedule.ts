@@ -9,7 +9,8 @@
  */
 import { Temporal } from 'temporal-polyfill';
 import { BusinessRuleError } from '../errors.js';
-import { localDayOf } from '../events/time.js';
+import { localDayOf, steadyOffsetAround, utcMillis } from '../events/time.js';
+import { timeOfDay } from './calendar.js';
 
 export { localDayOf };
 
@@ -38,13 +39,52 @@ const hhmm = (time: Temporal.PlainTime): string => time.toString({ smallestUnit:
  * naming the first valid time after it; one in an overlap is a 422 naming both instants unless
  * `disambiguation` says which.
  */
-export const resolveSchedule = (input: {
+export const resolveSchedule = (input: ScheduleInput): Schedule => steadySchedule(input) ?? resolveScheduleWithTemporal(input);
+
+export interface ScheduleInput {
   localDay: string;
   startTime: string;
   durationMinutes: number;
   timeZone: string;
   disambiguation: Disambiguation | null;
-}): Schedule => {
+}
+
+const plainDay = /^(\d{4})-(\d{2})-(\d{2})$/;
+const twoDigits = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * The schedule Temporal resolves, computed with the zone's offset when that holds for days around
+ * the local day (./events/time.ts, steadyOffsetAround): then the local start time exists once and
+ * the session, at most a day long, ends under the same offset. Null elsewhere (near a change of
+ * offset, or an input Temporal is to judge).
+ */
+const steadySchedule = (input: ScheduleInput): Schedule | null => {
+  const day = plainDay.exec(input.localDay);
+  const time = timeOfDay.exec(input.startTime);
+  if (!day || !time || !Number.isInteger(input.durationMinutes) || input.durationMinutes < 0 || input.durationMinutes > 1440) return null;
+  const midnight = utcMillis(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+  // A day that does not exist (2023-02-30) is Temporal's to refuse.
+  if (new Date(midnight).toISOString().slice(0, 10) !== input.localDay) return null;
+  const offset = steadyOffsetAround(input.timeZone, Math.floor(midnight / dayMs));
+  if (offset === null) return null;
+  const startAt = midnight + (Number(time[1]) * 60 + Number(time[2])) * 60_000 - offset;
+  const endAt = startAt + input.durationMinutes * 60_000;
+  const endLocal = new Date(endAt + offset);
+  return {
+    timeZone: input.timeZone,
+    date: `${input.localDay}T00:00:00.000Z`,
+    startTime: input.startTime,
+    durationMinutes: input.durationMinutes,
+    startAt: new Date(startAt).toISOString(),
+    endAt: new Date(endAt).toISOString(),
+    endTime: `${twoDigits(endLocal.getUTCHours())}:${twoDigits(endLocal.getUTCMinutes())}`,
+  };
+};
+
+const dayMs = 86_400_000;
+
+/** The schedule by Temporal alone: what resolveSchedule answers everywhere (exported for the tests that hold the two equal). */
+export const resolveScheduleWithTemporal = (input: ScheduleInput): Schedule => {
   const local = Temporal.PlainDate.from(input.localDay).toPlainDateTime(Temporal.PlainTime.from(input.startTime));
   const earlier = local.toZonedDateTime(input.timeZone, { disambiguation: 'earlier' });
   const later = local.toZonedDateTime(input.timeZone, { disambiguation: 'later' });

@@ -50,11 +50,40 @@ export const parseIsoDateTime = (text: string): Date | null => {
   return utcYear >= 1 && utcYear <= 9999 ? instant : null;
 };
 
+const dayMs = 86_400_000;
+
+/** Answers of steadyOffsetAround by zone and day; emptied when full (a day's answer costs one transition search). */
+const steadyOffsets = new Map<string, number | null>();
+const steadyOffsetsLimit = 10_000;
+
+/**
+ * The zone's UTC offset in milliseconds when it holds without a change from two days before the
+ * UTC day `epochDay` (days since 1970-01-01) to three days after it, else null. Over such a span
+ * a local time is one instant and an instant one local time, so the callers below resolve them by
+ * adding the offset, as Temporal would, instead of asking Temporal for each session (which costs
+ * tens of microseconds a call); on days near a change of offset they ask Temporal.
+ */
+export const steadyOffsetAround = (timeZone: string, epochDay: number): number | null => {
+  const key = `${timeZone}\u0000${String(epochDay)}`;
+  const known = steadyOffsets.get(key);
+  if (known !== undefined) return known;
+  const from = Temporal.Instant.fromEpochMilliseconds((epochDay - 2) * dayMs).toZonedDateTimeISO(timeZone);
+  const change = from.getTimeZoneTransition('next');
+  const offset = change !== null && change.epochMilliseconds <= (epochDay + 3) * dayMs ? null : from.offsetNanoseconds / 1e6;
+  if (steadyOffsets.size >= steadyOffsetsLimit) steadyOffsets.clear();
+  steadyOffsets.set(key, offset);
+  return offset;
+};
+
 /** The local calendar day a session's `date` names (see the README's time-zone rules). */
 export const localDayOf = (date: string, timeZone: string): string => {
   const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/.test(date) && date.includes('T');
   if (!hasOffset) return date.slice(0, 10);
   const instant = parseIsoDateTime(date);
   if (!instant) throw new Error(`date was not validated before scheduling: ${date}`);
-  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+  const millis = instant.getTime();
+  const offset = steadyOffsetAround(timeZone, Math.floor(millis / dayMs));
+  // Date and Temporal write years past 9999 alike (+010000-01-01).
+  if (offset !== null) return new Date(millis + offset).toISOString().slice(0, 10);
+  return Temporal.Instant.fromEpochMilliseconds(millis).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 };

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { ObjectId } from 'bson';
 import type { Decider } from '../../src/commands/decider.js';
 import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../src/commands/handle.js';
+import { StreamLocks } from '../../src/commands/streamLocks.js';
 import type { Event, EventMetadata } from '../../src/events/envelope.js';
 import { BusinessRuleError } from '../../src/errors.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqliteStore.js';
@@ -49,6 +50,7 @@ describe('the command path (handleCommand)', () => {
       clock: () => new Date('2024-05-01T08:00:00.000Z'),
       ids: { objectId: () => new ObjectId().toHexString(), uuid: randomUUID },
       logger: pino({ level: 'silent' }),
+      locks: new StreamLocks(),
     };
   });
   afterEach(async () => {
@@ -172,5 +174,90 @@ describe('the command path (handleCommand)', () => {
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failures).to.have.length(1);
     expectAppError(failures[0]!.reason, { status: 409 });
+  });
+
+  describe('a boundary stream two commands both claim from', () => {
+    const boundaryStream = `tally-all-${workspaceId}`;
+    /** Opens a tally and counts it in one stream every open shares (a boundary, as a staff member's day is). */
+    const openCounted = (): AggregateCommand<TallyCommand, TallyEvent, TallyState, { limit: number }> => ({
+      ...open(),
+      boundary: {
+        streams: () => [boundaryStream],
+        decide: (read, { metadata }) => ({
+          aggregate: [],
+          writes: [
+            {
+              streamId: boundaryStream,
+              events: [
+                {
+                  type: 'TallyCounted',
+                  data: { n: read.get(boundaryStream)!.length },
+                  metadata: { ...metadata, schemaVersion: 1 },
+                },
+              ],
+            },
+          ],
+        }),
+      },
+    });
+    /** Deps whose boundary reads are counted. */
+    const counting = (locks: StreamLocks): { deps: CommandDeps; reads: () => number } => {
+      let reads = 0;
+      const events: CommandDeps['events'] = {
+        append: (...args) => store.append(...args),
+        appendMany: (writes) => store.appendMany(writes),
+        readStream: (streamId) => {
+          if (streamId === boundaryStream) reads += 1;
+          return store.readStream(streamId);
+        },
+        readAll: (options) => store.readAll(options),
+        headPosition: () => store.headPosition(),
+        ping: () => store.ping(),
+        close: () => store.close(),
+      };
+      return { deps: { ...deps, events, locks }, reads: () => reads };
+    };
+
+    it('takes turns in one process: each of 10 concurrent commands reads the stream once, after the previous one appended', async () => {
+      const { deps: shared, reads } = counting(new StreamLocks());
+      await Promise.all(Array.from({ length: 10 }, () => handleCommand(shared, openCounted(), request())));
+      expect(reads()).to.equal(10);
+      const counted = await store.readStream(boundaryStream);
+      expect(counted.map((e) => (e.data as { n: number }).n)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(shared.locks.held).to.equal(0);
+    });
+
+    it('decides again when another process appended to the stream in between (the store checks the revision)', async () => {
+      // Two lock tables on one store: two API processes on one database.
+      const first = counting(new StreamLocks());
+      const second = counting(new StreamLocks());
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => handleCommand(i % 2 === 0 ? first.deps : second.deps, openCounted(), request())),
+      );
+      expect(first.reads() + second.reads()).to.be.greaterThan(10);
+      const counted = await store.readStream(boundaryStream);
+      expect(counted.map((e) => (e.data as { n: number }).n)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    });
+
+    it('gives the turn on to the next command when a decision fails', async () => {
+      const failing: AggregateCommand<TallyCommand, TallyEvent, TallyState, { limit: number }> = {
+        ...openCounted(),
+        boundary: {
+          streams: () => [boundaryStream],
+          decide: () => {
+            throw new BusinessRuleError('refused');
+          },
+        },
+      };
+      const results = await Promise.allSettled([
+        handleCommand(deps, failing, request()),
+        handleCommand(deps, openCounted(), request()),
+        handleCommand(deps, failing, request()),
+        handleCommand(deps, openCounted(), request()),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((await store.readStream(boundaryStream)).length).to.equal(2);
+      expect(deps.locks.held).to.equal(0);
+    });
   });
 });

@@ -14,6 +14,7 @@ import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { createTokenVerifier, signToken } from '../../src/auth/tokens.js';
 import { systemClock, systemIds } from '../../src/commands/deps.js';
+import { StreamLocks } from '../../src/commands/streamLocks.js';
 import type { JwtConfig } from '../../src/config.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
@@ -42,7 +43,7 @@ describe('reading while MongoDB is down', () => {
     const pending = new PendingDocuments();
     const reads = new ReadYourWritesReadModel(readModel, pending);
     const app = buildApp({
-      commands: { events, readModel: reads, clock: systemClock, ids: systemIds, logger },
+      commands: { events, readModel: reads, clock: systemClock, ids: systemIds, logger, locks: new StreamLocks() },
       reads: { readModel: reads, progress: inlineProgress(), logger, projectionWaitMs: 0, pending },
       verifier: createTokenVerifier(jwt),
       logger,

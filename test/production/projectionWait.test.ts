@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { parseCreateSession } from '../../src/commands/createSession.js';
 import { handleCommand, type AggregateCommand, type CommandDeps, type CommandRequest } from '../../src/commands/handle.js';
 import { createSessionSpec, updateSessionSpec } from '../../src/commands/session.js';
+import { StreamLocks } from '../../src/commands/streamLocks.js';
 import { parseUpdateSession } from '../../src/commands/updateSession.js';
 import { documentAfter, type ReadBackDeps } from '../../src/projections/readBack.js';
 import type { EventToAppend } from '../../src/stores/eventStore.js';
@@ -125,6 +126,7 @@ describe('a create under asynchronous projection', () => {
     clock: () => new Date('2024-01-15T10:00:00.000Z'),
     ids: { objectId, uuid: randomUUID },
     logger,
+    locks: new StreamLocks(),
     projectionWaitMs,
   });
 

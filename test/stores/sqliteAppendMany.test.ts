@@ -167,4 +167,65 @@ describe('SQLite appendMany in group commit', () => {
     expect(other.position).to.equal(3n);
     expect(eventsOf().map((e) => e.stream_id)).to.deep.equal(['r1', 'r2', 'o1']);
   });
+
+  it("records the projection's checkpoint once, at the last append of the turn that was kept, not at a failing one after it", async () => {
+    await store.append('k0', [put('k0')], 'no_stream');
+    const attempts = await Promise.allSettled([
+      store.append('k1', [put('k1')], 'no_stream'),
+      store.append('k2', [put('k2')], 'no_stream'),
+      store.append('k0', [put('k0', { rank: 3 })], 5n),
+    ]);
+    expect(attempts.map((a) => a.status)).to.deep.equal(['fulfilled', 'fulfilled', 'rejected']);
+    expect(await store.checkpoint('items')).to.equal(3n);
+    expect(await find('k0')).to.deep.include({ rank: 1 });
+  });
+
+  it('keeps the terms of a document whose array stays the same, and replaces them when it changes', async () => {
+    const terms = () =>
+      store.db.prepare("SELECT value FROM terms_rm_contract_items WHERE id = 'i1' AND field = 'tagIds' ORDER BY value").pluck().all();
+    await store.append('i1', [put('i1')], 'no_stream');
+    expect(terms()).to.deep.equal(['t1']);
+    await store.append('i1', [put('i1', { rank: 2 })], 0n);
+    expect(terms()).to.deep.equal(['t1']);
+    await store.append(
+      'i1',
+      [
+        put('i1', {
+          tags: [
+            { id: 't2', name: 'two' },
+            { id: 't3', name: 'three' },
+          ],
+        }),
+      ],
+      1n,
+    );
+    expect(terms()).to.deep.equal(['t2', 't3']);
+    const tagged = async (tag: string) =>
+      (await store.query('contract_items', workspaceId, { where: { tagIds: tag }, orderBy: 'rank', limit: 10 })).documents.map((d) => d.id);
+    expect(await tagged('t1')).to.deep.equal([]);
+    expect(await tagged('t3')).to.deep.equal(['i1']);
+  });
+
+  it('takes back only the failing caller of a large turn (a savepoint journal far past 64 KiB), and leaves temp_store as it was', async () => {
+    const tempStore = store.db.pragma('temp_store', { simple: true });
+    await store.append('big-shared', [put('big-shared')], 'no_stream');
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        i === 30
+          ? store.appendMany([
+              { streamId: 'big-30', events: [put('big-30')], expected: 'no_stream' },
+              { streamId: 'big-shared', events: [put('big-shared', { rank: 9 })], expected: 7n },
+            ])
+          : store.append(`big-${i}`, [put(`big-${i}`, { label: 'x'.repeat(2000), tags: [{ id: `t${i}`, name: 'n' }] })], 'no_stream'),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'rejected')).to.have.length(1);
+    expect(attempts[30]?.status).to.equal('rejected');
+    expect(await find('big-30')).to.equal(null);
+    expect(await find('big-29')).to.not.equal(null);
+    expect(await find('big-31')).to.not.equal(null);
+    expect(eventsOf()).to.have.length(60);
+    expect(await find('big-shared')).to.deep.include({ rank: 1 });
+    expect(store.db.pragma('temp_store', { simple: true })).to.equal(tempStore);
+  });
 });

@@ -168,12 +168,36 @@ export class CollectionTable {
     return this.statements.find.get(id);
   }
 
-  /** Writes a document (JSON text and, when given, the parsed document for its terms). */
-  write(id: string, workspaceId: string, json: string, position: number, kind: 'upsert' | 'insert' | 'update', document?: Document): void {
+  /**
+   * Writes a document (JSON text and, when given, the parsed document for its terms). `previous`:
+   * the document an update replaces, as stored, so that terms that stay the same are not rewritten.
+   */
+  write(
+    id: string,
+    workspaceId: string,
+    json: string,
+    position: number,
+    kind: 'upsert' | 'insert' | 'update',
+    document?: Document,
+    previous?: { workspaceId: string; document: Document },
+  ): void {
     if (kind === 'upsert') this.statements.upsert.run(id, workspaceId, json, position);
     else if (kind === 'insert') this.statements.insert.run(id, workspaceId, json, position);
     else this.statements.update.run(workspaceId, json, position, id);
-    if (this.terms) this.writeTerms(this.terms, id, workspaceId, document ?? (JSON.parse(json) as Document), kind !== 'insert');
+    if (!this.terms) return;
+    const next = document ?? (JSON.parse(json) as Document);
+    if (kind === 'update' && previous?.workspaceId === workspaceId && this.sameTerms(previous.document, next)) return;
+    this.writeTerms(this.terms, id, workspaceId, next, kind !== 'insert');
+  }
+
+  /** True when two documents give the same terms: their multi fields hold the same values in the same order. */
+  private sameTerms(a: Document, b: Document): boolean {
+    return this.multiFields.every((field) => {
+      const x = a[field];
+      const y = b[field];
+      if (!Array.isArray(x) || !Array.isArray(y)) return !Array.isArray(x) && !Array.isArray(y);
+      return x.length === y.length && x.every((value: unknown, i) => value === y[i]);
+    });
   }
 
   remove(id: string): void {
