@@ -33,3 +33,21 @@ export const combineChecksums = (collections: ReadonlyMap<string, string>): stri
   for (const [name, checksum] of byName) hash.update(`${name}\t${checksum}\n`);
   return `sha256:${hash.digest('hex')}`;
 };
+
+/** A collection's checksum and its number of documents. */
+export interface CollectionSum {
+  checksum: string;
+  documents: number;
+}
+
+/** What an operator's checksum of a live read model reports: the read model's checksum and each collection's. */
+export interface ReadModelChecksum {
+  checksum: string;
+  collections: Record<string, CollectionSum>;
+}
+
+/** The report of a live read model's checksum, from its collections' sums (by collection name). */
+export const readModelChecksum = (sums: ReadonlyMap<string, CollectionSum>): ReadModelChecksum => ({
+  checksum: combineChecksums(new Map([...sums].map(([collection, sum]) => [collection, sum.checksum]))),
+  collections: Object.fromEntries(sums),
+});

@@ -10,7 +10,7 @@
  */
 import type { DomainEvent, DomainEventType } from '../events/index.js';
 import type { Recorded } from '../events/envelope.js';
-import { byId, type Document, type DocumentSelector, type IndexSpec, type Projection } from './projection.js';
+import { byId, checkIndexes, type Document, type DocumentSelector, type IndexSpec, type Projection } from './projection.js';
 
 export type RecordedOf<T extends DomainEventType> = Recorded<Extract<DomainEvent, { type: T }>>;
 
@@ -43,6 +43,8 @@ export interface ViewDefinition<D extends Document, S extends Document = never> 
 const workspaceOf = (event: RecordedOf<DomainEventType>): string => event.data.workspaceId;
 
 export const defineProjection = <D extends Document, S extends Document = never>(definition: ViewDefinition<D, S>): Projection<D | S> => {
+  // A declaration no adapter could serve fails here, when the view's module loads.
+  checkIndexes(definition);
   const handlerOf = (type: string): EventHandler<D, DomainEventType> | undefined =>
     (definition.on as Record<string, EventHandler<D, DomainEventType> | undefined>)[type];
   const extra = definition.workspaceDocument;

@@ -5,6 +5,7 @@
  * here imports an adapter or a view, so importing it never pulls either side into the other.
  */
 import type { StoredEvent } from '../events/envelope.js';
+import type { EventStore } from '../stores/eventStore.js';
 import type { Projection } from './projection.js';
 
 /** One live subscription: batches of events in log order. Iteration ends or throws when it drops. */
@@ -45,6 +46,52 @@ export const prepareBatch = (batch: readonly StoredEvent[], prepare: (event: Sto
   if (last !== undefined && events[events.length - 1]?.position !== last.position)
     events.push({ ...last, type: skippedMarkerType, data: {} });
   return events;
+};
+
+/**
+ * Reads the log after `after` (from its start when undefined) and hands it on a page at a time:
+ * each event through `prepare` (none: as read), the ones it leaves out dropped, a page per
+ * `pageSize` events read, with the position of the last event read, so that events left out at a
+ * page's end are not read again. With `until`, stops before the first event after it. How a
+ * rebuild pages the log: the whole of it into a target, a target's catch-up on the tail, the live
+ * read models' catch-up to the rebuild's position. Returns the events handed on.
+ */
+export const feedLog = async (
+  events: Pick<EventStore, 'readAll'>,
+  options: {
+    after?: bigint;
+    until?: bigint;
+    pageSize: number;
+    types?: readonly string[];
+    prepare?: (event: StoredEvent) => StoredEvent | null;
+  },
+  write: (page: StoredEvent[], through: bigint) => Promise<void>,
+): Promise<number> => {
+  const { after, until, pageSize, types, prepare } = options;
+  let handed = 0;
+  let page: StoredEvent[] = [];
+  let read = 0;
+  let through = 0n;
+  const flush = async (): Promise<void> => {
+    await write(page, through);
+    handed += page.length;
+    page = [];
+    read = 0;
+  };
+  for await (const raw of events.readAll({
+    pageSize,
+    ...(after === undefined ? {} : { after }),
+    ...(types ? { types } : {}),
+  })) {
+    if (until !== undefined && raw.position > until) break;
+    const event = prepare ? prepare(raw) : raw;
+    if (event !== null) page.push(event);
+    read += 1;
+    through = raw.position;
+    if (read === pageSize) await flush();
+  }
+  if (read > 0) await flush();
+  return handed;
 };
 
 /**

@@ -99,6 +99,26 @@ export const projectEvents = (
 ): Document | null =>
   events.reduce<Document | null>((doc, event) => (handlesEvent(projection, event) ? projection.evolve(doc, event, id) : doc), initial);
 
+const indexName = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * A projection's index declarations as every adapter needs them: names of [a-z][a-z0-9_]*, unique
+ * within the collection; at least one field; a `multi` index exactly one (its array field).
+ * Checked once, when a view is defined and when a read model registers a projection, so a
+ * declaration no adapter could serve fails the same way on every adapter.
+ */
+export const checkIndexes = (projection: Pick<Projection, 'collection' | 'indexes'>): void => {
+  const names = new Set<string>();
+  for (const index of projection.indexes ?? []) {
+    const what = `index ${index.name} of collection ${projection.collection}`;
+    if (!indexName.test(index.name)) throw new Error(`invalid index name ${index.name} (collection ${projection.collection})`);
+    if (names.has(index.name)) throw new Error(`${what} is declared twice`);
+    names.add(index.name);
+    if (index.fields.length === 0) throw new Error(`${what} has no fields`);
+    if (index.multi && index.fields.length !== 1) throw new Error(`multi ${what} must have exactly one field, has ${index.fields.length}`);
+  }
+};
+
 /** The index a `where` selector or a query filter on `field` uses, or undefined when none is declared. */
 export const indexFor = (projection: Pick<Projection, 'indexes'>, field: string): IndexSpec | undefined =>
   projection.indexes?.find((index) => index.fields[0] === field);

@@ -29,6 +29,7 @@ import type { EventStore, StoredEvent } from '../stores/eventStore.js';
 import type { Comparison, RebuildableReadModel, RebuildTarget } from '../stores/readModel.js';
 import { allProjections } from './index.js';
 import { prepareForProjection, SkippedEvents, type SkippedKind, type SkipWarning } from './projectableEvents.js';
+import { feedLog } from './ports.js';
 import type { Projection } from './projection.js';
 
 /** Events per page: larger pages cost memory (a page's documents are held until its write) for little speed. */
@@ -118,25 +119,11 @@ const feedPages = async (
   onPage: (applied: number, position: bigint | null) => void,
 ): Promise<number> => {
   let applied = 0;
-  let page: StoredEvent[] = [];
-  let read = 0;
-  let lastRead: bigint | undefined;
-  const write = async (): Promise<void> => {
-    await target.applyPage(page, lastRead);
+  return feedLog(events, { pageSize, prepare }, async (page, through) => {
+    await target.applyPage(page, through);
     applied += page.length;
-    onPage(applied, lastRead ?? null);
-    page = [];
-    read = 0;
-  };
-  for await (const raw of events.readAll({ pageSize })) {
-    const event = prepare(raw);
-    if (event !== null) page.push(event);
-    read += 1;
-    lastRead = raw.position;
-    if (read === pageSize) await write();
-  }
-  if (read > 0) await write();
-  return applied;
+    onPage(applied, through);
+  });
 };
 
 const identicalComparison = (comparison: Comparison): boolean =>

@@ -34,6 +34,18 @@ export interface StreamWrite {
   expected: ExpectedRevision;
 }
 
+/**
+ * Why appendMany refuses these writes before touching the log, the same on every adapter: no
+ * stream, a stream without events, or a stream named twice. Undefined when they are well formed.
+ * (An error returned, not thrown, for adapters that answer with a rejected promise.)
+ */
+export const malformedAppend = (writes: readonly StreamWrite[]): Error | undefined => {
+  if (writes.length === 0 || writes.some((write) => write.events.length === 0))
+    return new Error('append needs at least one event per stream');
+  if (new Set(writes.map((write) => write.streamId)).size !== writes.length) return new Error('a multi-stream append names a stream twice');
+  return undefined;
+};
+
 export interface ReadAllOptions {
   /** Exclusive: read events strictly after this position. Omit to start at the beginning. */
   after?: bigint;

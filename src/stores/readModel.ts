@@ -7,7 +7,15 @@
  * of the last event applied to it, so applying an event twice changes nothing.
  */
 import { combineChecksums } from '../projections/checksum.js';
-import type { Document, IndexSpec, Projection, Scalar, StoredEvent } from '../projections/projection.js';
+import {
+  checkIndexes,
+  indexFor,
+  type Document,
+  type IndexSpec,
+  type Projection,
+  type Scalar,
+  type StoredEvent,
+} from '../projections/projection.js';
 
 export type { Document, Scalar };
 
@@ -61,6 +69,99 @@ export const multiIndexField = (index: IndexSpec): string => {
 /** The array fields of a projection's `multi` indexes, whose conditions mean "the array contains". */
 export const multiFieldsOf = (projection: Pick<Projection, 'indexes'>): string[] =>
   (projection.indexes ?? []).filter((index) => index.multi).map(multiIndexField);
+
+/** An equality condition (a scalar), rather than an `in` or a range. */
+export const isEquality = (condition: Condition): condition is Scalar => condition === null || typeof condition !== 'object';
+
+/** A page of 1..maxQueryLimit documents, or a programming error. */
+export const checkQueryLimit = (query: Pick<Query, 'limit'>): void => {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
+    throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
+  }
+};
+
+/**
+ * The declared index that serves a query, the same on every adapter (and so the one SQLite's
+ * INDEXED BY and MongoDB's hint name). An index yields (orderBy, id) order only when the sort
+ * field is its last field, or only fields with an equality follow it (every index ends with id;
+ * ordering by id, all its fields need an equality, and it has at least one). Every field before
+ * the sort field needs an equality or an `in` (one range per value). Conditions on `multi` fields
+ * go through the array's own index, and a `multi` index serves no query itself. Of the indexes
+ * that serve, the one whose leading lookups narrow the query most, the first declared on a tie.
+ * Throws when none serves: a query no index serves is a programming error.
+ */
+export const chooseIndex = (projection: Pick<Projection, 'collection' | 'indexes'>, query: Pick<Query, 'where' | 'orderBy'>): IndexSpec => {
+  const multiFields = multiFieldsOf(projection);
+  const conditions = Object.entries(query.where ?? {});
+  const scalar = conditions.filter(([field]) => !multiFields.includes(field));
+  const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
+  const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
+  const order = query.orderBy;
+  // The number of lookups before the sort field, -1 when the index does not serve.
+  const leading = (index: IndexSpec): number => {
+    if (index.multi) return -1;
+    const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
+    const serves =
+      at >= 0 &&
+      (order !== 'id' || at > 0) &&
+      index.fields.slice(0, at).every((f) => lookups.has(f)) &&
+      index.fields.slice(at + 1).every((f) => equalities.has(f));
+    return serves ? at : -1;
+  };
+  let chosen: IndexSpec | undefined;
+  for (const index of projection.indexes ?? []) {
+    if (leading(index) >= 0 && (chosen === undefined || leading(index) > leading(chosen))) chosen = index;
+  }
+  if (chosen === undefined) {
+    throw new Error(
+      `no index of collection ${projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
+    );
+  }
+  return chosen;
+};
+
+/**
+ * The index a `where` selector on `field` goes through (for a `multi` field, the array's), or a
+ * programming error: a selector never scans.
+ */
+export const whereIndex = (projection: Pick<Projection, 'collection' | 'indexes'>, field: string): IndexSpec => {
+  const index = indexFor(projection, field);
+  if (!index) throw new Error(`collection ${projection.collection} declares no index on ${field}`);
+  return index;
+};
+
+/**
+ * A read model's projections by collection: the one that declares each collection's indexes is
+ * the first registered for it, and its declarations are checked then (checkIndexes), whichever
+ * adapter registers it.
+ */
+export class CollectionOwners {
+  private readonly owners = new Map<string, Projection>();
+
+  /** The owner of the projection's collection: the projection itself when it is the first. */
+  register(projection: Projection): Projection {
+    const owner = this.owners.get(projection.collection);
+    if (owner) return owner;
+    checkIndexes(projection);
+    this.owners.set(projection.collection, projection);
+    return projection;
+  }
+
+  get(collection: string): Projection | undefined {
+    return this.owners.get(collection);
+  }
+
+  /** The owner a query on the collection plans with (its declared indexes), or a programming error. */
+  ofQueried(collection: string): Projection {
+    const owner = this.owners.get(collection);
+    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    return owner;
+  }
+
+  values(): IterableIterator<Projection> {
+    return this.owners.values();
+  }
+}
 
 export interface ReadModelStore {
   /** The document with this id in this workspace, or null (also when it lives in another workspace). */
@@ -185,6 +286,17 @@ export const requireChecksums = (comparison: Pick<CollectionComparison, 'checksu
   if (!comparison.checksums) throw new Error('a comparison asked for checksums returned none');
   return comparison.checksums;
 };
+
+/** A comparison of these collections at `position`, with the checksums over all of them when asked for. */
+export const comparisonOf = (
+  position: bigint | null,
+  collections: CollectionComparison[],
+  options: Pick<CompareOptions, 'checksums'>,
+): Comparison => ({
+  position,
+  collections,
+  ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
+});
 
 /** The checksums over every collection of a comparison made with `checksums: true` (Comparison.checksums). */
 export const combinedChecksums = (collections: readonly CollectionComparison[]): { current: string; rebuilt: string } => {

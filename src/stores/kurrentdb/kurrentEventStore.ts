@@ -38,6 +38,7 @@ import {
 import type { EventMetadata } from '../../events/envelope.js';
 import {
   ConcurrencyError,
+  malformedAppend,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -169,10 +170,8 @@ export class KurrentEventStore implements EventStore {
    * their streams (by event id) answers the original result instead of failing.
    */
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
-    if (writes.length === 0 || writes.some((write) => write.events.length === 0))
-      throw new Error('append needs at least one event per stream');
-    if (new Set(writes.map((write) => write.streamId)).size !== writes.length)
-      throw new Error('a multi-stream append names a stream twice');
+    const malformed = malformedAppend(writes);
+    if (malformed) throw malformed;
     const [single] = writes;
     if (single && writes.length === 1) return [await this.append(single.streamId, single.events, single.expected)];
     const requests = multiStreamRequests(writes);

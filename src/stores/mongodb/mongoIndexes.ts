@@ -4,10 +4,8 @@
  * (../sqlite/collectionTable.ts):
  * - a declared index `{ name, fields }` is `{ workspaceId: 1, ...fields: 1, _id: 1 }` named
  *   `ix_<name>`; a `multi` index is the same key on an array field, which MongoDB makes multikey;
- * - a query is served by a non-multi index whose fields before `orderBy` all have an equality or
- *   an `in`, and whose fields after it (if any) all have an equality (all its fields when
- *   ordering by id); the query names that index as its `hint`, so the server cannot fall back to
- *   a collection scan; no such index is a programming error;
+ * - a query is served by the index every adapter chooses (`chooseIndex`, ../readModel.ts); the
+ *   query names that index as its `hint`, so the server cannot fall back to a collection scan;
  * - equality (or `in`) on a `multi` field means "the array contains" (never a null: an array's
  *   null is no value it is found by); other conditions are checked on the documents the index
  *   yields; a range never matches a missing or null field;
@@ -19,12 +17,11 @@
  */
 import type { Collection, IndexDescriptionInfo, IndexOptions, IndexSpecification, Sort } from 'mongodb';
 import type { IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, multiFieldsOf, type Condition, type Query } from '../readModel.js';
+import { checkQueryLimit, chooseIndex, isEquality, multiFieldsOf, whereIndex, type Query } from '../readModel.js';
 
 /** The index earlier releases created on every collection; redundant with `_id_`. */
 export const legacyWorkspaceIdIndex = 'workspaceId_id';
 
-const indexName = /^[a-z][a-z0-9_]*$/;
 const indexNotFound = 27;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
@@ -40,16 +37,12 @@ export interface DeclaredIndex {
   key: Record<string, 1>;
 }
 
-export const declaredIndexName = (spec: IndexSpec): string => {
-  if (!indexName.test(spec.name)) throw new Error(`invalid index name ${spec.name}`);
-  return `ix_${spec.name}`;
-};
+/** The MongoDB name of a declared index (whose name checkIndexes, ../../projections/projection.ts, has checked). */
+export const declaredIndexName = (spec: IndexSpec): string => `ix_${spec.name}`;
 
-/** The MongoDB indexes of a projection's declared ones. */
+/** The MongoDB indexes of a projection's declared ones (checked when the projection was registered). */
 export const declaredIndexes = (projection: Pick<Projection, 'indexes'>): DeclaredIndex[] =>
   (projection.indexes ?? []).map((spec) => {
-    if (spec.fields.length === 0) throw new Error(`index ${spec.name} has no fields`);
-    if (spec.multi && spec.fields.length !== 1) throw new Error(`multi index ${spec.name} must have exactly one field`);
     const key: Record<string, 1> = { workspaceId: 1 };
     for (const field of spec.fields) key[storedField(field)] = 1;
     key._id = 1;
@@ -114,8 +107,6 @@ export type StoredFilter = Record<string, unknown>;
 /** Matches no document. */
 const nothing: StoredFilter = { _id: { $in: [] } };
 
-const isEquality = (condition: Condition): condition is Scalar => condition === null || typeof condition !== 'object';
-
 export interface QueryPlan {
   filter: StoredFilter;
   sort: Sort;
@@ -126,40 +117,12 @@ export interface QueryPlan {
 
 /** The MongoDB filter, sort and index of a read-model query (see the header). */
 export const planQuery = (projection: Pick<Projection, 'collection' | 'indexes'>, workspaceId: string, query: Query): QueryPlan => {
-  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
-    throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
-  }
-  const specs = projection.indexes ?? [];
+  checkQueryLimit(query);
+  // The hint names the index SQLite's INDEXED BY names.
+  const covering = chooseIndex(projection, query);
   const multiFields = multiFieldsOf(projection);
   const conditions = Object.entries(query.where ?? {});
-  const scalar = conditions.filter(([field]) => !multiFields.includes(field));
-  const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
-  // An `in` on a leading field is served by the index too (one range per value).
-  const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
   const order = query.orderBy;
-  // As on SQLite: the sort field is the index's last, or only fields with an equality follow it.
-  // `leading` is the number of lookups before the sort field, -1 when the index does not serve.
-  const leading = (index: IndexSpec): number => {
-    if (index.multi) return -1;
-    const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-    const serves =
-      at >= 0 &&
-      (order !== 'id' || at > 0) &&
-      index.fields.slice(0, at).every((f) => lookups.has(f)) &&
-      index.fields.slice(at + 1).every((f) => equalities.has(f));
-    return serves ? at : -1;
-  };
-  // The hint names the index SQLite's INDEXED BY names: of those that serve the query, the one
-  // whose leading lookups narrow it most (the first declared on a tie).
-  let covering: IndexSpec | undefined;
-  for (const index of specs) {
-    if (leading(index) >= 0 && (covering === undefined || leading(index) > leading(covering))) covering = index;
-  }
-  if (!covering) {
-    throw new Error(
-      `no index of collection ${projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
-    );
-  }
   const clauses: StoredFilter[] = [{ workspaceId }];
   for (const [field, condition] of conditions) {
     const stored = storedField(field);
@@ -207,8 +170,7 @@ export const whereFilter = (
   field: string,
   equals: Scalar,
 ): { filter: StoredFilter; hint: string } => {
-  const index = (projection.indexes ?? []).find((spec) => spec.fields[0] === field);
-  if (!index) throw new Error(`collection ${projection.collection} declares no index on ${field}`);
+  const index = whereIndex(projection, field);
   // As on SQLite (an SQL equality with null holds for no row): a `where` on null finds nothing.
   const filter = equals === null ? { workspaceId, ...nothing } : { workspaceId, [storedField(field)]: equals };
   return { filter, hint: declaredIndexName(index) };

@@ -23,7 +23,7 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import { evolveStored, type Projection, type Scalar } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
-import { multiFieldsOf, type Document, type Query, type QueryPage, type ReadModelStore } from '../readModel.js';
+import { CollectionOwners, multiFieldsOf, type Document, type Query, type QueryPage, type ReadModelStore } from '../readModel.js';
 import { isSafeId, requireCollectionName, requireSafeId } from './ids.js';
 import { ensureDeclaredIndexes, matchesWhere, planQuery, whereFilter } from './mongoIndexes.js';
 import { translateOutage } from './outage.js';
@@ -161,7 +161,7 @@ export interface MongoReadModelOptions {
 export class MongoReadModel implements ReadModelStore {
   private readonly checkpoints: Collection<CheckpointDocument>;
   /** The projection that declares each collection's indexes: the first one registered for it. */
-  private readonly owners = new Map<string, Projection>();
+  private readonly owners = new CollectionOwners();
   private readonly indexed = new Map<string, Promise<void>>();
 
   constructor(
@@ -205,8 +205,7 @@ export class MongoReadModel implements ReadModelStore {
   }
 
   async query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
-    const owner = this.owners.get(collection);
-    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    const owner = this.owners.ofQueried(collection);
     const plan = planQuery(owner, workspaceId, query);
     if (!isSafeId(workspaceId)) return { documents: [], next: null };
     await this.indexesOf(owner);
@@ -266,10 +265,7 @@ export class MongoReadModel implements ReadModelStore {
 
   private register(projection: Projection): Projection {
     requireCollectionName(projection.collection);
-    const owner = this.owners.get(projection.collection);
-    if (owner) return owner;
-    this.owners.set(projection.collection, projection);
-    return projection;
+    return this.owners.register(projection);
   }
 
   /** The owner's declared indexes exist on its collection (created once per process). */

@@ -18,11 +18,11 @@
  */
 import { hostname } from 'node:os';
 import { MongoServerError, type Collection, type Db, type IndexDescriptionInfo } from 'mongodb';
-import { prepareBatch, projectorLease } from '../../projections/ports.js';
+import { projectorLease } from '../../projections/ports.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import {
-  combinedChecksums,
+  comparisonOf,
   requireChecksums,
   type BeginRebuildOptions,
   type CollectionComparison,
@@ -31,7 +31,8 @@ import {
   type RebuildableReadModel,
   type RebuildTarget,
 } from '../readModel.js';
-import { combineChecksums } from '../../projections/checksum.js';
+import { readModelChecksum, type CollectionSum, type ReadModelChecksum } from '../../projections/checksum.js';
+import { advancedPosition, catchUpLive, checkRebuildProjections, feedTail } from '../rebuildTargets.js';
 import { leasesCollection, MongoLease, type LeaseDocument } from './mongoLease.js';
 import { checkpointsCollection, fromStored, type CheckpointDocument, type MongoReadModel, type StoredDocument } from './mongoReadModel.js';
 import { copiedIndexOptions, createIndex, ensureDeclaredIndexes, legacyWorkspaceIdIndex } from './mongoIndexes.js';
@@ -120,23 +121,17 @@ async function* sortedDocuments(collection: Collection<StoredDocument>): AsyncGe
 }
 
 /** Canonical checksum (../../projections/checksum.ts) of the live MongoDB read models of these projections. */
-export const mongoReadModelChecksum = async (
-  db: Db,
-  projections: readonly Projection[],
-): Promise<{ checksum: string; collections: Record<string, { checksum: string; documents: number }> }> => {
-  const sums = new Map<string, string>();
-  const collections: Record<string, { checksum: string; documents: number }> = {};
+export const mongoReadModelChecksum = async (db: Db, projections: readonly Projection[]): Promise<ReadModelChecksum> => {
+  const sums = new Map<string, CollectionSum>();
   for (const projection of projections) {
     const result = await compareSortedDocuments([], sortedDocuments(db.collection<StoredDocument>(projection.collection)), {
       checksums: true,
       differences: false,
       examples: 0,
     });
-    const checksum = requireChecksums(result).rebuilt;
-    sums.set(projection.collection, checksum);
-    collections[projection.collection] = { checksum, documents: result.rebuilt };
+    sums.set(projection.collection, { checksum: requireChecksums(result).rebuilt, documents: result.rebuilt });
   }
-  return { checksum: combineChecksums(sums), collections };
+  return readModelChecksum(sums);
 };
 
 class MongoRebuild implements RebuildTarget {
@@ -152,11 +147,7 @@ class MongoRebuild implements RebuildTarget {
     options: BeginRebuildOptions,
     settings: MongoRebuildSettings,
   ): Promise<MongoRebuild> {
-    const collections = new Set<string>();
-    for (const projection of projections) {
-      if (collections.has(projection.collection)) throw new Error(`two projections share collection ${projection.collection}`);
-      collections.add(projection.collection);
-    }
+    checkRebuildProjections(projections);
     const token = newRebuildToken();
     const slots = projections.map((projection) => ({
       projection,
@@ -208,8 +199,8 @@ class MongoRebuild implements RebuildTarget {
       if (handled.length > 0) writes.push(await this.readModel.evolveProjection(slot.projection, handled, slot.next));
     }
     await Promise.all(writes.map((pending) => this.readModel.writeDocuments(pending)));
-    const covered = through ?? events[events.length - 1]?.position;
-    if (covered !== undefined && (this.lastPosition === null || covered > this.lastPosition)) {
+    const covered = advancedPosition(this.lastPosition, events, through);
+    if (covered !== undefined) {
       this.lastPosition = covered;
       await this.db
         .collection<RebuildDocument>(rebuildsCollection)
@@ -234,12 +225,7 @@ class MongoRebuild implements RebuildTarget {
         );
         collections.push({ projection: slot.projection.name, collection: slot.live, ...counts });
       }
-      return {
-        position: this.lastPosition,
-        collections,
-        ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
-        applied,
-      };
+      return { ...comparisonOf(this.lastPosition, collections, options), applied };
     });
   }
 
@@ -312,67 +298,24 @@ class MongoRebuild implements RebuildTarget {
    */
   private async catchUpTarget(): Promise<number> {
     const head = await this.events.headPosition();
-    const pageSize = this.settings.tailPageSize;
-    let applied = 0;
-    let page: StoredEvent[] = [];
-    let read = 0;
-    let lastRead: bigint | undefined;
-    const flush = async (): Promise<void> => {
-      await this.applyPage(page, lastRead);
-      applied += page.length;
-      page = [];
-      read = 0;
-    };
-    const after = this.lastPosition ?? undefined;
-    for await (const raw of this.events.readAll({
-      pageSize,
-      ...(after === undefined ? {} : { after }),
-      ...(this.options.types ? { types: this.options.types } : {}),
-    })) {
-      const event = this.options.prepare(raw);
-      if (event !== null) page.push(event);
-      read += 1;
-      lastRead = raw.position;
-      if (read === pageSize) await flush();
-    }
-    if (read > 0) await flush();
+    const tail = { after: this.lastPosition, pageSize: this.settings.tailPageSize };
+    const applied = await feedTail(this.events, this.options, tail, (page, through) => this.applyPage(page, through));
     // With a type filter the last event read may lie before the head; every event up to the head
     // that matters has been read, so the rebuild covers the log up to there.
-    if (head !== null && (this.lastPosition === null || head > this.lastPosition)) await this.applyPage([], head);
+    if (head !== null && advancedPosition(this.lastPosition, [], head) !== undefined) await this.applyPage([], head);
     return applied;
   }
 
   /** While the lease is held: applies the log to the live collections up to the rebuild's position. */
   private async catchUpLive(): Promise<void> {
-    const until = this.lastPosition;
-    if (until === null) return;
     const projections = this.slots.map((s) => s.projection);
-    let after: bigint | undefined;
-    for (const projection of projections) {
-      const checkpoint = await this.readModel.checkpoint(projection.name);
-      if (checkpoint === null) {
-        after = undefined;
-        break;
-      }
-      if (after === undefined || checkpoint < after) after = checkpoint;
+    const readModel = this.readModel;
+    // One by one, as far as needed: a projection without a checkpoint means the whole log.
+    async function* checkpoints(): AsyncGenerator<bigint | null> {
+      for (const projection of projections) yield await readModel.checkpoint(projection.name);
     }
-    if (after !== undefined && after >= until) return;
-    const pageSize = this.settings.tailPageSize;
-    let batch: StoredEvent[] = [];
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      // What the live projector does with an event: `prepareLive`, since the rebuild's `prepare`
-      // counts the skipped events of the rebuilt log and would count the live catch-up's again.
-      // As the projector does, a marker no projection handles moves the checkpoints past skipped events.
-      await this.readModel.apply(projections, prepareBatch(batch, this.options.prepareLive ?? this.options.prepare));
-      batch = [];
-    };
-    for await (const event of this.events.readAll({ pageSize, ...(after === undefined ? {} : { after }) })) {
-      if (event.position > until) break;
-      batch.push(event);
-      if (batch.length === pageSize) await flush();
-    }
-    await flush();
+    const settings = { until: this.lastPosition, pageSize: this.settings.tailPageSize, checkpoints: checkpoints() };
+    await catchUpLive(this.events, this.options, settings, (prepared) => this.readModel.apply(projections, prepared));
   }
 
   /**

@@ -16,7 +16,16 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Document, IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, multiFieldsOf, multiIndexField, type Condition, type Query, type QueryPage } from '../readModel.js';
+import {
+  checkQueryLimit,
+  chooseIndex,
+  isEquality,
+  multiFieldsOf,
+  multiIndexField,
+  whereIndex,
+  type Query,
+  type QueryPage,
+} from '../readModel.js';
 
 const collectionName = /^[a-z][a-z0-9_]{0,40}$/;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
@@ -157,9 +166,7 @@ export class CollectionTable {
       condition = `${arrayExpression(field)} @> $2::jsonb`;
       param = JSON.stringify([value]);
     } else {
-      if (!(this.projection.indexes ?? []).some((index) => !index.multi && index.fields[0] === field)) {
-        throw new Error(`collection ${this.projection.collection} declares no index on ${field}`);
-      }
+      whereIndex(this.projection, field);
       if (value === null) throw new Error(`a where selector on ${field} cannot match null`);
       condition = `${fieldExpression(field)} = $2::jsonb`;
       param = jsonParam(value);
@@ -172,9 +179,7 @@ export class CollectionTable {
   }
 
   async query(client: Queryable, workspaceId: string, query: Query): Promise<{ rows: StoredRow[] } & Pick<QueryPage, 'next'>> {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
-      throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
-    }
+    checkQueryLimit(query);
     const { sql, params } = this.plan(workspaceId, query);
     const { rows } = await client.query<StoredRow & { sort: Scalar }>(sql, params);
     const more = rows.length > query.limit;
@@ -184,35 +189,14 @@ export class CollectionTable {
   }
 
   /**
-   * Turns a query into SQL over one declared index, with the rule SQLite's adapter applies (see
-   * `covered`). Conditions on multi
-   * fields use their GIN index; the rest are checked on the rows the index yields.
+   * Turns a query into SQL that a declared index serves (`chooseIndex`; the planner picks it, so
+   * the choice is only checked). Conditions on multi fields use their GIN index; the rest are
+   * checked on the rows the index yields.
    */
   private plan(workspaceId: string, query: Query): { sql: string; params: unknown[] } {
+    chooseIndex(this.projection, query);
     const conditions = Object.entries(query.where ?? {});
-    const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
-    const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
-    const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
-    // An `in` on a leading field is served by the index too (one range per value).
-    const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
     const order = query.orderBy;
-    // The same rule as the SQLite adapter: the index yields (sortKey, id) order only when the sort
-    // field is its last field, or only fields with an equality follow it (the index ends with id).
-    const covered = (this.projection.indexes ?? []).some((index) => {
-      if (index.multi) return false;
-      const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-      return (
-        at >= 0 &&
-        (order !== 'id' || at > 0) &&
-        index.fields.slice(0, at).every((f) => lookups.has(f)) &&
-        index.fields.slice(at + 1).every((f) => equalities.has(f))
-      );
-    });
-    if (!covered) {
-      throw new Error(
-        `no index of collection ${this.projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
-      );
-    }
     const params: unknown[] = [workspaceId];
     const bind = (value: unknown): string => {
       params.push(value);

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { EventMetadata } from '../../events/envelope.js';
 import {
   ConcurrencyError,
+  malformedAppend,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -83,12 +84,8 @@ export class PostgresEventStore implements EventStore {
 
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     if (this.closed) throw new Error('store is closed');
-    if (writes.length === 0 || writes.some((write) => write.events.length === 0)) {
-      throw new Error('append needs at least one event per stream');
-    }
-    if (new Set(writes.map((write) => write.streamId)).size !== writes.length) {
-      throw new Error('a multi-stream append names a stream twice');
-    }
+    const malformed = malformedAppend(writes);
+    if (malformed) throw malformed;
     const payload = JSON.stringify(
       writes.map((write) => ({
         streamId: write.streamId,

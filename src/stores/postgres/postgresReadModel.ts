@@ -10,7 +10,7 @@
  */
 import { evolveStored, handlesEvent, type Projection, type StoredDocument } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
-import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
+import { CollectionOwners, type Document, type Query, type QueryPage, type ReadModelStore } from '../readModel.js';
 import { CollectionTable, createCollectionTable, tableFor, type DocumentWrite, type Queryable, type StoredRow } from './collectionTable.js';
 import { collectionsLockKey, type PostgresDatabase } from './database.js';
 
@@ -33,7 +33,7 @@ export interface PostgresReadModelOptions {
 
 export class PostgresReadModel implements ReadModelStore {
   /** The projection that owns each collection: its indexes serve queries and `where` selectors. */
-  private readonly owners = new Map<string, Projection>();
+  private readonly owners = new CollectionOwners();
   private readonly tables = new Map<string, CollectionTable>();
   private readonly ensured = new Set<string>();
   private readonly ownsDatabase: boolean;
@@ -43,7 +43,7 @@ export class PostgresReadModel implements ReadModelStore {
     options: PostgresReadModelOptions = {},
   ) {
     this.ownsDatabase = options.ownsDatabase ?? false;
-    for (const projection of options.projections ?? []) this.register(projection);
+    for (const projection of options.projections ?? []) this.owners.register(projection);
   }
 
   /** Creates the tables and indexes of every registered collection that lacks them. */
@@ -51,7 +51,7 @@ export class PostgresReadModel implements ReadModelStore {
     // Each collection not created yet, with the projection that declares its indexes.
     const missing = new Map<string, Projection>();
     for (const projection of projections) {
-      const owner = this.register(projection);
+      const owner = this.owners.register(projection);
       if (!this.ensured.has(owner.collection)) missing.set(owner.collection, owner);
     }
     if (missing.size === 0) return;
@@ -84,8 +84,7 @@ export class PostgresReadModel implements ReadModelStore {
   }
 
   async query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
-    const owner = this.owners.get(collection);
-    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    const owner = this.owners.ofQueried(collection);
     await this.ensureCollections([owner]);
     const { rows, next } = await this.tableOf(owner).query(this.db, workspaceId, query);
     return { documents: rows.map(CollectionTable.document), next };
@@ -195,16 +194,8 @@ export class PostgresReadModel implements ReadModelStore {
     return last.position;
   }
 
-  /** The projection that declares the collection's indexes: the first one registered for it. */
-  private register(projection: Projection): Projection {
-    const owner = this.owners.get(projection.collection);
-    if (owner) return owner;
-    this.owners.set(projection.collection, projection);
-    return projection;
-  }
-
   private tableOf(projection: Projection): CollectionTable {
-    const owner = this.register(projection);
+    const owner = this.owners.register(projection);
     let table = this.tables.get(projection.collection);
     if (!table) {
       table = new CollectionTable(tableFor(projection.collection), owner);

@@ -14,13 +14,12 @@
  * one commit. The projector then goes on from the moved checkpoints.
  */
 import pg from 'pg';
-import { prepareBatch } from '../../projections/ports.js';
-import { combineChecksums } from '../../projections/checksum.js';
+import { readModelChecksum, type CollectionSum, type ReadModelChecksum } from '../../projections/checksum.js';
 import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import {
-  combinedChecksums,
+  comparisonOf,
   requireChecksums,
   type BeginRebuildOptions,
   type CollectionComparison,
@@ -29,6 +28,7 @@ import {
   type RebuildableReadModel,
   type RebuildTarget,
 } from '../readModel.js';
+import { advancedPosition, catchUpLive, checkRebuildProjections, feedTail } from '../rebuildTargets.js';
 import { CollectionTable, createCollectionTable, renameCollectionTable, tableFor, type Queryable } from './collectionTable.js';
 import { collectionsLockKey, onlyRow, type PostgresDatabase } from './database.js';
 import type { PostgresReadModel } from './postgresReadModel.js';
@@ -68,14 +68,10 @@ export const postgresRebuildable = (
 });
 
 /** Canonical checksum (../../projections/checksum.ts) of the live PostgreSQL read models of these projections. */
-export const postgresReadModelChecksum = async (
-  db: PostgresDatabase,
-  projections: readonly Projection[],
-): Promise<{ checksum: string; collections: Record<string, { checksum: string; documents: number }> }> =>
+export const postgresReadModelChecksum = async (db: PostgresDatabase, projections: readonly Projection[]): Promise<ReadModelChecksum> =>
   db.transaction(async (client) => {
     await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    const sums = new Map<string, string>();
-    const collections: Record<string, { checksum: string; documents: number }> = {};
+    const sums = new Map<string, CollectionSum>();
     for (const projection of projections) {
       const comparison = new DocumentComparison({ checksums: true, differences: false, examples: 0 });
       const table = tableFor(projection.collection);
@@ -88,11 +84,9 @@ export const postgresReadModelChecksum = async (
       }
       await cursor?.close();
       const result = comparison.result();
-      const checksum = requireChecksums(result).rebuilt;
-      sums.set(projection.collection, checksum);
-      collections[projection.collection] = { checksum, documents: result.rebuilt };
+      sums.set(projection.collection, { checksum: requireChecksums(result).rebuilt, documents: result.rebuilt });
     }
-    return { checksum: combineChecksums(sums), collections };
+    return readModelChecksum(sums);
   });
 
 const tableExists = async (client: Queryable, table: string): Promise<boolean> => {
@@ -141,11 +135,7 @@ class PostgresRebuild implements RebuildTarget {
     options: BeginRebuildOptions,
     settings: PostgresRebuildSettings,
   ): Promise<PostgresRebuild> {
-    const collections = new Set<string>();
-    for (const projection of projections) {
-      if (collections.has(projection.collection)) throw new Error(`two projections share collection ${projection.collection}`);
-      collections.add(projection.collection);
-    }
+    checkRebuildProjections(projections);
     const lock = new pg.Client({ connectionString: url, application_name: `sessions-rebuild:${process.pid}` });
     lock.on('error', () => undefined);
     await lock.connect();
@@ -221,12 +211,7 @@ class PostgresRebuild implements RebuildTarget {
         await next.close();
         collections.push({ projection: slot.projection.name, collection: slot.projection.collection, ...comparison.result() });
       }
-      return {
-        position: this.lastPosition,
-        collections,
-        ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
-        applied,
-      };
+      return { ...comparisonOf(this.lastPosition, collections, options), applied };
     });
   }
 
@@ -276,8 +261,7 @@ class PostgresRebuild implements RebuildTarget {
     for (const slot of this.slots) {
       await this.readModel.applyProjection(client, slot.projection, events, this.lastPosition, slot.next);
     }
-    const covered = through ?? events[events.length - 1]?.position;
-    if (covered !== undefined && (this.lastPosition === null || covered > this.lastPosition)) this.lastPosition = covered;
+    this.lastPosition = advancedPosition(this.lastPosition, events, through) ?? this.lastPosition;
   }
 
   /** Creates the checkpoint rows if missing and locks them: the async projector waits until commit. */
@@ -294,58 +278,20 @@ class PostgresRebuild implements RebuildTarget {
   /** Applies the log after the rebuild's position up to the head to the new tables, a page per statement batch. */
   private async catchUpNext(client: Queryable): Promise<number> {
     const head = await this.events.headPosition();
-    const pageSize = this.settings.tailPageSize;
-    let applied = 0;
-    let page: StoredEvent[] = [];
-    let read = 0;
-    let lastRead: bigint | undefined;
-    const write = async (): Promise<void> => {
-      if (client === this.readModel.db) await this.applyPage(page, lastRead);
-      else await this.applyToNext(client, page, lastRead);
-      applied += page.length;
-      page = [];
-      read = 0;
-    };
-    const after = this.lastPosition ?? undefined;
-    for await (const raw of this.events.readAll({
-      pageSize,
-      ...(after === undefined ? {} : { after }),
-      ...(this.options.types ? { types: this.options.types } : {}),
-    })) {
-      if (head !== null && raw.position > head) break;
-      const event = this.options.prepare(raw);
-      if (event !== null) page.push(event);
-      read += 1;
-      lastRead = raw.position;
-      if (read === pageSize) await write();
-    }
-    if (read > 0) await write();
+    const tail = { after: this.lastPosition, until: head, pageSize: this.settings.tailPageSize };
+    const applied = await feedTail(this.events, this.options, tail, (page, through) =>
+      client === this.readModel.db ? this.applyPage(page, through) : this.applyToNext(client, page, through),
+    );
     // With a type filter the last event read may lie before the head; every event up to the head
     // that matters has been read, so the new tables cover the log up to there.
-    if (head !== null && (this.lastPosition === null || head > this.lastPosition)) this.lastPosition = head;
+    if (head !== null) this.lastPosition = advancedPosition(this.lastPosition, [], head) ?? this.lastPosition;
     return applied;
   }
 
   /** Inside the locked transaction: brings the live tables to the rebuild's position, as the projector would. */
   private async catchUpLive(client: Queryable, checkpoints: Map<string, bigint | null>): Promise<void> {
-    const until = this.lastPosition;
-    if (until === null) return;
-    // The lowest checkpoint; none (the whole log) when a projection has none yet.
-    let after: bigint | undefined;
-    for (const checkpoint of checkpoints.values()) {
-      if (checkpoint === null) {
-        after = undefined;
-        break;
-      }
-      if (after === undefined || checkpoint < after) after = checkpoint;
-    }
-    if (after !== undefined && after >= until) return;
-    const pageSize = this.settings.tailPageSize;
-    let batch: StoredEvent[] = [];
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      // As the projector does, with the rule that does not count the rebuild's skips again.
-      const prepared = prepareBatch(batch, (event) => (this.options.prepareLive ?? this.options.prepare)(event));
+    const settings = { until: this.lastPosition, pageSize: this.settings.tailPageSize, checkpoints: checkpoints.values() };
+    await catchUpLive(this.events, this.options, settings, async (prepared) => {
       for (const slot of this.slots) {
         const name = slot.projection.name;
         const reached = await this.readModel.applyProjection(client, slot.projection, prepared, checkpoints.get(name) ?? null, slot.live);
@@ -354,13 +300,6 @@ class PostgresRebuild implements RebuildTarget {
           checkpoints.set(name, reached);
         }
       }
-      batch = [];
-    };
-    for await (const event of this.events.readAll({ pageSize, ...(after === undefined ? {} : { after }) })) {
-      if (event.position > until) break;
-      batch.push(event);
-      if (batch.length === pageSize) await flush();
-    }
-    await flush();
+    });
   }
 }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Document, IndexSpec, Projection, Scalar } from '../../projections/projection.js';
-import { maxQueryLimit, multiFieldsOf, type Condition, type Query, type QueryPage } from '../readModel.js';
+import { checkQueryLimit, chooseIndex, isEquality, multiFieldsOf, whereIndex, type Query, type QueryPage } from '../readModel.js';
 
 const collectionName = /^[a-z][a-z0-9_]{0,62}$/;
 const fieldName = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
@@ -220,9 +220,7 @@ export class CollectionTable {
            WHERE m.workspace_id = ? AND m.field = '${checkField(field)}' AND m.value = ?`,
         );
       } else {
-        if (!(this.projection.indexes ?? []).some((index) => !index.multi && index.fields[0] === field)) {
-          throw new Error(`collection ${this.projection.collection} declares no index on ${field}`);
-        }
+        whereIndex(this.projection, field);
         statement = this.db.prepare(`SELECT id, doc, position FROM ${this.table} WHERE workspace_id = ? AND ${fieldExpression(field)} = ?`);
       }
       this.whereStatements.set(field, statement);
@@ -231,9 +229,7 @@ export class CollectionTable {
   }
 
   query(workspaceId: string, query: Query): { rows: StoredRow[]; sortValues: Scalar[] } & Pick<QueryPage, 'next'> {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxQueryLimit) {
-      throw new Error(`query limit must be 1..${maxQueryLimit}, got ${query.limit}`);
-    }
+    checkQueryLimit(query);
     let rows: (StoredRow & { sort: Scalar })[];
     try {
       rows = this.runQuery(workspaceId, query);
@@ -327,43 +323,17 @@ export class CollectionTable {
   }
 
   /**
-   * Turns a query into SQL over one declared index: the fields before `orderBy` in that index
-   * must all have equality conditions. Conditions on multi fields go through the terms table;
-   * the rest are checked on the rows the index yields.
+   * Turns a query into SQL over the declared index that serves it (`chooseIndex`). Conditions on
+   * multi fields go through the terms table; the rest are checked on the rows the index yields.
+   * With an `in` on a leading field SQLite sorts the rows it found instead of reading them in
+   * index order.
    */
   private plan(query: Query): { key: string; sql: string; params: (workspaceId: string) => unknown[] } {
     const conditions = Object.entries(query.where ?? {});
-    const isEquality = (c: Condition): c is Scalar => c === null || typeof c !== 'object';
-    const scalar = conditions.filter(([field]) => !this.multiFields.includes(field));
-    const equalities = new Set(scalar.filter(([, c]) => isEquality(c)).map(([field]) => field));
-    // An `in` on a leading field is served by the index too (one range per value); SQLite then
-    // sorts the rows it found instead of reading them in index order.
-    const lookups = new Set([...equalities, ...scalar.filter(([, c]) => !isEquality(c) && 'in' in c).map(([field]) => field)]);
     const order = query.orderBy;
-    // The index yields (sortKey, id) order only when the sort field is its last field, or only
-    // fields with an equality follow it (the index ends with id).
-    const leading = (index: IndexSpec): number => {
-      if (index.multi) return -1;
-      const at = order === 'id' ? index.fields.length : index.fields.indexOf(order);
-      const serves =
-        at >= 0 &&
-        (order !== 'id' || at > 0) &&
-        index.fields.slice(0, at).every((f) => lookups.has(f)) &&
-        index.fields.slice(at + 1).every((f) => equalities.has(f));
-      return serves ? at : -1;
-    };
-    // Of the indexes that serve the query, the one whose leading lookups narrow it most. SQLite is
-    // told which (INDEXED BY): without statistics it prefers a two-sided range on the sort field
-    // alone to an equality followed by that range.
-    let chosen: IndexSpec | undefined;
-    for (const index of this.projection.indexes ?? []) {
-      if (leading(index) >= 0 && (chosen === undefined || leading(index) > leading(chosen))) chosen = index;
-    }
-    if (chosen === undefined) {
-      throw new Error(
-        `no index of collection ${this.projection.collection} serves a query on [${conditions.map(([f]) => f).join(', ')}] ordered by ${order}`,
-      );
-    }
+    // SQLite is told which index (INDEXED BY): without statistics it prefers a two-sided range on
+    // the sort field alone to an equality followed by that range.
+    const chosen = chooseIndex(this.projection, query);
     const shape: string[] = [];
     const where: string[] = ['workspace_id = ?'];
     const binders: ((workspaceId: string) => unknown[])[] = [];

@@ -4,10 +4,10 @@
  * these inside a transaction so that every table is read in one snapshot.
  */
 import type Database from 'better-sqlite3';
-import { CollectionChecksum, combineChecksums } from '../../projections/checksum.js';
+import { CollectionChecksum, readModelChecksum, type CollectionSum, type ReadModelChecksum } from '../../projections/checksum.js';
 import { DocumentComparison, type ComparedDocument } from '../../projections/documentComparison.js';
 import type { Projection } from '../../projections/projection.js';
-import { combinedChecksums, type CollectionComparison, type CompareOptions, type Comparison } from '../readModel.js';
+import { comparisonOf, type CollectionComparison, type CompareOptions, type Comparison } from '../readModel.js';
 import { tableFor } from './sqliteStore.js';
 
 interface DocRow {
@@ -60,22 +60,17 @@ export const compareTables = (
   position: bigint | null,
   options: CompareOptions,
 ): Comparison => {
-  const collections = pairs.map((pair) => compareTable(db, pair, options));
-  return {
+  return comparisonOf(
     position,
-    collections,
-    ...(options.checksums ? { checksums: combinedChecksums(collections) } : {}),
-  };
+    pairs.map((pair) => compareTable(db, pair, options)),
+    options,
+  );
 };
 
 /** Canonical checksum of the current read-model tables of these projections. */
-export const sqliteReadModelChecksum = (
-  db: Database.Database,
-  projections: readonly Projection[],
-): { checksum: string; collections: Record<string, { checksum: string; documents: number }> } =>
+export const sqliteReadModelChecksum = (db: Database.Database, projections: readonly Projection[]): ReadModelChecksum =>
   db.transaction(() => {
-    const sums = new Map<string, string>();
-    const collections: Record<string, { checksum: string; documents: number }> = {};
+    const sums = new Map<string, CollectionSum>();
     for (const projection of projections) {
       const sum = new CollectionChecksum();
       const table = tableFor(projection.collection);
@@ -84,9 +79,7 @@ export const sqliteReadModelChecksum = (
           sum.add(row.id, row.workspace_id, row.doc);
         }
       }
-      const digest = sum.digest();
-      sums.set(projection.collection, digest);
-      collections[projection.collection] = { checksum: digest, documents: sum.count };
+      sums.set(projection.collection, { checksum: sum.digest(), documents: sum.count });
     }
-    return { checksum: combineChecksums(sums), collections };
+    return readModelChecksum(sums);
   })();

@@ -21,6 +21,7 @@ import type { ProjectionRegistry } from '../../projections/ports.js';
 import { evolveStored, type Projection } from '../../projections/projection.js';
 import type { StoredEvent } from '../eventStore.js';
 import type { BeginRebuildOptions, CompareOptions, Comparison, RebuildableReadModel, RebuildTarget } from '../readModel.js';
+import { checkRebuildProjections } from '../rebuildTargets.js';
 import {
   CollectionTable,
   createCollectionTable,
@@ -158,11 +159,7 @@ class SqliteRebuild implements RebuildTarget {
     options: BeginRebuildOptions,
     settings: SqliteRebuildSettings,
   ): SqliteRebuild {
-    const collections = new Set<string>();
-    for (const projection of projections) {
-      if (collections.has(projection.collection)) throw new Error(`two projections share collection ${projection.collection}`);
-      collections.add(projection.collection);
-    }
+    checkRebuildProjections(projections);
     db.transaction(() => {
       db.exec(`CREATE TABLE IF NOT EXISTS rebuild_lock (
         id INTEGER PRIMARY KEY CHECK (id = 1),

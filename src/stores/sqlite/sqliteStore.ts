@@ -14,6 +14,7 @@ import type { EventMetadata } from '../../events/envelope.js';
 import { evolveStored, handlesEvent, type Projection, type StoredDocument } from '../../projections/projection.js';
 import {
   ConcurrencyError,
+  malformedAppend,
   type AppendResult,
   type EventStore,
   type EventToAppend,
@@ -22,7 +23,7 @@ import {
   type StoredEvent,
   type StreamWrite,
 } from '../eventStore.js';
-import type { Document, Query, QueryPage, ReadModelStore } from '../readModel.js';
+import { CollectionOwners, type Document, type Query, type QueryPage, type ReadModelStore } from '../readModel.js';
 import { CollectionTable, tableFor } from './collectionTable.js';
 
 export { createCollectionTable, tableFor } from './collectionTable.js';
@@ -136,7 +137,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   /** Tables read by collection name before (or without) a projection owning them: they change no index. */
   private readonly bareTables = new Map<string, CollectionTable>();
   /** The projection that owns each collection: its indexes serve queries and `where` selectors. */
-  private readonly owners = new Map<string, Projection>();
+  private readonly owners = new CollectionOwners();
   private readonly readAllStatements = new Map<string, Statement<unknown[], EventRow>>();
   /**
    * Read-model documents by collection and id, as parsed (and frozen) from their rows. Writes on
@@ -221,7 +222,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
       journalInMemory: this.db.prepare('PRAGMA temp_store = MEMORY'),
       journalAsBefore: this.db.prepare(`PRAGMA temp_store = ${String(Number(this.db.pragma('temp_store', { simple: true })))}`),
     };
-    for (const projection of [...(options.projections ?? []), ...this.inlineProjections]) this.register(projection);
+    for (const projection of [...(options.projections ?? []), ...this.inlineProjections]) this.owners.register(projection);
 
     this.appendOne = this.db.transaction((pending: PendingAppend, progress: CheckpointProgress) =>
       this.appendInTransaction(pending, progress),
@@ -258,12 +259,8 @@ export class SqliteStore implements EventStore, ReadModelStore {
 
   appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    if (writes.length === 0 || writes.some((write) => write.events.length === 0)) {
-      return Promise.reject(new Error('append needs at least one event per stream'));
-    }
-    if (new Set(writes.map((write) => write.streamId)).size !== writes.length) {
-      return Promise.reject(new Error('a multi-stream append names a stream twice'));
-    }
+    const malformed = malformedAppend(writes);
+    if (malformed) return Promise.reject(malformed);
     return new Promise<AppendResult[]>((resolve, reject) => {
       this.queue.push({ writes, resolve, reject });
       if (!this.groupCommit) {
@@ -330,8 +327,7 @@ export class SqliteStore implements EventStore, ReadModelStore {
   }
 
   async query(collection: string, workspaceId: string, query: Query): Promise<QueryPage> {
-    const owner = this.owners.get(collection);
-    if (!owner) throw new Error(`collection ${collection} has no registered projection, so no indexes to query`);
+    const owner = this.owners.ofQueried(collection);
     this.checkDocumentCache();
     const { rows, next } = this.tableOf(owner).query(workspaceId, query);
     const documents = rows.map((row) => {
@@ -597,17 +593,9 @@ export class SqliteStore implements EventStore, ReadModelStore {
     }
   }
 
-  /** The projection that declares the collection's indexes: the first one registered for it. */
-  private register(projection: Projection): Projection {
-    const owner = this.owners.get(projection.collection);
-    if (owner) return owner;
-    this.owners.set(projection.collection, projection);
-    return projection;
-  }
-
   /** The table of a projection's collection, created (with its indexes) on first use. */
   private tableOf(projection: Projection): CollectionTable {
-    const owner = this.register(projection);
+    const owner = this.owners.register(projection);
     let table = this.collections.get(projection.collection);
     if (!table) {
       table = new CollectionTable(this.db, tableFor(projection.collection), owner);
