@@ -103,6 +103,16 @@ describe('docker-compose.yml', () => {
     expect(api.ports!.some((port) => port.includes('9464'))).to.equal(false);
   });
 
+  for (const name of ['projector', 'projector-postgres']) {
+    it(`marks ${name} healthy when its own /readyz answers on 9464, its metrics inside the compose network only`, () => {
+      const projector = services[name]! as ComposeService & { expose?: string[] };
+      expect(projector.healthcheck!.test.join(' ')).to.match(/^CMD node -e fetch\('http:\/\/127\.0\.0\.1:9464\/readyz'\)/);
+      expect(readsOf(environmentOf(name, shell)).config.metrics.port).to.equal(9464);
+      expect(projector.expose).to.deep.equal(['9464']);
+      expect(projector.ports ?? []).to.deep.equal([]);
+    });
+  }
+
   it('refuses to start without JWT_SECRET from the environment', () => {
     expect(() => environmentOf('api', {})).to.throw(/JWT_SECRET is not set/);
     expect(services.api!.environment!.JWT_SECRET).to.match(/^\$\{JWT_SECRET:\?/);
