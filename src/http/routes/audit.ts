@@ -7,9 +7,10 @@ import Router from '@koa/router';
 import { auditPage, sessionHistory, type AuditFilter } from '../../audit/auditLog.js';
 import { decodeCursor } from '../../audit/cursor.js';
 import { parseIsoDateTime } from '../../commands/calendar.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
+import { QueryReader, type RawQuery } from './queryString.js';
 import type { RouteDeps } from './shared.js';
 
 export const auditLimits = { defaultLimit: 100, maxLimit: 500, maxTypes: 20 } as const;
@@ -22,72 +23,51 @@ export interface AuditQuery extends AuditFilter {
   after: bigint | null;
 }
 
-type Query = Record<string, string | string[] | undefined>;
-
 /** Validates the audit query string; throws one ValidationError listing every bad parameter. */
-export const parseAuditQuery = (query: Query, workspaceId: string): AuditQuery => {
-  const errors: FieldError[] = [];
-  for (const name of Object.keys(query)) {
-    if (!auditParameters.includes(name)) errors.push({ path: name, message: 'is not a known parameter' });
-  }
-  const single = (name: string): string | undefined => {
-    const value = query[name];
-    if (Array.isArray(value)) {
-      errors.push({ path: name, message: 'must be given at most once' });
-      return undefined;
-    }
-    return value;
-  };
+export const parseAuditQuery = (query: RawQuery, workspaceId: string): AuditQuery => {
+  const q = new QueryReader(query, auditParameters);
 
   const result: AuditQuery = { limit: auditLimits.defaultLimit, after: null };
 
-  const limit = single('limit');
-  if (limit !== undefined) {
-    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= auditLimits.maxLimit))
-      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${auditLimits.maxLimit}` });
-    else result.limit = n;
-  }
+  const limit = q.limit(auditLimits.maxLimit);
+  if (limit !== undefined) result.limit = limit;
 
   const rawTypes = query.type;
   if (rawTypes !== undefined) {
     const types = (Array.isArray(rawTypes) ? rawTypes : [rawTypes]).flatMap((t) => t.split(',')).map((t) => t.trim());
-    if (types.some((t) => !eventTypePattern.test(t)))
-      errors.push({ path: 'type', message: 'must be event type names such as SessionCreated' });
-    else if (types.length > auditLimits.maxTypes) errors.push({ path: 'type', message: `must name at most ${auditLimits.maxTypes} types` });
+    if (types.some((t) => !eventTypePattern.test(t))) q.fail('type', 'must be event type names such as SessionCreated');
+    else if (types.length > auditLimits.maxTypes) q.fail('type', `must name at most ${auditLimits.maxTypes} types`);
     else result.types = [...new Set(types)];
   }
 
-  const actorId = single('actorId');
+  const actorId = q.single('actorId');
   if (actorId !== undefined) {
-    if (actorId.length < 1 || actorId.length > 200) errors.push({ path: 'actorId', message: 'must be 1 to 200 characters' });
+    if (actorId.length < 1 || actorId.length > 200) q.fail('actorId', 'must be 1 to 200 characters');
     else result.actorId = actorId;
   }
 
   for (const name of ['from', 'to'] as const) {
-    const value = single(name);
+    const value = q.single(name);
     if (value === undefined) continue;
     const instant = parseIsoDateTime(value);
-    if (!instant) errors.push({ path: name, message: 'must be an ISO 8601 date or datetime naming a real calendar day' });
+    if (!instant) q.fail(name, 'must be an ISO 8601 date or datetime naming a real calendar day');
     else result[name] = instant;
   }
   if (result.from && result.to && result.from.getTime() >= result.to.getTime()) {
-    errors.push({ path: 'to', message: 'must be later than from' });
+    q.fail('to', 'must be later than from');
   }
 
-  const cursor = single('cursor');
+  const cursor = q.single('cursor');
   if (cursor !== undefined) {
     try {
       result.after = decodeCursor(cursor, workspaceId);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      errors.push(...(error.errors ?? []));
+      q.errors.push(...(error.errors ?? []));
     }
   }
 
-  if (errors.length > 0) {
-    throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
-  }
+  q.throwIfInvalid();
   return result;
 };
 

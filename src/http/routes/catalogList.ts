@@ -9,14 +9,12 @@
  * page may hold fewer than `limit` entries and still have a next one).
  */
 import { trimmedLength } from '../../commands/validation.js';
-import { ValidationError, type FieldError } from '../../errors.js';
+import { QueryReader, type RawQuery } from './queryString.js';
 import { searchKey } from '../../projections/nameKeys.js';
 import type { Condition, Document, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
 import { decodeListCursor, encodeListCursor } from './listCursor.js';
 
 export const catalogListLimits = { defaultLimit: 50, maxLimit: 200, scanBudget: 5000, scanPage: 500 } as const;
-
-type RawQuery = Record<string, string | string[] | undefined>;
 
 export interface CatalogListQuery {
   /** Folded as the views fold names. */
@@ -47,48 +45,29 @@ const decodeCatalogCursor = (cursor: string, collection: string, workspaceId: st
 /** Validates the query string, every problem in one 400. `scoped`: the list knows `scope` (services). */
 export const parseCatalogListQuery = (raw: RawQuery, collection: string, workspaceId: string, scoped: boolean): CatalogListQuery => {
   const known = ['search', 'includeArchived', 'limit', 'cursor', ...(scoped ? ['scope'] : [])];
-  const errors: FieldError[] = [];
-  for (const name of Object.keys(raw)) if (!known.includes(name)) errors.push({ path: name, message: 'is not a known parameter' });
-  const single = (name: string): string | undefined => {
-    const value = raw[name];
-    if (Array.isArray(value)) {
-      errors.push({ path: name, message: 'must be given at most once' });
-      return undefined;
-    }
-    return value;
-  };
+  const q = new QueryReader(raw, known);
   const query: CatalogListQuery = { includeArchived: false, limit: catalogListLimits.defaultLimit };
 
-  const search = single('search');
+  const search = q.single('search');
   if (search !== undefined) {
     const folded = searchKey(search);
-    if (folded === '' || trimmedLength(search) > 200)
-      errors.push({ path: 'search', message: 'must be 1 to 200 characters, not only spaces or marks' });
+    if (folded === '' || trimmedLength(search) > 200) q.fail('search', 'must be 1 to 200 characters, not only spaces or marks');
     else query.search = folded;
   }
-  const scope = scoped ? single('scope') : undefined;
+  const scope = scoped ? q.single('scope') : undefined;
   if (scope !== undefined) {
-    if (trimmedLength(scope) < 1 || trimmedLength(scope) > 50)
-      errors.push({ path: 'scope', message: 'must be a non-empty string of at most 50 characters' });
+    if (trimmedLength(scope) < 1 || trimmedLength(scope) > 50) q.fail('scope', 'must be a non-empty string of at most 50 characters');
     else query.scope = scope.trim();
   }
-  const includeArchived = single('includeArchived');
+  const includeArchived = q.single('includeArchived');
   if (includeArchived !== undefined) {
-    if (includeArchived !== 'true' && includeArchived !== 'false')
-      errors.push({ path: 'includeArchived', message: 'must be true or false' });
+    if (includeArchived !== 'true' && includeArchived !== 'false') q.fail('includeArchived', 'must be true or false');
     else query.includeArchived = includeArchived === 'true';
   }
-  const limit = single('limit');
-  if (limit !== undefined) {
-    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= catalogListLimits.maxLimit))
-      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${catalogListLimits.maxLimit}` });
-    else query.limit = n;
-  }
-  const cursor = single('cursor');
-  if (errors.length > 0) {
-    throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
-  }
+  const limit = q.limit(catalogListLimits.maxLimit);
+  if (limit !== undefined) query.limit = limit;
+  const cursor = q.single('cursor');
+  q.throwIfInvalid();
   if (cursor !== undefined) query.after = decodeCatalogCursor(cursor, collection, workspaceId, query);
   return query;
 };

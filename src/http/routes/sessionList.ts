@@ -11,7 +11,7 @@ import { startOfLocalDay } from '../../commands/schedule.js';
 import { objectIdPattern } from '../../commands/validation.js';
 import { sessionStatuses } from '../../events/session.js';
 import { sessionBoundsId, sessionView, type SessionBounds } from '../../projections/sessionView.js';
-import { ValidationError, type FieldError } from '../../errors.js';
+import { QueryReader, type RawQuery } from './queryString.js';
 import type { Condition, Document, Query, QueryCursor, ReadModelStore } from '../../stores/readModel.js';
 import { decodeListCursor, encodeListCursor } from './listCursor.js';
 
@@ -19,8 +19,6 @@ export const sessionListLimits = { defaultLimit: 50, maxLimit: 200 } as const;
 
 const parameters = ['from', 'to', 'staffId', 'clientId', 'serviceId', 'status', 'limit', 'cursor'] as const;
 const plainDate = /^\d{4}-\d{2}-\d{2}$/;
-
-type RawQuery = Record<string, string | string[] | undefined>;
 
 export interface SessionListQuery {
   from?: string;
@@ -58,22 +56,11 @@ const decodeSessionCursor = (cursor: string, workspaceId: string, q: SessionList
  * midnight in the workspace's zone.
  */
 export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZone: string): SessionListQuery => {
-  const errors: FieldError[] = [];
-  for (const name of Object.keys(raw)) {
-    if (!(parameters as readonly string[]).includes(name)) errors.push({ path: name, message: 'is not a known parameter' });
-  }
-  const single = (name: string): string | undefined => {
-    const value = raw[name];
-    if (Array.isArray(value)) {
-      errors.push({ path: name, message: 'must be given at most once' });
-      return undefined;
-    }
-    return value;
-  };
+  const q = new QueryReader(raw, parameters);
   const query: SessionListQuery = { limit: sessionListLimits.defaultLimit };
 
   for (const bound of ['from', 'to'] as const) {
-    const value = single(bound);
+    const value = q.single(bound);
     if (value === undefined) continue;
     const instant = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? parseIsoDateTime(value) : null;
     if (plainDate.test(value) && parseIsoDateTime(value) !== null) {
@@ -81,43 +68,35 @@ export const parseSessionListQuery = (raw: RawQuery, workspaceId: string, timeZo
     } else if (instant !== null) {
       query[bound] = instant.toISOString();
     } else {
-      errors.push({
-        path: bound,
-        message: 'must be an ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace time zone)',
-      });
+      q.fail(
+        bound,
+        'must be an ISO 8601 instant with Z or an offset, or a plain date YYYY-MM-DD (local midnight in the workspace time zone)',
+      );
     }
   }
-  if (query.from !== undefined && query.to !== undefined && query.from >= query.to)
-    errors.push({ path: 'to', message: 'must be after from' });
+  if (query.from !== undefined && query.to !== undefined && query.from >= query.to) q.fail('to', 'must be after from');
 
   for (const id of ['staffId', 'clientId', 'serviceId'] as const) {
-    const value = single(id);
+    const value = q.single(id);
     if (value === undefined) continue;
     if (objectIdPattern.test(value)) query[id] = value;
-    else errors.push({ path: id, message: 'must be a 24-character lowercase hexadecimal id' });
+    else q.fail(id, 'must be a 24-character lowercase hexadecimal id');
   }
 
-  const status = single('status');
+  const status = q.single('status');
   if (status !== undefined) {
     const list = status.split(',').map((s) => s.trim());
     if (list.length === 0 || list.some((s) => !(sessionStatuses as readonly string[]).includes(s))) {
-      errors.push({ path: 'status', message: `must be a comma-separated list of ${sessionStatuses.join(', ')}` });
+      q.fail('status', `must be a comma-separated list of ${sessionStatuses.join(', ')}`);
     } else {
       query.status = [...new Set(list)].sort();
     }
   }
 
-  const limit = single('limit');
-  if (limit !== undefined) {
-    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= sessionListLimits.maxLimit))
-      errors.push({ path: 'limit', message: `must be a whole number from 1 to ${sessionListLimits.maxLimit}` });
-    else query.limit = n;
-  }
-  const cursor = single('cursor');
-  if (errors.length > 0) {
-    throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
-  }
+  const limit = q.limit(sessionListLimits.maxLimit);
+  if (limit !== undefined) query.limit = limit;
+  const cursor = q.single('cursor');
+  q.throwIfInvalid();
   if (cursor !== undefined) query.after = decodeSessionCursor(cursor, workspaceId, query);
   return query;
 };

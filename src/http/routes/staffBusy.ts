@@ -2,9 +2,9 @@
 import Router from '@koa/router';
 import { parseIsoDateTime } from '../../commands/calendar.js';
 import { maxBusyRangeDays, staffBusy } from '../../commands/staffBusy.js';
-import { ValidationError, type FieldError } from '../../errors.js';
 import type { AppContext, AppState } from '../context.js';
 import { authorize } from '../middleware/auth.js';
+import { QueryReader } from './queryString.js';
 import { findOr404, type RouteDeps } from './shared.js';
 
 export const staffBusyRoutes = (deps: RouteDeps): Router<AppState, AppContext> => {
@@ -14,28 +14,23 @@ export const staffBusyRoutes = (deps: RouteDeps): Router<AppState, AppContext> =
     authorize({ permission: 'sessions.read', workspaceScoped: true }),
     async function busy(ctx) {
       const { workspaceId, staffId } = ctx.params as { workspaceId: string; staffId: string };
-      const errors: FieldError[] = [];
-      for (const name of Object.keys(ctx.query))
-        if (name !== 'from' && name !== 'to') errors.push({ path: name, message: 'is not a known parameter' });
+      const q = new QueryReader(ctx.query, ['from', 'to']);
       const instant = (name: 'from' | 'to'): string | undefined => {
         const value = ctx.query[name];
         const at = typeof value === 'string' && /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? parseIsoDateTime(value) : null;
         if (at === null) {
-          errors.push({
-            path: name,
-            message: Array.isArray(value) ? 'must be given once' : 'is required: an ISO 8601 instant with Z or an offset',
-          });
+          q.fail(name, Array.isArray(value) ? 'must be given once' : 'is required: an ISO 8601 instant with Z or an offset');
           return undefined;
         }
         return at.toISOString();
       };
       const from = instant('from');
       const to = instant('to');
-      if (from && to && from >= to) errors.push({ path: 'to', message: 'must be after from' });
+      if (from && to && from >= to) q.fail('to', 'must be after from');
       if (from && to && Date.parse(to) - Date.parse(from) > maxBusyRangeDays * 86_400_000)
-        errors.push({ path: 'to', message: `must be at most ${maxBusyRangeDays} days after from` });
-      if (errors.length > 0 || from === undefined || to === undefined)
-        throw new ValidationError(`The query has invalid parameters: ${[...new Set(errors.map((e) => e.path))].join(', ')}.`, errors);
+        q.fail('to', `must be at most ${maxBusyRangeDays} days after from`);
+      q.throwIfInvalid();
+      if (from === undefined || to === undefined) throw new Error('from and to were checked above');
       await findOr404(deps, 'staff', workspaceId, staffId, 'Staff member');
       ctx.body = { staffId, from, to, busy: await staffBusy(deps.commands.events, workspaceId, staffId, from, to) };
     },
