@@ -12,7 +12,7 @@
 import type { Logger } from '../logger.js';
 import type { StoredEvent } from '../stores/eventStore.js';
 import type { ReadModelStore } from '../stores/readModel.js';
-import { prepareBatch, type EventSubscription, type Lease, type SubscriptionSource } from './ports.js';
+import { abortableSleep, prepareBatch, type EventSubscription, type Lease, type SubscriptionSource } from './ports.js';
 import type { Projection } from './projection.js';
 import { lowestCheckpoint } from './projector.js';
 
@@ -36,22 +36,6 @@ export const defaultBackoff: Backoff = { initialMs: 250, maxMs: 30_000 };
 /** Delay before resubscription attempt `attempt` (0-based): doubling from initialMs, capped at maxMs. */
 export const backoffDelay = (attempt: number, backoff: Backoff): number =>
   Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(Math.max(attempt, 0), 30));
-
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 
 export type ProjectorState = 'idle' | 'waiting-for-lease' | 'subscribed' | 'backing-off' | 'stopped';
 

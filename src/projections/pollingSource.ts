@@ -3,8 +3,7 @@
  * event store has no push subscription (the embedded SQLite log with MongoDB read models).
  */
 import type { EventStore, StoredEvent } from '../stores/eventStore.js';
-import { abortableSleep } from './asyncProjector.js';
-import type { EventSubscription, SubscriptionSource } from './ports.js';
+import { abortableSleep, type EventSubscription, type SubscriptionSource } from './ports.js';
 
 export interface PollingSourceOptions {
   /** Pause between two reads that found nothing new. */

@@ -113,3 +113,19 @@ export interface ProjectionRegistry {
   /** Where the module is (compiled or from sources alike), for `import(url)` in another thread. */
   readonly url: string;
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts. Never rejects: what a subscription waits with between reads. */
+export const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });

@@ -9,25 +9,9 @@
  * the projector resubscribes from its stored checkpoint.
  */
 import pg from 'pg';
-import type { EventSubscription, SubscriptionSource } from '../../projections/ports.js';
+import { abortableSleep, type EventSubscription, type SubscriptionSource } from '../../projections/ports.js';
 import type { EventStore, StoredEvent } from '../eventStore.js';
 import { eventsChannel } from './postgresEventStore.js';
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 
 export interface NotifySourceOptions {
   url: string;
@@ -90,7 +74,7 @@ export const notifySource = (events: EventStore, options: NotifySourceOptions): 
           }
           if (notifications !== seen) continue;
           wake = new AbortController();
-          await sleep(retryMs ?? pollMs, AbortSignal.any([wake.signal, closed.signal]));
+          await abortableSleep(retryMs ?? pollMs, AbortSignal.any([wake.signal, closed.signal]));
           if (notifications !== seen) retryMs = 5;
           else if (retryMs !== null) retryMs = retryMs * 2 >= pollMs ? null : retryMs * 2;
         }
